@@ -1,0 +1,76 @@
+/* mstoken/pkcs11-mstoken.h - vendor constants of the mstoken PKCS#11 module.
+ *
+ * The mechanism numbers are fixed (DESIGN.md); key types, attributes and
+ * parameter structures are defined here and documented in README.md.
+ * Include after a PKCS#11 header (p11-kit's <p11-kit/pkcs11.h> or OASIS').
+ */
+#ifndef MSTOKEN_PKCS11_MSTOKEN_H
+#define MSTOKEN_PKCS11_MSTOKEN_H
+
+/* ---- mechanisms -------------------------------------------------------- */
+/* C_Sign / C_Verify, RFC 6507: signature r || s || PVT (129 octets).
+ * Sign: key = ECCSI private key, no parameter.
+ * Verify: key = a community's ECCSI public key (KPAK), parameter
+ * CK_MSTOKEN_ECCSI_VERIFY_PARAMS naming the signer's identifier. */
+#define CKM_MSTOKEN_ECCSI      0xCD530001UL
+/* C_WrapKey: encapsulate a secret key (16 octets) to an identifier under a
+ * community's SAKKE public key Z_T, parameter CK_MSTOKEN_SAKKE_WRAP_PARAMS;
+ * output R || H (273 octets).
+ * C_UnwrapKey: key = SAKKE private key (RSK), no parameter; input the 273
+ * octets; output a new CKK_GENERIC_SECRET object (the SSV). */
+#define CKM_MSTOKEN_SAKKE      0xCD530002UL
+/* C_DeriveKey, RFC 3830 4.1.2-4.1.3: base key = a secret key (TGK/SSV),
+ * parameter CK_MSTOKEN_MIKEY_PRF_PARAMS, length from CKA_VALUE_LEN. */
+#define CKM_MSTOKEN_MIKEY_PRF  0xCD530003UL
+
+/* ---- key types --------------------------------------------------------- */
+#define CKK_MSTOKEN_ECCSI      0xCD530101UL  /* private: SSK (+PVT); public: KPAK */
+#define CKK_MSTOKEN_SAKKE      0xCD530102UL  /* private: RSK; public: Z_T */
+
+/* ---- attributes (vendor-defined range, all read-only after import) ----- */
+#define CKA_MSTOKEN_KMS_URI        0xCD530201UL /* UTF-8 */
+#define CKA_MSTOKEN_USER_URI       0xCD530202UL /* UTF-8 */
+#define CKA_MSTOKEN_USER_ID        0xCD530203UL /* the identifier octets */
+#define CKA_MSTOKEN_KEY_PERIOD_NO  0xCD530204UL /* CK_ULONG */
+#define CKA_MSTOKEN_VALID_FROM     0xCD530205UL /* xsd:dateTime text */
+#define CKA_MSTOKEN_VALID_TO       0xCD530206UL /* xsd:dateTime text */
+#define CKA_MSTOKEN_USER_ID_FORMAT 0xCD530207UL /* CK_ULONG: 1 RFC 6509, 2 TS 33.180 */
+#define CKA_MSTOKEN_KEY_PERIOD     0xCD530208UL /* CK_ULONG seconds */
+#define CKA_MSTOKEN_KEY_OFFSET     0xCD530209UL /* CK_ULONG seconds */
+#define CKA_MSTOKEN_PVT            0xCD53020AUL /* 04||x||y, ECCSI private keys */
+#define CKA_MSTOKEN_POINT          0xCD53020BUL /* public keys: KPAK or Z_T, 04||x||y */
+
+/* ---- values of CKA_APPLICATION that import KMS XML --------------------- */
+#define MSTOKEN_APP_KMS_KEYSET      "3GPP KmsKeySet"
+#define MSTOKEN_APP_KMS_CERTIFICATE "3GPP KmsCertificate"
+
+/* ---- mechanism parameters ---------------------------------------------- */
+typedef struct CK_MSTOKEN_ECCSI_VERIFY_PARAMS {
+	unsigned char *pIdentifier;     /* signer's identifier octets */
+	unsigned long ulIdentifierLen;
+} CK_MSTOKEN_ECCSI_VERIFY_PARAMS;
+
+typedef struct CK_MSTOKEN_SAKKE_WRAP_PARAMS {
+	unsigned char *pIdentifier;     /* recipient's identifier octets */
+	unsigned long ulIdentifierLen;
+} CK_MSTOKEN_SAKKE_WRAP_PARAMS;
+
+/* prf */
+#define CK_MSTOKEN_PRF_HMAC_SHA1    0UL   /* MIKEY-1 */
+#define CK_MSTOKEN_PRF_HMAC_SHA256  1UL   /* RFC 6043 */
+/* keyKind */
+#define CK_MSTOKEN_KEY_TEK   0UL
+#define CK_MSTOKEN_KEY_SALT  1UL
+#define CK_MSTOKEN_KEY_AUTH  2UL
+#define CK_MSTOKEN_KEY_ENC   3UL
+
+typedef struct CK_MSTOKEN_MIKEY_PRF_PARAMS {
+	unsigned long prf;              /* CK_MSTOKEN_PRF_* */
+	unsigned long keyKind;          /* CK_MSTOKEN_KEY_* */
+	unsigned char csId;             /* crypto session id */
+	unsigned long csbId;            /* crypto session bundle id (32 bits) */
+	unsigned char *pRand;           /* RAND payload value */
+	unsigned long ulRandLen;        /* 16..255 */
+} CK_MSTOKEN_MIKEY_PRF_PARAMS;
+
+#endif

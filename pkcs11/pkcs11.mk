@@ -1,0 +1,1 @@
+# pkcs11/pkcs11.mk: rules of this part (owned by the part's authors; empty until it lands)

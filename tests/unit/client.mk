@@ -1,0 +1,1 @@
+# tests/unit/client.mk: rules of this part (owned by the part's authors; empty until it lands)

@@ -1,0 +1,9 @@
+# token/ crypto core: libmstcore (no PKCS#11 types).  The other token/*.mk
+# fragments add their sources to it.
+noinst_LTLIBRARIES += token/libmstcore.la
+token_libmstcore_la_SOURCES = \
+	token/status.c token/status.h \
+	token/secmem.c token/secmem.h \
+	token/hex.c token/hex.h
+token_libmstcore_la_CFLAGS = $(AM_CFLAGS) $(XML_CFLAGS)
+token_libmstcore_la_LIBADD = $(CRYPTO_LIBS) $(XML_LIBS)

@@ -1,0 +1,85 @@
+/* token/keystore.h - where a slot's objects live, sealed.
+ *
+ * A keystore holds named records (opaque byte strings that pkcs11/ makes
+ * from its objects).  Public records are stored in clear (they hold public
+ * keys and labels that must be visible before login); private records are
+ * sealed by the backend and can be read only after a user login.  Sealing
+ * binds the record's name and kind as authenticated data, so a record that
+ * is edited, truncated or moved to another name answers MST_ERR_TAMPERED.
+ *
+ * Backends:
+ *  - pkcs11: records are CKO_DATA objects in another PKCS#11 token (SoftHSM2
+ *    by default); private ones are AES-256-GCM sealed by a non-extractable
+ *    key generated in that token.  Our PINs are its PINs.
+ *  - tpm: records are files in a store folder; private ones are TPM 2.0
+ *    sealed-data objects whose authValue derives from the user PIN.
+ *
+ * The interface is handles and byte strings only, so it can later be carried
+ * over a socket to an agent process.  A keystore is not thread-safe: the
+ * caller (pkcs11/ slot lock) serialises calls on one keystore.
+ */
+#ifndef MST_KEYSTORE_H
+#define MST_KEYSTORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "token/status.h"
+#include "token/config.h"
+
+#define KEYSTORE_NAME_MAX 64   /* record names: [A-Za-z0-9._-]{1,64} */
+
+typedef enum { KEYSTORE_USER = 1, KEYSTORE_SO = 2 } keystore_who;
+
+typedef struct {
+	int initialized;          /* C_InitToken done */
+	int user_pin_initialized; /* a user PIN is set */
+	int user_pin_count_low;   /* at least one wrong user PIN since last success */
+	int user_pin_final_try;   /* one more wrong PIN locks */
+	int user_pin_locked;
+	int so_pin_count_low;
+	int so_pin_final_try;
+	int so_pin_locked;
+	char label[33];           /* label given to init_token, "" if none */
+	char serial[17];          /* stable serial number of this store */
+} keystore_info;
+
+typedef struct {
+	char name[KEYSTORE_NAME_MAX + 1];
+	uint32_t kind;
+	int is_private;
+} keystore_entry;
+
+typedef struct keystore_backend keystore_backend;
+struct keystore_backend {
+	const char *name;
+	mst_rc (*open)(const mst_slot_config *cfg, void **be);
+	void (*close)(void *be);
+	mst_rc (*info)(void *be, keystore_info *info);
+	/* Erases every record; sets the SO PIN and label; leaves no user PIN. */
+	mst_rc (*init_token)(void *be, const char *so_pin, size_t so_len, const char *label);
+	mst_rc (*login)(void *be, keystore_who who, const char *pin, size_t pin_len);
+	void (*logout)(void *be);
+	/* SO logged in: set (or reset, unlocking) the user PIN. */
+	mst_rc (*init_pin)(void *be, const char *pin, size_t pin_len);
+	/* The logged-in user (or SO) changes its own PIN. */
+	mst_rc (*set_pin)(void *be, keystore_who who, const char *old_pin, size_t old_len,
+			  const char *new_pin, size_t new_len);
+	/* Every record name, public ones always, private ones when logged in
+	 * (the caller may pass entries == NULL to count).  *n in: capacity. */
+	mst_rc (*list)(void *be, keystore_entry *entries, size_t *n);
+	/* Create or replace atomically: after a crash either the old or the new
+	 * record is there, never half of one. */
+	mst_rc (*put)(void *be, const char *name, uint32_t kind, int is_private,
+		      const uint8_t *data, size_t len);
+	/* *data is secmem_alloc'd for private records (secmem_free it). */
+	mst_rc (*get)(void *be, const char *name, uint32_t *kind, uint8_t **data, size_t *len);
+	mst_rc (*remove)(void *be, const char *name);
+};
+
+extern const keystore_backend keystore_backend_pkcs11;
+extern const keystore_backend keystore_backend_tpm;
+
+/* The backend named by a slot configuration. */
+const keystore_backend *keystore_backend_for(const mst_slot_config *cfg);
+
+#endif

@@ -1,0 +1,1 @@
+# token/keystore.mk: rules of this part (owned by the part's authors; empty until it lands)
