@@ -1,1 +1,12 @@
-# tests/unit/keystore.mk: rules of this part (owned by the part's authors; empty until it lands)
+# tests/unit/keystore.mk: configuration parsing and the PKCS#11-HSM keystore
+# backend (each test runs its own SoftHSM2 in a temporary folder).
+TEST_STORE_LIBS = token/libmststore.la $(TEST_CORE_LIBS)
+
+check_PROGRAMS += tests/unit/test_config
+TESTS += tests/unit/test_config
+tests_unit_test_config_SOURCES = tests/unit/test_config.c
+tests_unit_test_config_CPPFLAGS = $(AM_CPPFLAGS) -DSYSCONFDIR=\"$(sysconfdir)\"
+tests_unit_test_config_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_config_LDADD = $(TEST_STORE_LIBS)
+
+EXTRA_DIST += tests/softhsm-env.sh
