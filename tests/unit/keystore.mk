@@ -16,3 +16,6 @@ TESTS += tests/unit/test_keystore_pkcs11
 tests_unit_test_keystore_pkcs11_SOURCES = tests/unit/test_keystore_pkcs11.c
 tests_unit_test_keystore_pkcs11_CFLAGS = $(TEST_CFLAGS) $(P11KIT_CFLAGS)
 tests_unit_test_keystore_pkcs11_LDADD = $(TEST_STORE_LIBS) -ldl
+
+TESTS += tests/unit/test_softhsm_env.sh
+dist_check_SCRIPTS += tests/unit/test_softhsm_env.sh

@@ -433,6 +433,10 @@ static void public_and_private_records(void **state)
 	assert_true(has_entry(e, n, "cert.1", 3, 0));
 	expect_get_fails(be, "key-1", MST_ERR_NOT_LOGGED_IN);
 	assert_rc(be, ks->remove(be, "key-1"), MST_ERR_NOT_LOGGED_IN);
+	assert_rc(be, ks->login(be, KEYSTORE_SO, P(SO_PIN)), MST_OK);
+	expect_get_fails(be, "key-1", MST_ERR_NOT_LOGGED_IN);
+	assert_rc(be, ks->put(be, "key-3", 1, 1, (const uint8_t *)"x", 1), MST_ERR_NOT_LOGGED_IN);
+	ks->logout(be);
 	expect_record(be, "cert.1", 3, "public!");
 
 	assert_rc(be, ks->login(be, KEYSTORE_USER, P(USER_PIN)), MST_OK);
@@ -678,6 +682,9 @@ static int child_uses_keystore(void *parent_be)
 	ks->close(parent_be);
 	if (ks->open(&cfg, &be) != MST_OK)
 		return 11;
+	/* The parent's login must not leak into the child. */
+	if (ks->list(be, e, &n) != MST_OK || n != 1)
+		return 17;
 	if (ks->login(be, KEYSTORE_USER, P(USER_PIN)) != MST_OK)
 		return 12;
 	n = 4;
@@ -695,9 +702,8 @@ static int child_uses_keystore(void *parent_be)
 	return 0;
 }
 
-static void fork_child_opens_again(void **state)
+static void fork_and_check(void *be)
 {
-	void *be = *state;
 	int status;
 	pid_t pid;
 
@@ -717,6 +723,70 @@ static void fork_child_opens_again(void **state)
 	expect_record(be, "from-child", 1, "child");
 }
 
+/* SoftHSM2's default: the child inherits the parent's module state. */
+static void fork_child_opens_again(void **state)
+{
+	fork_and_check(*state);
+}
+
+/* library.reset_on_fork = true: SoftHSM2 resets itself in the child. */
+static void fork_child_with_reset_on_fork(void **state)
+{
+	mst_slot_config cfg = slot_config("ks-test");
+	char conf[600], *plain = strdup(getenv("SOFTHSM2_CONF"));
+	FILE *f;
+	void *be;
+
+	assert_non_null(plain);
+	snprintf(conf, sizeof conf, "%s/reset-on-fork.conf", tmpdir);
+	f = fopen(conf, "w");
+	assert_non_null(f);
+	fprintf(f, "directories.tokendir = %s/tokens\nobjectstore.backend = file\n"
+		"log.level = ERROR\nlibrary.reset_on_fork = true\n", tmpdir);
+	fclose(f);
+	/* SoftHSM2 reads its configuration at C_Initialize: finalise first. */
+	ks->close(*state);
+	*state = NULL;
+	setenv("SOFTHSM2_CONF", conf, 1);
+	assert_rc(NULL, ks->open(&cfg, &be), MST_OK);
+	*state = be;
+	fork_and_check(be);
+	ks->close(be);
+	*state = NULL;
+	setenv("SOFTHSM2_CONF", plain, 1);
+	free(plain);
+	assert_rc(NULL, ks->open(&cfg, &be), MST_OK);
+	*state = be;
+}
+
+/* An application that initialised the module itself keeps it: our last
+ * close must not finalise it under the application's feet. */
+static void module_initialised_by_application(void **state)
+{
+	mst_slot_config cfg = slot_config("ks-app");
+	CK_FUNCTION_LIST_PTR f;
+	CK_C_GetFunctionList get;
+	void *dl = dlopen(MST_DEFAULT_HSM_MODULE, RTLD_NOW | RTLD_NODELETE), *be;
+
+	(void)state;
+	assert_non_null(dl);
+	*(void **)&get = dlsym(dl, "C_GetFunctionList");
+	assert_int_equal(get(&f), CKR_OK);
+	/* No keystore is open now: our earlier closes finalised the module. */
+	assert_int_equal(f->C_Initialize(NULL), CKR_OK);
+	assert_rc(NULL, ks->open(&cfg, &be), MST_OK);
+	assert_rc(be, ks->init_token(be, P(SO_PIN), "app"), MST_OK);
+	ks->close(be);
+	assert_int_equal(f->C_Initialize(NULL), CKR_CRYPTOKI_ALREADY_INITIALIZED);
+	assert_int_equal(f->C_Finalize(NULL), CKR_OK);
+	/* And when we initialised it, the last close finalised it. */
+	assert_rc(NULL, ks->open(&cfg, &be), MST_OK);
+	ks->close(be);
+	assert_int_equal(f->C_Initialize(NULL), CKR_OK);
+	assert_int_equal(f->C_Finalize(NULL), CKR_OK);
+	dlclose(dl);
+}
+
 #define STORE_TEST(f) cmocka_unit_test_setup_teardown(f, store_setup, store_teardown)
 
 int main(void)
@@ -734,6 +804,8 @@ int main(void)
 		STORE_TEST(reopen_after_close),
 		cmocka_unit_test(open_refuses_bad_module),
 		STORE_TEST(fork_child_opens_again),
+		STORE_TEST(fork_child_with_reset_on_fork),
+		cmocka_unit_test(module_initialised_by_application),
 	};
 	return cmocka_run_group_tests_name("keystore_pkcs11", tests, group_setup, group_teardown);
 }
