@@ -166,6 +166,8 @@ static void each_error_names_file_and_line(void **state)
 	EXPECT_ERROR(SLOT_A "backend = hsm\n", "3: unknown backend 'hsm' (pkcs11 or tpm)");
 	EXPECT_ERROR(SLOT_A "backend = pkcs11\npkcs11.module = /nonexistent/x.so\n",
 		     "4: pkcs11.module '/nonexistent/x.so' is not an existing file");
+	EXPECT_ERROR(SLOT_A "backend = pkcs11\npkcs11.module = libsofthsm2.so\n",
+		     "4: pkcs11.module 'libsofthsm2.so' is not an absolute path");
 	EXPECT_ERROR(SLOT_A "backend = pkcs11\npkcs11.module = /tmp\n",
 		     "4: pkcs11.module '/tmp' is not an existing file");
 	EXPECT_ERROR("[slot]\nlabel = 0123456789abcdef0123456789abcdefX\n",

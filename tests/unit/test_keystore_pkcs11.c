@@ -10,6 +10,7 @@
 #include "token/secmem.h"
 
 #include <dlfcn.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -787,6 +788,80 @@ static void module_initialised_by_application(void **state)
 	dlclose(dl);
 }
 
+/* Someone closes our session behind our back (C_CloseAllSessions in the
+ * same process): one call fails, the next ones recover with a new session. */
+static void lost_session_recovers(void **state)
+{
+	void *be = *state;
+	struct backing b;
+	uint32_t kind;
+	uint8_t *data = NULL;
+	size_t len;
+	CK_SESSION_INFO si;
+
+	assert_rc(be, ks->login(be, KEYSTORE_USER, P(USER_PIN)), MST_OK);
+	put_text(be, "survivor", 1, "still here");
+	b = backing_open("ks-test");
+	assert_int_equal(b.f->C_GetSessionInfo(b.s, &si), CKR_OK);
+	assert_int_equal(b.f->C_CloseAllSessions(si.slotID), CKR_OK);
+	assert_rc(be, ks->get(be, "survivor", &kind, &data, &len), MST_ERR_BACKEND);
+	assert_string_equal(keystore_last_error(ks, be), "C_FindObjectsInit: CKR 0x000000b3");
+	expect_get_fails(be, "survivor", MST_ERR_NOT_LOGGED_IN);
+	assert_rc(be, ks->login(be, KEYSTORE_USER, P(USER_PIN)), MST_OK);
+	expect_record(be, "survivor", 1, "still here");
+}
+
+struct worker {
+	void *be;
+	const char *name;
+	int failures;
+};
+
+static void *worker_run(void *arg)
+{
+	struct worker *w = arg;
+	char text[32];
+	uint8_t *data;
+	uint32_t kind;
+	size_t len;
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		snprintf(text, sizeof text, "%s-%d", w->name, i);
+		if (ks->put(w->be, w->name, (uint32_t)i, 1, (const uint8_t *)text,
+			    strlen(text)) != MST_OK ||
+		    ks->get(w->be, w->name, &kind, &data, &len) != MST_OK) {
+			w->failures++;
+			continue;
+		}
+		if (kind != (uint32_t)i || len != strlen(text) || memcmp(data, text, len) != 0)
+			w->failures++;
+		secmem_free(data);
+	}
+	return NULL;
+}
+
+/* Two slots on one module used from two threads at once (each keystore by
+ * one thread, as the module's slot locks guarantee). */
+static void two_threads_two_slots(void **state)
+{
+	struct worker w[2] = { { fresh_store("ks-t1"), "t1", 0 },
+			       { fresh_store("ks-t2"), "t2", 0 } };
+	pthread_t t[2];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		assert_rc(w[i].be, ks->login(w[i].be, KEYSTORE_USER, P(USER_PIN)), MST_OK);
+		assert_int_equal(pthread_create(&t[i], NULL, worker_run, &w[i]), 0);
+	}
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+		assert_int_equal(w[i].failures, 0);
+		ks->close(w[i].be);
+	}
+}
+
 #define STORE_TEST(f) cmocka_unit_test_setup_teardown(f, store_setup, store_teardown)
 
 int main(void)
@@ -801,6 +876,8 @@ int main(void)
 		STORE_TEST(tampered_records_are_refused),
 		STORE_TEST(newer_generation_wins),
 		cmocka_unit_test(two_slots_share_one_module),
+		STORE_TEST(lost_session_recovers),
+		cmocka_unit_test(two_threads_two_slots),
 		STORE_TEST(reopen_after_close),
 		cmocka_unit_test(open_refuses_bad_module),
 		STORE_TEST(fork_child_opens_again),
