@@ -307,6 +307,7 @@ static mst_rc parse_stream(struct parser *p, FILE *f)
 mst_rc mst_config_load_file(const char *path, mst_config *cfg, char *err, size_t err_len)
 {
 	struct parser p = { .path = path, .err = err, .err_len = err_len };
+	struct stat st;
 	FILE *f;
 	mst_rc rc;
 
@@ -322,6 +323,9 @@ mst_rc mst_config_load_file(const char *path, mst_config *cfg, char *err, size_t
 	f = fopen(path, "r");
 	if (f == NULL) {
 		rc = fail_at(&p, 0, "cannot read: %s", strerror(errno));
+	} else if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+		rc = fail_at(&p, 0, "not a regular file");
+		fclose(f);
 	} else {
 		rc = parse_stream(&p, f);
 		fclose(f);

@@ -289,6 +289,12 @@ static void search_order(void **state)
 		assert_string_equal(cfg.slots[0].pkcs11_token, "mstoken");
 	}
 
+	/* A folder is not a configuration file. */
+	setenv("MSTOKEN_CONF", tmpdir, 1);
+	assert_int_equal(mst_config_load(&cfg, err, sizeof err), MST_ERR_CONFIG);
+	snprintf(want, sizeof want, "%s:0: not a regular file", tmpdir);
+	assert_string_equal(err, want);
+
 	/* MSTOKEN_CONF naming a missing file is an error, not the default. */
 	snprintf(want, sizeof want, "%s/missing.conf", tmpdir);
 	setenv("MSTOKEN_CONF", want, 1);

@@ -862,6 +862,39 @@ static void two_threads_two_slots(void **state)
 	}
 }
 
+/* A damaged PIN state object fails closed, and init_token repairs it. */
+static void damaged_pin_state_fails_closed(void **state)
+{
+	void *be = *state;
+	struct backing b;
+	keystore_info info;
+	CK_OBJECT_CLASS cls = CKO_DATA;
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	char app[] = "mstoken-state", bad[] = "short";
+	CK_ATTRIBUTE t[] = {
+		{ CKA_CLASS, &cls, sizeof cls },
+		{ CKA_TOKEN, &yes, sizeof yes },
+		{ CKA_PRIVATE, &no, sizeof no },
+		{ CKA_APPLICATION, app, sizeof app - 1 },
+		{ CKA_VALUE, bad, sizeof bad - 1 },
+	};
+	CK_OBJECT_HANDLE h;
+
+	b = backing_open("ks-test");
+	assert_int_equal(b.f->C_CreateObject(b.s, t, 5, &h), CKR_OK);
+	backing_close(&b);
+	assert_rc(be, ks->info(be, &info), MST_OK);
+	assert_int_equal(info.user_pin_locked, 1);
+	assert_int_equal(info.so_pin_locked, 1);
+	assert_rc(be, ks->login(be, KEYSTORE_USER, P(USER_PIN)), MST_ERR_PIN_LOCKED);
+	assert_string_equal(keystore_last_error(ks, be), "PIN state object malformed");
+	assert_rc(be, ks->init_token(be, P(SO_PIN), "again"), MST_OK);
+	assert_rc(be, ks->info(be, &info), MST_OK);
+	assert_int_equal(info.so_pin_locked, 0);
+	assert_string_equal(info.label, "again");
+	assert_rc(be, ks->login(be, KEYSTORE_SO, P(SO_PIN)), MST_OK);
+}
+
 #define STORE_TEST(f) cmocka_unit_test_setup_teardown(f, store_setup, store_teardown)
 
 int main(void)
@@ -877,6 +910,7 @@ int main(void)
 		STORE_TEST(newer_generation_wins),
 		cmocka_unit_test(two_slots_share_one_module),
 		STORE_TEST(lost_session_recovers),
+		STORE_TEST(damaged_pin_state_fails_closed),
 		cmocka_unit_test(two_threads_two_slots),
 		STORE_TEST(reopen_after_close),
 		cmocka_unit_test(open_refuses_bad_module),
