@@ -256,6 +256,8 @@ def gen_messages(w, doc):
                 field(w, "rand", stem, p["rand"].hex() if p["rand"] else None),
                 "\t\t.csb_id = 0x%08xU, .prf_func = %d" % (p["hdr"]["csb_id"], p["hdr"]["prf_func"]),
                 "\t\t.ntp_time = 0x%016xULL" % (p["ntp"] or 0),
+                "\t\t.initiator_pvt_signed = %d"
+                % int(ini.get("pvt") == sign["sig"][2 * 32:].hex()),
             ]) + ",\n\t},")
     return rows
 
@@ -373,6 +375,10 @@ HEAD = """\
  *                       users' uid: 32-octet TS 33.180 UIDs), signer/receiver;
  *   kpak (65), z (257)  the KMS public keys of the block;
  *   responder_rsk (257), initiator_pvt (65)  when published;
+ *   initiator_pvt_signed  1 when the signature carries that published PVT;
+ *                       0 for the two eazon gms messages, signed under
+ *                       another (SSK, PVT) pair of the same UID (RFC 6507
+ *                       5.1.1 allows several), or when no PVT is published;
  *   imessage            the whole decoded I_MESSAGE (base64 after "mikey ");
  *   signed_offset/len   the octets the signature covers, in the form they were
  *                       signed: signed_with_sign_header = 1 (RFC 3830 5.2)
@@ -421,6 +427,7 @@ struct interop_message {
 	uint32_t csb_id;
 	uint8_t prf_func;
 	uint64_t ntp_time;
+	int initiator_pvt_signed;
 };
 
 struct interop_unverified_message {

@@ -13,6 +13,10 @@
  *                       users' uid: 32-octet TS 33.180 UIDs), signer/receiver;
  *   kpak (65), z (257)  the KMS public keys of the block;
  *   responder_rsk (257), initiator_pvt (65)  when published;
+ *   initiator_pvt_signed  1 when the signature carries that published PVT;
+ *                       0 for the two eazon gms messages, signed under
+ *                       another (SSK, PVT) pair of the same UID (RFC 6507
+ *                       5.1.1 allows several), or when no PVT is published;
  *   imessage            the whole decoded I_MESSAGE (base64 after "mikey ");
  *   signed_offset/len   the octets the signature covers, in the form they were
  *                       signed: signed_with_sign_header = 1 (RFC 3830 5.2)
@@ -61,6 +65,7 @@ struct interop_message {
 	uint32_t csb_id;
 	uint8_t prf_func;
 	uint64_t ntp_time;
+	int initiator_pvt_signed;
 };
 
 struct interop_unverified_message {
@@ -3719,6 +3724,7 @@ static const struct interop_message interop_messages[] = {
 		.rand = iv_streamwide_m0_rand, .rand_len = 16,
 		.csb_id = 0x06a12aeaU, .prf_func = 1,
 		.ntp_time = 0xec898da800000000ULL,
+		.initiator_pvt_signed = 1,
 	},
 	{ /* CSK */
 		.block = "streamwide", .name = "CSK",
@@ -3738,6 +3744,7 @@ static const struct interop_message interop_messages[] = {
 		.rand = iv_streamwide_m1_rand, .rand_len = 16,
 		.csb_id = 0x2ddd5bf0U, .prf_func = 1,
 		.ntp_time = 0xec898da800000000ULL,
+		.initiator_pvt_signed = 1,
 	},
 	{ /* PCK */
 		.block = "streamwide", .name = "PCK",
@@ -3757,6 +3764,7 @@ static const struct interop_message interop_messages[] = {
 		.rand = iv_streamwide_m2_rand, .rand_len = 16,
 		.csb_id = 0x16992638U, .prf_func = 1,
 		.ntp_time = 0xec898da800000000ULL,
+		.initiator_pvt_signed = 1,
 	},
 	{ /* GMK (legacy format for IWF) */
 		.block = "streamwide", .name = "GMK (legacy format for IWF)",
@@ -3776,6 +3784,7 @@ static const struct interop_message interop_messages[] = {
 		.rand = iv_streamwide_m3_rand, .rand_len = 16,
 		.csb_id = 0x048209a7U, .prf_func = 1,
 		.ntp_time = 0xec898da800000000ULL,
+		.initiator_pvt_signed = 1,
 	},
 	{ /* GMK gms->alice */
 		.block = "alea", .name = "GMK gms->alice",
@@ -3795,6 +3804,7 @@ static const struct interop_message interop_messages[] = {
 		.rand = iv_alea_m0_rand, .rand_len = 16,
 		.csb_id = 0x0c340888U, .prf_func = 1,
 		.ntp_time = 0xec8523d500000000ULL,
+		.initiator_pvt_signed = 1,
 	},
 	{ /* CSK alice->gms2 */
 		.block = "alea", .name = "CSK alice->gms2",
@@ -3814,6 +3824,7 @@ static const struct interop_message interop_messages[] = {
 		.rand = iv_alea_m1_rand, .rand_len = 16,
 		.csb_id = 0x26147a4eU, .prf_func = 1,
 		.ntp_time = 0xec85146900000000ULL,
+		.initiator_pvt_signed = 1,
 	},
 	{ /* GMK */
 		.block = "streamwide_v4", .name = "GMK",
@@ -3833,6 +3844,7 @@ static const struct interop_message interop_messages[] = {
 		.rand = iv_streamwide_v4_m0_rand, .rand_len = 16,
 		.csb_id = 0x034db662U, .prf_func = 1,
 		.ntp_time = 0xec86684f00000000ULL,
+		.initiator_pvt_signed = 1,
 	},
 	{ /* CSK */
 		.block = "streamwide_v4", .name = "CSK",
@@ -3852,6 +3864,7 @@ static const struct interop_message interop_messages[] = {
 		.rand = iv_streamwide_v4_m1_rand, .rand_len = 16,
 		.csb_id = 0x2fe0b176U, .prf_func = 1,
 		.ntp_time = 0xec86684f00000000ULL,
+		.initiator_pvt_signed = 1,
 	},
 	{ /* PCK */
 		.block = "streamwide_v4", .name = "PCK",
@@ -3871,6 +3884,7 @@ static const struct interop_message interop_messages[] = {
 		.rand = iv_streamwide_v4_m2_rand, .rand_len = 16,
 		.csb_id = 0x1278dcabU, .prf_func = 1,
 		.ntp_time = 0xec86684f00000000ULL,
+		.initiator_pvt_signed = 1,
 	},
 	{ /* GMK gms->alice@org.com, key period 1518 */
 		.block = "streamwide_key_periods", .name = "GMK gms->alice@org.com, key period 1518",
@@ -3890,6 +3904,7 @@ static const struct interop_message interop_messages[] = {
 		.rand = iv_streamwide_key_periods_m0_rand, .rand_len = 16,
 		.csb_id = 0x0ab6c39fU, .prf_func = 1,
 		.ntp_time = 0xec968e8c00000000ULL,
+		.initiator_pvt_signed = 0,
 	},
 	{ /* GMK gms->alice@org.com, key period 1540 */
 		.block = "streamwide_key_periods", .name = "GMK gms->alice@org.com, key period 1540",
@@ -3909,6 +3924,7 @@ static const struct interop_message interop_messages[] = {
 		.rand = iv_streamwide_key_periods_m1_rand, .rand_len = 16,
 		.csb_id = 0x063988d5U, .prf_func = 1,
 		.ntp_time = 0xec9a1d8500000000ULL,
+		.initiator_pvt_signed = 0,
 	},
 	{ /* GMK gms->alice@org.com, key period 15 */
 		.block = "streamwide_key_periods", .name = "GMK gms->alice@org.com, key period 15",
@@ -3928,6 +3944,7 @@ static const struct interop_message interop_messages[] = {
 		.rand = iv_streamwide_key_periods_m2_rand, .rand_len = 16,
 		.csb_id = 0x0f8b50b8U, .prf_func = 1,
 		.ntp_time = 0xec96908200000000ULL,
+		.initiator_pvt_signed = 0,
 	},
 	{ /* GMK gms->alice@org.com, key period 1657 */
 		.block = "streamwide_key_periods", .name = "GMK gms->alice@org.com, key period 1657",
@@ -3947,6 +3964,7 @@ static const struct interop_message interop_messages[] = {
 		.rand = iv_streamwide_key_periods_m3_rand, .rand_len = 16,
 		.csb_id = 0x09d2d7feU, .prf_func = 1,
 		.ntp_time = 0xec9696a400000000ULL,
+		.initiator_pvt_signed = 0,
 	},
 	{ /* GMK GMS@thalesgroup.com->user1@streamwide.com */
 		.block = "thales", .name = "GMK GMS@thalesgroup.com->user1@streamwide.com",
@@ -3966,6 +3984,7 @@ static const struct interop_message interop_messages[] = {
 		.rand = iv_thales_m0_rand, .rand_len = 16,
 		.csb_id = 0x07199d39U, .prf_func = 1,
 		.ntp_time = 0x00000000e43d14c0ULL,
+		.initiator_pvt_signed = 0,
 	},
 	{ /* sip:gms@mcptt.com->sip:60030208@mcptt.common.com (mikey_test.go:49) */
 		.block = "eazon", .name = "sip:gms@mcptt.com->sip:60030208@mcptt.common.com (mikey_test.go:49)",
@@ -3985,6 +4004,7 @@ static const struct interop_message interop_messages[] = {
 		.rand = iv_eazon_m0_rand, .rand_len = 16,
 		.csb_id = 0x048de7cfU, .prf_func = 2,
 		.ntp_time = 0x6357566300000000ULL,
+		.initiator_pvt_signed = 0,
 	},
 	{ /* sip:777001@mcptt.mcs.com->sip:60030208@mcptt.common.com (mikey_test.go:51) */
 		.block = "eazon", .name = "sip:777001@mcptt.mcs.com->sip:60030208@mcptt.common.com (mikey_test.go:51)",
@@ -4004,6 +4024,7 @@ static const struct interop_message interop_messages[] = {
 		.rand = iv_eazon_m1_rand, .rand_len = 16,
 		.csb_id = 0x1d9a8693U, .prf_func = 1,
 		.ntp_time = 0xe704a8a000000000ULL,
+		.initiator_pvt_signed = 0,
 	},
 	{ /* sip:5002@mcptt.mcs.com->sip:4245037@mcptt.common.com (mikey_test.go:53) */
 		.block = "eazon", .name = "sip:5002@mcptt.mcs.com->sip:4245037@mcptt.common.com (mikey_test.go:53)",
@@ -4023,6 +4044,7 @@ static const struct interop_message interop_messages[] = {
 		.rand = iv_eazon_m2_rand, .rand_len = 16,
 		.csb_id = 0x14c99f6aU, .prf_func = 1,
 		.ntp_time = 0xe70c950700000000ULL,
+		.initiator_pvt_signed = 0,
 	},
 	{ /* sip:gms@mcptt.com->sip:4245037@mcptt.common.com (mikey_test.go:56) */
 		.block = "eazon", .name = "sip:gms@mcptt.com->sip:4245037@mcptt.common.com (mikey_test.go:56)",
@@ -4042,6 +4064,7 @@ static const struct interop_message interop_messages[] = {
 		.rand = iv_eazon_m3_rand, .rand_len = 16,
 		.csb_id = 0x03333e41U, .prf_func = 2,
 		.ntp_time = 0x482e7f6300000000ULL,
+		.initiator_pvt_signed = 0,
 	},
 };
 
