@@ -17,3 +17,7 @@ tests_unit_test_mikey_prf_LDADD = $(TEST_CORE_LIBS)
 tests_unit_test_identity_SOURCES = tests/unit/test_identity.c
 tests_unit_test_identity_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_identity_LDADD = $(TEST_CORE_LIBS)
+
+# the committed vector header is what the generator makes from the JSON
+dist_check_SCRIPTS += tests/unit/interop_header.sh
+TESTS += tests/unit/interop_header.sh
