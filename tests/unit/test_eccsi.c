@@ -308,6 +308,12 @@ static void test_bad_scalars_and_args(void **state)
 	hex_to(P256_Q, v, sizeof(v));
 	assert_int_equal(eccsi_issue_with_v(ksak, k.kpak, k.id, k.id_len, v, ssk, pvt),
 			 MST_ERR_BAD_SCALAR);
+	/* a KPAK that is not [KSAK]G: nothing issued */
+	ksak[31] ^= 1;
+	memset(ssk, 0xAA, sizeof(ssk));
+	assert_int_equal(eccsi_issue(ksak, k.kpak, k.id, k.id_len, ssk, pvt), MST_ERR_BAD_KEY);
+	assert_int_equal(eccsi_issue_with_v(ksak, k.kpak, k.id, k.id_len, k.ssk, ssk, pvt),
+			 MST_ERR_BAD_KEY);
 	memset(ksak, 0, sizeof(ksak));
 	assert_int_equal(eccsi_kms_public(ksak, kpak), MST_ERR_BAD_SCALAR);
 	assert_int_equal(eccsi_issue(ksak, k.kpak, k.id, k.id_len, ssk, pvt), MST_ERR_BAD_SCALAR);
