@@ -94,6 +94,8 @@ mst_rc eccsi_sign_with_j_trace(const eccsi_signer *s, const uint8_t *msg, size_t
 	if (rc != MST_OK)
 		return rc;
 	rc = sign_once(&e, s, msg, msg_len, j, sig, trace);
+	if (rc != MST_OK)
+		memset(sig, 0, ECCSI_SIG_LEN); /* no half-made signature */
 	ecc_env_close(&e);
 	return rc;
 }
@@ -125,6 +127,8 @@ mst_rc eccsi_sign(const eccsi_signer *s, const uint8_t *msg, size_t msg_len,
 			break;
 	}
 	secure_wipe(j, sizeof(j)); /* step 5: erase j */
+	if (rc != MST_OK)
+		memset(sig, 0, ECCSI_SIG_LEN);
 	ecc_env_close(&e);
 	return rc;
 }

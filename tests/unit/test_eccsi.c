@@ -320,7 +320,9 @@ static void test_bad_scalars_and_args(void **state)
 
 	assert_int_equal(eccsi_signer_new(k.kpak, k.id, k.id_len, k.ssk, k.pvt, &s), MST_OK);
 	memset(j, 0, sizeof(j));
+	memset(sig, 0xAA, sizeof(sig));
 	assert_int_equal(eccsi_sign_with_j(s, (const uint8_t *)"m", 1, j, sig), MST_ERR_BAD_SCALAR);
+	assert_true(sig[0] == 0 && sig[ECCSI_SIG_LEN - 1] == 0); /* no half-made signature */
 	hex_to(P256_Q, j, sizeof(j));
 	assert_int_equal(eccsi_sign_with_j(s, (const uint8_t *)"m", 1, j, sig), MST_ERR_BAD_SCALAR);
 	/* q - 1 is the largest j allowed */
