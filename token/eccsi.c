@@ -131,8 +131,10 @@ static mst_rc issue_once(const struct ecc_env *e, const uint8_t ksak[ECCSI_N],
 	 * that is what the step asks for. */
 	if (rc == MST_OK && (public_zero_mod_q(e, hs) || !ecc_scalar_in_range(ssk)))
 		rc = MST_ERR_BAD_SCALAR;
-	if (rc != MST_OK)
+	if (rc != MST_OK) {
 		secure_wipe(ssk, ECCSI_N);
+		memset(pvt, 0, ECCSI_POINT_LEN); /* no half-issued pair */
+	}
 	return rc;
 }
 

@@ -91,12 +91,12 @@ mst_rc eccsi_sign_with_j_trace(const eccsi_signer *s, const uint8_t *msg, size_t
 	if (!s || (!msg && msg_len) || !j || !sig)
 		return MST_ERR_ARGS;
 	rc = ecc_env_open(&e);
-	if (rc != MST_OK)
-		return rc;
-	rc = sign_once(&e, s, msg, msg_len, j, sig, trace);
+	if (rc == MST_OK) {
+		rc = sign_once(&e, s, msg, msg_len, j, sig, trace);
+		ecc_env_close(&e);
+	}
 	if (rc != MST_OK)
 		memset(sig, 0, ECCSI_SIG_LEN); /* no half-made signature */
-	ecc_env_close(&e);
 	return rc;
 }
 
@@ -117,19 +117,20 @@ mst_rc eccsi_sign(const eccsi_signer *s, const uint8_t *msg, size_t msg_len,
 	if (!s || (!msg && msg_len) || !sig)
 		return MST_ERR_ARGS;
 	rc = ecc_env_open(&e);
-	if (rc != MST_OK)
-		return rc;
-	for (i = 0; i < ECC_RANDOM_TRIES; i++) {
+	for (i = 0; rc == MST_OK && i < ECC_RANDOM_TRIES; i++) {
 		rc = ecc_random_scalar(j);
 		if (rc == MST_OK)
 			rc = sign_once(&e, s, msg, msg_len, j, sig, NULL);
 		if (rc != MST_ERR_BAD_SCALAR)
 			break;
+		rc = MST_OK; /* step 4: a fresh j */
 	}
+	if (i == ECC_RANDOM_TRIES)
+		rc = MST_ERR_CRYPTO; /* 64 unusable j in a row: a broken generator */
 	secure_wipe(j, sizeof(j)); /* step 5: erase j */
+	ecc_env_close(&e);
 	if (rc != MST_OK)
 		memset(sig, 0, ECCSI_SIG_LEN);
-	ecc_env_close(&e);
 	return rc;
 }
 
