@@ -28,7 +28,8 @@ typedef enum {
 /* Raw PRF(inkey, label) of out_len octets (1 <= out_len <= 1024), inkey in
  * 256-bit chunks.  MST_ERR_ARGS for NULL or empty inkey/output,
  * MST_ERR_RANGE for out_len > 1024, MST_ERR_UNSUPPORTED for another PRF.
- * On any error the output is zero (or untouched for argument errors). */
+ * A failure while computing (MST_ERR_CRYPTO) leaves the output zero; the
+ * argument errors above leave it untouched. */
 mst_rc mikey_prf(mikey_prf_id prf, const uint8_t *inkey, size_t inkey_len,
 		 const uint8_t *label, size_t label_len, uint8_t *out, size_t out_len);
 
