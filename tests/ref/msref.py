@@ -520,6 +520,13 @@ def key_period_no(unix_time, key_period, key_offset):
     return n
 
 
+def month_start(unix_time, months_later=0):
+    """Unix time of 00:00 UTC on the first day of unix_time's month (+n)."""
+    t = datetime.datetime.fromtimestamp(int(unix_time), datetime.timezone.utc)
+    index = t.year * 12 + t.month - 1 + months_later
+    return calendar.timegm((index // 12, index % 12 + 1, 1, 0, 0, 0))
+
+
 def key_period_start(period_no, key_period, key_offset):
     """Unix time at which key period period_no begins."""
     return key_offset + period_no * key_period - NTP_UNIX_DELTA
@@ -1191,15 +1198,22 @@ def kms_issue(folder, uri, period_no=None, at=None):
     cert['kpak'] = P256.mul(ksak, P256_G)
     period, offset = cert['key_period'], cert['key_offset']
     if period_no is None:
-        period_no = key_period_no(int(time.time() if at is None else at), period, offset)
+        at = int(time.time() if at is None else at)
+        period_no = key_period_no(at, period, offset)
     start = key_period_start(period_no, period, offset)
-    if cert['id_format'] == 1:
-        ident = rfc6509_identifier(uri, start)
-    else:
+    valid_from, valid_to = start, start + period
+    if cert['id_format'] == 2:
         ident = uid(uri, cert['kms_uri'], period, offset, period_no)
+    else:
+        # RFC 6509 identifiers change every month: the key set is valid for
+        # the part of the key period inside the month it is issued for.
+        when = start if at is None else at
+        valid_from = max(start, month_start(when))
+        valid_to = min(valid_to, month_start(when, 1))
+        ident = rfc6509_identifier(uri, valid_from)
     ssk, pvt = eccsi_issue(ksak, cert['kpak'], ident)
     ks = {'kms_uri': cert['kms_uri'], 'uri': uri, 'user_id': ident, 'period_no': period_no,
-          'valid_from': start, 'valid_to': start + period,
+          'valid_from': valid_from, 'valid_to': valid_to,
           'rsk': sakke_issue_rsk(z, ident), 'ssk': ssk, 'pvt': pvt}
     keyset_check(cert, ks)
     return ks
