@@ -486,6 +486,13 @@ def sakke_decapsulate(z_pt, ident, rsk, data):
 NTP_UNIX_DELTA = 2208988800   # seconds from 1900-01-01 to 1970-01-01
 
 
+def utc(unix_time):
+    try:
+        return datetime.datetime.fromtimestamp(int(unix_time), datetime.timezone.utc)
+    except (OverflowError, ValueError, OSError):
+        raise MsrefError('time %d is outside the years 1..9999' % unix_time) from None
+
+
 def uid_int_octets(value):
     """TS 33.180 F.2.1: minimal big-endian octets, 0 as a single 0x00."""
     if value < 0:
@@ -507,7 +514,7 @@ def uid(uri, kms_uri, key_period, key_offset, period_no):
 
 def rfc6509_identifier(uri, unix_time):
     """'YYYY-MM' NUL URI NUL for the UTC month of unix_time (RFC 6509 3.2)."""
-    t = datetime.datetime.fromtimestamp(unix_time, datetime.timezone.utc)
+    t = utc(unix_time)
     return ('%04d-%02d' % (t.year, t.month)).encode() + b'\x00' + uri.encode() + b'\x00'
 
 
@@ -522,7 +529,7 @@ def key_period_no(unix_time, key_period, key_offset):
 
 def month_start(unix_time, months_later=0):
     """Unix time of 00:00 UTC on the first day of unix_time's month (+n)."""
-    t = datetime.datetime.fromtimestamp(int(unix_time), datetime.timezone.utc)
+    t = utc(unix_time)
     index = t.year * 12 + t.month - 1 + months_later
     return calendar.timegm((index // 12, index % 12 + 1, 1, 0, 0, 0))
 
@@ -839,6 +846,9 @@ def srtp_policy(msg, cs):
     enc = os2ip(params[0]) if 0 in params else SRTP_ENC_AES_CM
     key_len = os2ip(params[1]) if 1 in params else 16
     salt_len = os2ip(params[4]) if 4 in params else (12 if enc == SRTP_ENC_AES_GCM else 14)
+    if not 1 <= key_len <= 64 or not 0 <= salt_len <= 64:
+        raise MsrefError('SP payload: session key length %d / salt length %d octets is '
+                         'not usable for SRTP' % (key_len, salt_len))
     return enc, key_len, salt_len
 
 
@@ -1031,7 +1041,7 @@ def parse_datetime(text, what):
 
 
 def format_datetime(unix_time):
-    t = datetime.datetime.fromtimestamp(unix_time, datetime.timezone.utc)
+    t = utc(unix_time)
     return t.strftime('%Y-%m-%dT%H:%M:%SZ')
 
 

@@ -9,6 +9,7 @@ interop data is read from the repository copy in tests/vectors/.
 import base64
 import json
 import os
+import random
 import re
 import subprocess
 import sys
@@ -418,6 +419,38 @@ class TestInteropMessages(unittest.TestCase):
                     signer = bytes.fromhex(vec['msref']['signer_id'])
                     self.assertEqual(m.verify_imessage_signature(msg, kpak, signer),
                                      'before-sign')
+
+    def test_mutations_never_crash(self):
+        """Seeded random edits of every interop message: only MsrefError."""
+        rng = random.Random(6509)
+        raws = [m.decode_text_imessages(v['imessage'])[0] for _, _, v in interop_messages()]
+        refused = 0
+        for _ in range(1500):
+            raw = bytearray(rng.choice(raws))
+            for _ in range(rng.randint(1, 4)):
+                pos, op = rng.randrange(len(raw)), rng.random()
+                if op < 0.6:
+                    raw[pos] = rng.randrange(256)
+                elif op < 0.8:
+                    del raw[pos:pos + rng.randint(1, 20)]
+                else:
+                    raw[pos:pos] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 5)))
+            try:
+                msg = m.parse_imessage(bytes(raw))
+                m.srtp_keys(msg, bytes(16))
+            except m.MsrefError:
+                refused += 1
+        self.assertGreater(refused, 100)
+
+    def test_input_forms(self):
+        vec = INTEROP['streamwide_v4']['messages'][0]
+        raw = bytes.fromhex(vec['imessage_hex'])
+        b64 = base64.b64encode(raw).decode()
+        for text in (vec['imessage'], b64 + '\n', vec['imessage_hex'].upper(),
+                     'v=0\r\na=key-mgmt:mikey %s\r\nm=audio 1 RTP/SAVP 0\r\n' % b64):
+            self.assertEqual(m.decode_text_imessages(text), [raw])
+        with self.assertRaisesRegex(m.MsrefError, 'no I_MESSAGE'):
+            m.decode_text_imessages('  \n')
 
     def test_truncations_never_crash(self):
         raw = m.decode_text_imessages(INTEROP['streamwide']['messages'][0]['imessage'])[0]
