@@ -23,6 +23,10 @@ import argparse
 import base64
 import sys
 
+# Other parts run msref.py from the source tree (read-only under distcheck):
+# leave no __pycache__ behind.
+sys.dont_write_bytecode = True
+
 from msref_common import *   # noqa: F401,F403  (re-exported API)
 from msref_eccsi import *    # noqa: F401,F403
 from msref_sakke import *    # noqa: F401,F403
