@@ -100,9 +100,20 @@ def format_datetime(unix_time):
     return t.strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
+def _refuse_revoked(el, path, what):
+    revoked = _child(el, 'Revoked', path, required=False)
+    if revoked is not None and revoked.lower() in ('true', '1'):
+        raise MsrefError('%s: the %s is marked Revoked' % (path, what))
+
+
 def load_certificate(path):
     """KmsCertificate -> dict (KPAK and Z_T decoded and checked)."""
     el = _kms_element(path, 'KmsCertificate')
+    _refuse_revoked(el, path, 'KmsCertificate')
+    param_set = _child(el, 'ParameterSet', path, required=False)
+    if param_set is not None and param_set != '1':
+        raise MsrefError('%s: ParameterSet %r; only SAKKE parameter set 1 (RFC 6509 '
+                         'Appendix A) is known' % (path, param_set))
     fmt = _child(el, 'UserIdFormat', path)
     if fmt not in ('1', '2'):
         raise MsrefError('%s: UserIdFormat %r is neither 1 (RFC 6509) nor 2 '
@@ -123,6 +134,7 @@ def load_certificate(path):
 def load_keyset(path):
     """KmsKeySet -> dict (points decoded; validation is keyset_check's job)."""
     el = _kms_element(path, 'KmsKeySet')
+    _refuse_revoked(el, path, 'KmsKeySet')
     ks = {
         'kms_uri': _child(el, 'KmsUri', path),
         'uri': _child(el, 'UserUri', path),

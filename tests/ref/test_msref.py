@@ -563,10 +563,25 @@ class TestKmsAndKeysets(unittest.TestCase):
         check(xml.replace('</UserID>', '</UserId>'), 'malformed XML')
         check(re.sub(r'<KeyPeriodNo>.*</KeyPeriodNo>', '', xml), 'missing <KeyPeriodNo>')
         check('<!DOCTYPE x [<!ENTITY a "b">]>' + xml.split('?>', 1)[1], 'DTD')
+        check(xml.replace('</KeyPeriodNo>', '</KeyPeriodNo><Revoked>true</Revoked>'), 'Revoked')
+        with open(os.path.join(d, 'community.xml')) as fh:
+            cert_xml = fh.read()
+        bad_cert = os.path.join(d, 'bad-cert.xml')
+        for text, reason in ((cert_xml.replace('</PubAuthKey>', '</PubAuthKey><ParameterSet>2'
+                                               '</ParameterSet>'), 'ParameterSet'),
+                             (cert_xml.replace('>2</UserIdFormat>', '>3</UserIdFormat>'),
+                              'UserIdFormat'),
+                             (re.sub(r'<PubEncKey>..', '<PubEncKey>05', cert_xml), 'PubEncKey'),
+                             (cert_xml.replace('<UserKeyPeriod>2592000', '<UserKeyPeriod>0'),
+                              'UserKeyPeriod')):
+            with open(bad_cert, 'w') as fh:
+                fh.write(text)
+            with self.assertRaisesRegex(m.MsrefError, reason):
+                m.load_certificate(bad_cert)
         r = run_cli('keyset-check', '--cert', os.path.join(d, 'community.xml'),
                     '--keyset', os.path.join(d, 'bad.xml'))
         self.assertEqual(r.returncode, 1)
-        self.assertRegex(r.stderr, r'^msref: .*DTD')
+        self.assertRegex(r.stderr, r'^msref: .*Revoked')
         self.assertEqual(r.stderr.count('\n'), 1)
 
     def test_sample_kms_response_pair(self):
