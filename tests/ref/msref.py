@@ -21,6 +21,7 @@ the command line that other parts' shell tests call.
 
 import argparse
 import base64
+import os
 import sys
 
 # Other parts run msref.py from the source tree (read-only under distcheck):
@@ -35,6 +36,7 @@ from msref_prf import *      # noqa: F401,F403
 from msref_mikey import *    # noqa: F401,F403
 from msref_kms import *      # noqa: F401,F403
 from msref_session import *  # noqa: F401,F403
+from msref_interop import *  # noqa: F401,F403
 from msref_common import MsrefError, os2ip, unhex
 from msref_eccsi import P256, eccsi_sign, eccsi_validate, eccsi_verify_detail
 from msref_kms import (_atomic_write, keyset_check, keyset_xml, kms_community, kms_issue,
@@ -42,6 +44,7 @@ from msref_kms import (_atomic_write, keyset_check, keyset_xml, kms_community, k
 from msref_sakke import sakke_decapsulate, sakke_encapsulate, sakke_point
 from msref_session import accept_imessage, create_imessages, pick_addressed, sdp_offer
 from msref_mikey import decode_text_imessages
+from msref_interop import interop_export
 
 def _hex_arg(text, what):
     return unhex(text, what)
@@ -118,6 +121,11 @@ def cmd_imessage_create(a):
             print('cs=%d srtp-master-key=%s srtp-master-salt=%s' % (cs_id, key.hex(), salt.hex()))
 
 
+def cmd_interop_export(a):
+    for path in interop_export(a.json, a.dir):
+        print(os.path.relpath(path, a.dir))
+
+
 def build_parser():
     ap = argparse.ArgumentParser(prog='msref.py', description=__doc__.split('\n')[0])
     sub = ap.add_subparsers(dest='command', required=True)
@@ -146,6 +154,7 @@ def build_parser():
     add('kms-issue', cmd_kms_issue, ('--dir',), ('--uri',),
         ('--period-no', {'type': int, 'default': None}),
         ('--at', {'type': int, 'default': None}), ('--out',))
+    add('interop-export', cmd_interop_export, ('--json',), ('--dir',))
     add('imessage-accept', cmd_imessage_accept, ('--cert',), ('--keyset',),
         ('--in', {'dest': 'infile'}), ('--now', {'type': float, 'default': None}),
         ('--window', {'type': int, 'default': 300}))

@@ -297,11 +297,13 @@ def kms_issue(folder, uri, period_no=None, at=None):
 
 
 def keyset_xml(ks):
+    """A bare KmsKeySet; ValidFrom/ValidTo are left out when unknown (None)."""
+    validity = [(name, format_datetime(ks[key])) for name, key in
+                (('ValidFrom', 'valid_from'), ('ValidTo', 'valid_to'))
+                if ks.get(key) is not None]
     return _xml_doc('KmsKeySet', ' Version="1.1.0"', [
         ('KmsUri', ks['kms_uri']), ('UserUri', ks['uri']),
-        ('UserID', ks['user_id'].hex()),
-        ('ValidFrom', format_datetime(ks['valid_from'])),
-        ('ValidTo', format_datetime(ks['valid_to'])),
+        ('UserID', ks['user_id'].hex())] + validity + [
         ('KeyPeriodNo', ks['period_no']),
         ('UserDecryptKey', SAKKE_CURVE.encode(ks['rsk']).hex().upper()),
         ('UserSigningKeySSK', i2osp(ks['ssk'], ECCSI_N).hex().upper()),

@@ -7,4 +7,4 @@ dist_check_SCRIPTS += tests/ref/test_msref.sh tests/ref/msref.py
 EXTRA_DIST += tests/ref/test_msref.py \
 	tests/ref/msref_common.py tests/ref/msref_eccsi.py tests/ref/msref_sakke.py \
 	tests/ref/msref_ident.py tests/ref/msref_prf.py tests/ref/msref_mikey.py \
-	tests/ref/msref_kms.py tests/ref/msref_session.py
+	tests/ref/msref_kms.py tests/ref/msref_session.py tests/ref/msref_interop.py
