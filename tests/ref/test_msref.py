@@ -696,6 +696,25 @@ class TestImessageRoundTrip(unittest.TestCase):
         res = m.accept_imessage(cert, bob, raw[:msg.sign_offset + 2] + sig, NOW)
         self.assertEqual(res['coverage'], 'before-sign')
 
+    def test_accept_with_explicit_identities(self):
+        """The thales message binds TS 33.180 UIDs it does not carry: accept it
+        with the identities given, through the whole accept pipeline."""
+        block = INTEROP['thales']
+        vec = block['messages'][0]
+        user1 = block['users']['user1']
+        cert = {'kms_uri': 'KMS@streamwide.com', 'id_format': 2, 'key_period': 2592000,
+                'key_offset': 0, 'z': RFC_Z, 'kpak': m.P256.decode(ECCSI_KPAK, 'kpak')}
+        ks = {'uri': user1['uri'], 'user_id': bytes.fromhex(user1['uid']),
+              'rsk': m.sakke_point(bytes.fromhex(user1['rsk']), 'rsk')}
+        explicit = {'signer_id': bytes.fromhex(block['users']['gms']['uid']),
+                    'receiver_id': ks['user_id']}
+        raw = bytes.fromhex(vec['imessage_hex'])
+        res = m.accept_imessage(cert, ks, raw, window=0, explicit=explicit)
+        self.assertEqual(res['ssv'].hex(), vec['expected_ssv'])
+        self.assertEqual(res['keys'], [])           # Empty map: no crypto session
+        with self.assertRaisesRegex(m.MsrefError, 'unknown signer'):
+            m.accept_imessage(cert, ks, raw, window=0)
+
     def test_cli_interop_message(self):
         """imessage-accept on a vendor message, with key files written from the JSON."""
         block = INTEROP['streamwide']
@@ -726,6 +745,24 @@ class TestImessageRoundTrip(unittest.TestCase):
 
 
 class TestPrimitiveCli(unittest.TestCase):
+    def test_usage_and_input_errors(self):
+        r = run_cli('eccsi-verify', '--kpak', 'zz', '--id', '00', '--msg', '/nonexistent',
+                    '--sig', '/nonexistent')
+        self.assertEqual((r.returncode, r.stderr), (1, 'msref: --kpak is not a hex string\n'))
+        r = run_cli('sakke-decap', '--z', m.SAKKE_CURVE.encode(RFC_Z).hex(), '--id', '00',
+                    '--rsk', m.SAKKE_CURVE.encode(RFC_RSK).hex(), '--in', '/nonexistent')
+        self.assertEqual(r.returncode, 1)
+        self.assertRegex(r.stderr, r'^msref: cannot read input /nonexistent: .*\n$')
+        r = run_cli('kms-issue', '--dir', '/nonexistent', '--uri', 'x', '--out', '/tmp/x')
+        self.assertEqual(r.returncode, 1)
+        self.assertIn('cannot read KMS secrets', r.stderr)
+        r = run_cli('kms-issue', '--dir', '/tmp', '--uri', 'x', '--period-no', '1', '--at', '1',
+                    '--out', '/tmp/x')
+        self.assertEqual(r.returncode, 2)
+        r = run_cli('keyset-check', '--cert', 'c.xml')
+        self.assertEqual(r.returncode, 2)
+        self.assertIn('--keyset', r.stderr)
+
     def test_sign_verify_encap_decap(self):
         d = tempfile.mkdtemp(prefix='msref-test-')
         msg, sig, enc = (os.path.join(d, n) for n in ('msg', 'sig', 'enc'))
