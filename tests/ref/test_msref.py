@@ -482,6 +482,12 @@ class TestInteropMessages(unittest.TestCase):
             m.parse_imessage(raw[:1] + b'\x1b' + raw[2:])
         with self.assertRaisesRegex(m.MsrefError, 'CS ID map type 9'):
             m.parse_imessage(raw[:9] + b'\x09' + raw[10:])
+        # A bad length inside the SP payload is reported at its message offset.
+        sp = raw.find(bytes([m.PT_SAKKE, 0, 0, 0, 0x1b]))
+        bad = bytearray(raw)
+        bad[sp + 6] = 0x40
+        with self.assertRaisesRegex(m.MsrefError, 'offset %d: SP param value' % (sp + 7)):
+            m.parse_imessage(bytes(bad))
         with self.assertRaisesRegex(m.MsrefError, 'neither valid base64 nor hex'):
             m.decode_text_imessages('not/base64!')
 
