@@ -641,6 +641,41 @@ class TestImessageRoundTrip(unittest.TestCase):
                 self.assertEqual(res['msg'].map_type, m.MAP_SRTP_ID if fmt == 1 else m.MAP_GENERIC_ID)
                 self.assertEqual(res['msg'].sakke['scheme'], fmt)
 
+    def test_created_message_layout(self):
+        """Every field msref writes, read back (RFC 6509 2.2.1, 4)."""
+        for fmt in (1, 2):
+            _, cert, keys = KmsFixture.get(fmt)
+            alice = keys['alice'][1]
+            t = alice['valid_from'] + 3600.5
+            msgs, _ = m.create_imessages(cert, alice, cert, ['sip:bob@example.org',
+                                                             'sip:carol@example.org'], now=t)
+            first, second = (m.parse_imessage(raw) for raw in msgs)
+            for msg in (first, second):
+                self.assertEqual((msg.version, msg.data_type, msg.v_flag), (1, 26, 0))
+                self.assertEqual(msg.prf, 1 if fmt == 2 else 0)
+                self.assertEqual(msg.ts_type, 0)
+                self.assertEqual(msg.unix_time(), int(t))
+                self.assertEqual(m.os2ip(msg.ts_value[4:]), 1 << 31)   # .5 s
+                self.assertEqual(len(msg.rand), 16)
+                self.assertEqual([c['cs_id'] for c in msg.crypto_sessions], [1])
+                self.assertEqual(msg.idr(m.ROLE_I), b'sip:alice@example.org')
+                self.assertEqual(msg.sign_type, m.SIGN_ECCSI)
+                self.assertEqual(len(msg.signature), 129)
+                self.assertEqual((msg.sakke['params'], msg.sakke['scheme']), (1, fmt))
+                self.assertEqual(msg.warnings, [])
+                enc = m.os2ip(msg.sps[0]['params'][0])
+                self.assertEqual(enc, m.SRTP_ENC_AES_GCM if fmt == 2 else m.SRTP_ENC_AES_CM)
+                roles = [r for r, _, _ in msg.idrs]
+                self.assertEqual(roles, [1, 2, 8, 9, 6, 7] if fmt == 2 else [1, 2])
+            self.assertEqual((first.csb_id, first.rand), (second.csb_id, second.rand))
+            self.assertEqual(second.idr(m.ROLE_R), b'sip:carol@example.org')
+            if fmt == 2:
+                self.assertEqual(first.idr(m.ROLE_UIDI), alice['user_id'])
+                self.assertEqual(first.idr(m.ROLE_UIDR), keys['bob'][1]['user_id'])
+            ssv_b = m.accept_imessage(cert, keys['bob'][1], msgs[0], t)['ssv']
+            ssv_c = m.accept_imessage(cert, keys['carol'][1], msgs[1], t)['ssv']
+            self.assertEqual(ssv_b, ssv_c)
+
     def test_group_sdp_via_cli(self):
         d, cert, keys = KmsFixture.get(2)
         c = os.path.join(d, 'community.xml')
