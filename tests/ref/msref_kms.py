@@ -247,6 +247,9 @@ def kms_community(folder, kms_uri, id_format=2, key_period=2592000, key_offset=0
         raise MsrefError('--key-period must be positive and --key-offset not negative')
     if not os.path.isdir(folder):
         raise MsrefError('%s is not a folder' % folder)
+    if os.path.exists(os.path.join(folder, 'kms-secrets.json')):
+        # Overwriting would orphan every key set issued under the old secrets.
+        raise MsrefError('%s already holds a KMS community (kms-secrets.json)' % folder)
     ksak = 1 + secrets.randbelow(P256_Q - 1)
     z = 2 + secrets.randbelow(SAKKE_Q - 2)
     cert = {'kms_uri': kms_uri, 'id_format': id_format, 'key_period': key_period,

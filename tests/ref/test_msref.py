@@ -534,6 +534,8 @@ class TestKmsAndKeysets(unittest.TestCase):
                         '--keyset', path)
             self.assertEqual((r.returncode, r.stdout), (0, 'ok\n'), r.stderr)
             self.assertEqual(os.stat(os.path.join(d, 'kms-secrets.json')).st_mode & 0o777, 0o600)
+            with self.assertRaisesRegex(m.MsrefError, 'already holds a KMS community'):
+                m.kms_community(d, 'kms.example.org')
 
     def test_cli_kms_issue_and_period_no(self):
         d, cert, _ = KmsFixture.get(2)
