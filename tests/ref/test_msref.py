@@ -11,6 +11,7 @@ import json
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -119,6 +120,18 @@ H2IR_V = [hb('FA2656CA 1D2DBD79 015AE918 773DFEDC 24957C91 E3C9C335 40D6BF6D 7C3
 
 RFC_Z = (SAKKE_ZX, SAKKE_ZY)
 RFC_RSK = (SAKKE_KBX, SAKKE_KBY)
+
+
+def scratch(test):
+    """A temporary folder removed when the test ends."""
+    d = tempfile.mkdtemp(prefix='msref-test-')
+    test.addCleanup(shutil.rmtree, d, True)
+    return d
+
+
+def tearDownModule():
+    for d, _, _ in KmsFixture.cache.values():
+        shutil.rmtree(d, True)
 
 
 def flip(data, index, bit=0):
@@ -401,7 +414,7 @@ class TestInteropMessages(unittest.TestCase):
 
     def test_interop_export(self):
         """17 vendor key sets become KMS XML pairs that pass keyset_check."""
-        d = tempfile.mkdtemp(prefix='msref-test-')
+        d = scratch(self)
         written = m.interop_export(os.path.join(VECTORS, 'interop_vectors.json'), d)
         self.assertEqual(len(written), 17)
         for sub in written:
@@ -762,7 +775,7 @@ class TestImessageRoundTrip(unittest.TestCase):
         """imessage-accept on a vendor message, with key files written from the JSON."""
         block = INTEROP['streamwide']
         vec = block['messages'][2]          # PCK alice -> bob, empty CS map
-        d = tempfile.mkdtemp(prefix='msref-test-')
+        d = scratch(self)
         cert = {'kms_uri': 'kms.mydev.streamwide.com', 'id_format': 2, 'key_period': 16777215,
                 'key_offset': 0, 'z': m.sakke_point(bytes.fromhex(block['kms']['Z']), 'Z'),
                 'kpak': m.P256.decode(bytes.fromhex(block['kms']['kpak']), 'kpak')}
@@ -807,7 +820,7 @@ class TestPrimitiveCli(unittest.TestCase):
         self.assertIn('--keyset', r.stderr)
 
     def test_sign_verify_encap_decap(self):
-        d = tempfile.mkdtemp(prefix='msref-test-')
+        d = scratch(self)
         msg, sig, enc = (os.path.join(d, n) for n in ('msg', 'sig', 'enc'))
         with open(msg, 'wb') as fh:
             fh.write(ECCSI_M)
