@@ -89,12 +89,12 @@ def cmd_sakke_decap(a):
 
 
 def cmd_kms_community(a):
-    kms_community(a.dir, a.kms_uri, a.user_id_format, a.key_period, a.key_offset)
+    kms_community(a.dir, a.kms_uri, a.user_id_format, a.key_period, a.key_offset, a.wrapped)
 
 
 def cmd_kms_issue(a):
     ks = kms_issue(a.dir, a.uri, a.period_no, a.at)
-    _atomic_write(a.out, keyset_xml(ks))
+    _atomic_write(a.out, keyset_xml(ks, a.wrapped))
 
 
 def cmd_imessage_accept(a):
@@ -150,10 +150,11 @@ def build_parser():
     add('kms-community', cmd_kms_community, ('--dir',), ('--kms-uri',),
         ('--user-id-format', {'type': int, 'default': 2, 'choices': (1, 2)}),
         ('--key-period', {'type': int, 'default': 2592000}),
-        ('--key-offset', {'type': int, 'default': 0}))
+        ('--key-offset', {'type': int, 'default': 0}), ('--wrapped', {'action': 'store_true'}))
     add('kms-issue', cmd_kms_issue, ('--dir',), ('--uri',),
         ('--period-no', {'type': int, 'default': None}),
-        ('--at', {'type': int, 'default': None}), ('--out',))
+        ('--at', {'type': int, 'default': None}), ('--out',),
+        ('--wrapped', {'action': 'store_true'}))
     add('interop-export', cmd_interop_export, ('--json',), ('--dir',))
     add('imessage-accept', cmd_imessage_accept, ('--cert',), ('--keyset',),
         ('--in', {'dest': 'infile'}), ('--now', {'type': float, 'default': None}),
