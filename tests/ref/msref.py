@@ -101,7 +101,8 @@ def cmd_imessage_accept(a):
     cert, ks = load_certificate(a.cert), load_keyset(a.keyset)
     text = read_file(a.infile, 'input').decode('ascii', 'replace')
     raw = pick_addressed(cert, ks, decode_text_imessages(text))
-    res = accept_imessage(cert, ks, raw, a.now, a.window)
+    from_cert = load_certificate(a.from_cert) if a.from_cert else None
+    res = accept_imessage(cert, ks, raw, a.now, a.window, from_cert=from_cert)
     print('initiator=%s csb-id=%s' % (res['initiator'], res['csb_id'].hex()))
     for cs_id, key, salt in res['keys']:
         print('cs=%d srtp-master-key=%s srtp-master-salt=%s' % (cs_id, key.hex(), salt.hex()))
@@ -158,7 +159,8 @@ def build_parser():
     add('interop-export', cmd_interop_export, ('--json',), ('--dir',))
     add('imessage-accept', cmd_imessage_accept, ('--cert',), ('--keyset',),
         ('--in', {'dest': 'infile'}), ('--now', {'type': float, 'default': None}),
-        ('--window', {'type': int, 'default': 300}))
+        ('--window', {'type': int, 'default': 300}),
+        ('--from-cert', {'default': None}))
     add('imessage-create', cmd_imessage_create, ('--cert',), ('--keyset',), ('--to-cert',),
         ('--to', {'action': 'append', 'required': True}),
         ('--prf', {'type': int, 'default': None, 'choices': (0, 1)}),

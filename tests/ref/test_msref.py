@@ -778,6 +778,19 @@ class TestImessageRoundTrip(unittest.TestCase):
             m.create_imessages(cert, keys['alice'][1], cert, ['sip:bob@example.org'],
                                now=NOW + 40 * 86400)
 
+    def test_two_kms(self):
+        """Initiator and responder provisioned by different KMSs (RFC 6509 2.1)."""
+        _, cert1, keys1 = KmsFixture.get(1)
+        d2, cert2, keys2 = KmsFixture.get(2)
+        alice, bob = keys1['alice'][1], keys2['bob'][1]
+        t = alice['valid_from'] + 60
+        raw = m.create_imessages(cert1, alice, cert2, ['sip:bob@example.org'], now=t)[0][0]
+        res = m.accept_imessage(cert2, bob, raw, t, from_cert=cert1)
+        self.assertEqual(res['initiator'], 'sip:alice@example.org')
+        with self.assertRaisesRegex(m.MsrefError, 'unknown signer'):
+            m.accept_imessage(cert2, bob, raw, t)
+        self.assertEqual(m.parse_imessage(raw).idr(m.ROLE_KMSI), b'kms1.example.org')
+
     def test_old_coverage_accepted(self):
         """A message signed without the SIGN header octets is still accepted."""
         _, cert, keys = KmsFixture.get(2)
