@@ -5,6 +5,13 @@
  * (REDC).  The single conditional subtraction at the end of each operation
  * is done with a mask, never a branch, so timing is independent of values.
  */
+/* The limb loops have constant trip counts; letting GCC unroll them fully
+ * (and schedule the 64x64->128 multiplications) roughly halves the time of
+ * a multiplication compared with the project-wide -O2. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("O3", "unroll-loops")
+#endif
+
 #include <string.h>
 #include "token/fp.h"
 #include "token/secmem.h"
@@ -235,11 +242,23 @@ void fp_to_bytes(uint8_t out[FP_BYTES], const fp *a)
 			out[FP_BYTES - 1 - 8 * i - k] = (uint8_t)(n.v[i] >> (8 * k));
 }
 
-/* Fixed 4-bit window; the exponent is public, so skipping the multiply by
- * table[0] on a zero window leaks nothing secret. */
-void fp_pow_public(fp *r, const fp *a, const uint8_t *e, size_t e_len)
+/* r = table[idx], every entry read, so the access pattern does not depend
+ * on idx. */
+static void fp_lookup(fp *r, const fp table[16], unsigned idx)
 {
-	fp table[16], acc;
+	unsigned k;
+
+	fp_set_zero(r);
+	for (k = 0; k < 16; k++)
+		fp_cmov(r, &table[k], ct_index_mask(k, idx));
+}
+
+/* Fixed 4-bit windows over all of e_len octets, one multiplication per
+ * window (by 1 for a zero window) with a masked table scan: the sequence
+ * of operations and memory accesses is the same for every a and e. */
+void fp_pow(fp *r, const fp *a, const uint8_t *e, size_t e_len)
+{
+	fp table[16], acc, sel;
 	size_t i;
 	int k, half;
 
@@ -249,17 +268,18 @@ void fp_pow_public(fp *r, const fp *a, const uint8_t *e, size_t e_len)
 	fp_copy(&acc, &fp_one);
 	for (i = 0; i < e_len; i++) {
 		for (half = 0; half < 2; half++) {
-			unsigned w = half ? (e[i] & 0x0f) : (e[i] >> 4);
+			unsigned w = half ? (e[i] & 0x0fu) : (unsigned)(e[i] >> 4);
 
 			for (k = 0; k < 4; k++)
 				fp_sqr(&acc, &acc);
-			if (w)
-				fp_mul(&acc, &acc, &table[w]);
+			fp_lookup(&sel, table, w);
+			fp_mul(&acc, &acc, &sel);
 		}
 	}
 	fp_copy(r, &acc);
 	secure_wipe(table, sizeof table);
 	secure_wipe(&acc, sizeof acc);
+	secure_wipe(&sel, sizeof sel);
 }
 
 void fp_inv(fp *r, const fp *a)
@@ -273,5 +293,5 @@ void fp_inv(fp *r, const fp *a)
 	for (i = 0; i < FP_LIMBS; i++)
 		for (k = 0; k < 8; k++)
 			e[FP_BYTES - 1 - 8 * i - k] = (uint8_t)(pm2.v[i] >> (8 * k));
-	fp_pow_public(r, a, e, sizeof e);
+	fp_pow(r, a, e, sizeof e);
 }

@@ -27,6 +27,15 @@ extern const fp fp_one;         /* 1 in Montgomery form = 2^1024 mod p */
 extern const fp fp_r2;          /* 2^2048 mod p, converts into Montgomery form */
 extern const uint64_t fp_n0;    /* -p^-1 mod 2^64 */
 
+/* All-ones when k == idx, zero otherwise, without a branch: used to scan
+ * every table entry when the index is secret. */
+static inline uint64_t ct_index_mask(unsigned k, unsigned idx)
+{
+	uint64_t diff = (uint64_t)(k ^ idx);
+
+	return ((diff | (0 - diff)) >> 63) - 1;
+}
+
 void fp_set_zero(fp *r);
 void fp_copy(fp *r, const fp *a);
 void fp_add(fp *r, const fp *a, const fp *b);
@@ -35,8 +44,8 @@ void fp_neg(fp *r, const fp *a);
 void fp_dbl(fp *r, const fp *a);
 void fp_mul(fp *r, const fp *a, const fp *b);
 void fp_sqr(fp *r, const fp *a);
-/* r = a^e for a PUBLIC exponent e (big-endian bytes); a may be secret. */
-void fp_pow_public(fp *r, const fp *a, const uint8_t *e, size_t e_len);
+/* r = a^e, e big-endian bytes; constant time in a and e (not in e_len). */
+void fp_pow(fp *r, const fp *a, const uint8_t *e, size_t e_len);
 /* r = a^-1 (Fermat, a^(p-2)); 0 maps to 0. */
 void fp_inv(fp *r, const fp *a);
 

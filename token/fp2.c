@@ -56,12 +56,8 @@ static void fp2_lookup(fp2 *r, const fp2 table[16], unsigned idx)
 	unsigned k;
 
 	fp2_set_one(r);
-	for (k = 0; k < 16; k++) {
-		uint64_t diff = (uint64_t)(k ^ idx);
-		uint64_t mask = ((diff | (0 - diff)) >> 63) - 1;
-
-		fp2_cmov(r, &table[k], mask);
-	}
+	for (k = 0; k < 16; k++)
+		fp2_cmov(r, &table[k], ct_index_mask(k, idx));
 }
 
 void fp2_pow_secret(fp2 *r, const fp2 *x, const uint8_t *e, size_t e_len)

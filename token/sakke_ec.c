@@ -201,11 +201,8 @@ static void ec_lookup(ec_jac *r, const ec_jac table[16], unsigned idx)
 	unsigned k;
 
 	ec_set_infinity(r);
-	for (k = 0; k < 16; k++) {
-		uint64_t diff = (uint64_t)(k ^ idx);
-
-		ec_cmov(r, &table[k], ((diff | (0 - diff)) >> 63) - 1);
-	}
+	for (k = 0; k < 16; k++)
+		ec_cmov(r, &table[k], ct_index_mask(k, idx));
 }
 
 /* Fixed 4-bit windows from the top: 4 doublings and one (complete)
