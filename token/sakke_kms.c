@@ -9,10 +9,13 @@
 static mst_rc mul_generator(const uint8_t k[SAKKE_SCALAR_LEN], uint8_t out[SAKKE_POINT_LEN])
 {
 	ec_aff gen, r;
+	ec_jac genj;
 	mst_rc rc;
 
+	/* k < q (checked by the callers) and P generates E(F_p)[q] */
 	ec_generator(&gen);
-	rc = sakke_mul_affine(k, SAKKE_SCALAR_LEN, &gen, &r);
+	ec_from_affine(&genj, &gen);
+	rc = sakke_mul_affine(k, SAKKE_SCALAR_LEN, &genj, 1, &r);
 	if (rc == MST_OK)
 		ec_encode(out, &r);
 	secure_wipe(&r, sizeof r);
