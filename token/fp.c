@@ -165,42 +165,78 @@ void fp_mul(fp *r, const fp *a, const fp *b)
 	reduce_once(r, t, mid);
 }
 
-/* Squaring: the cross products a_j a_k (j < k) of a column are summed
- * once in their own accumulator, doubled by a shift and added, then the
- * square on the diagonal: 136 instead of 256 multiplications. */
-#define SQR_COLUMN(i, jlo) do { \
-	uint64_t xlo = 0, xmid = 0, xhi = 0; \
-	u128 s_; \
-	int j_; \
-	UNROLL for (j_ = (jlo); j_ < ((i) + 1) / 2; j_++) \
-		MAC(xlo, xmid, xhi, a->v[j_], a->v[(i) - j_]); \
-	xhi = xhi << 1 | xmid >> 63; \
-	xmid = xmid << 1 | xlo >> 63; \
-	xlo <<= 1; \
-	s_ = (u128)lo + xlo; \
-	lo = (uint64_t)s_; \
-	s_ = (u128)mid + xmid + (uint64_t)(s_ >> 64); \
-	mid = (uint64_t)s_; \
-	hi += xhi + (uint64_t)(s_ >> 64); \
-	if (((i) & 1) == 0) \
-		MAC(lo, mid, hi, a->v[(i) / 2], a->v[(i) / 2]); \
-} while (0)
-
-void fp_sqr(fp *r, const fp *a)
+/* r = w / 2^1024 mod p for w < p 2^1024: the reduction half of the
+ * product-scanning multiplication on its own (a separate function so that
+ * GCC's unrolling budget covers it fully). */
+static void mont_reduce_wide(fp *r, const uint64_t w[2 * FP_LIMBS])
 {
 	uint64_t m[FP_LIMBS], t[FP_LIMBS], lo = 0, mid = 0, hi = 0;
 	int i;
 
 	UNROLL for (i = 0; i < FP_LIMBS; i++) {
-		SQR_COLUMN(i, 0);
+		u128 s0 = (u128)lo + w[i];
+
+		lo = (uint64_t)s0;
+		s0 = (u128)mid + (uint64_t)(s0 >> 64);
+		mid = (uint64_t)s0;
+		hi += (uint64_t)(s0 >> 64);
 		COLUMN_LOW_END(i);
 	}
 	UNROLL for (i = FP_LIMBS; i < 2 * FP_LIMBS - 1; i++) {
-		SQR_COLUMN(i, i - (FP_LIMBS - 1));
+		u128 s0 = (u128)lo + w[i];
+
+		lo = (uint64_t)s0;
+		s0 = (u128)mid + (uint64_t)(s0 >> 64);
+		mid = (uint64_t)s0;
+		hi += (uint64_t)(s0 >> 64);
 		COLUMN_HIGH_END(i);
 	}
-	t[FP_LIMBS - 1] = lo;
+	{
+		u128 s0 = (u128)lo + w[2 * FP_LIMBS - 1];
+
+		t[FP_LIMBS - 1] = (uint64_t)s0;
+		mid += (uint64_t)(s0 >> 64);
+	}
 	reduce_once(r, t, mid);
+}
+
+/* Squaring: the double-width square first, with each cross product
+ * a_j a_k (j < k) formed once (120 multiplications), doubled by a shift,
+ * plus the 16 squares on the diagonal; then a product-scanning Montgomery
+ * reduction (256).  392 word multiplications instead of 512. */
+void fp_sqr(fp *r, const fp *a)
+{
+	uint64_t w[2 * FP_LIMBS], lo = 0, mid = 0, hi = 0, c = 0;
+	int i, j;
+
+	/* two loops of at most 16 columns each: GCC then unrolls them fully */
+	w[0] = 0;
+	UNROLL for (i = 1; i < FP_LIMBS; i++) {
+		UNROLL for (j = 0; j < (i + 1) / 2; j++)
+			MAC(lo, mid, hi, a->v[j], a->v[i - j]);
+		w[i] = lo;
+		lo = mid; mid = hi; hi = 0;
+	}
+	UNROLL for (i = FP_LIMBS; i < 2 * FP_LIMBS - 2; i++) {
+		UNROLL for (j = i - (FP_LIMBS - 1); j < (i + 1) / 2; j++)
+			MAC(lo, mid, hi, a->v[j], a->v[i - j]);
+		w[i] = lo;
+		lo = mid; mid = hi; hi = 0;
+	}
+	w[2 * FP_LIMBS - 2] = lo;
+	w[2 * FP_LIMBS - 1] = mid;
+	/* w = 2 w + sum a_i^2 2^(128 i) */
+	UNROLL for (i = 0; i < FP_LIMBS; i++) {
+		u128 sq = (u128)a->v[i] * a->v[i];
+		u128 s0 = ((u128)(w[2 * i] << 1)) + (uint64_t)sq + c;
+		u128 s1;
+
+		s1 = ((u128)(w[2 * i + 1] << 1 | w[2 * i] >> 63)) + (uint64_t)(sq >> 64) + (uint64_t)(s0 >> 64);
+		c = (uint64_t)(s1 >> 64) + (w[2 * i + 1] >> 63);
+		w[2 * i] = (uint64_t)s0;
+		w[2 * i + 1] = (uint64_t)s1;
+	}
+	mont_reduce_wide(r, w);
 }
 
 void fp_to_mont(fp *r, const fp *a)
