@@ -40,6 +40,7 @@ mst_rc sakke_rsk_validate(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8_t *i
 	secure_wipe(&k, sizeof k);
 	secure_wipe(&pairing, sizeof pairing);
 	secure_wipe(w, sizeof w);
+	sakke_scrub_stack();
 	return rc;
 }
 
@@ -110,6 +111,7 @@ mst_rc sakke_encapsulate_trace(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8
 	secure_wipe(r, sizeof r);
 	secure_wipe(gr, sizeof gr);
 	secure_wipe(mask, sizeof mask);
+	sakke_scrub_stack();
 	return rc;
 }
 
@@ -178,5 +180,6 @@ out:
 	secure_wipe(test, sizeof test);
 	secure_wipe(&k, sizeof k);
 	secure_wipe(&wf, sizeof wf);
+	sakke_scrub_stack();
 	return rc;
 }

@@ -6,6 +6,17 @@
 #include "token/sakke_pairing.h"
 #include "token/secmem.h"
 
+/* Deeper than the largest call chain below an entry point (ec_mul's table
+ * is 6 KiB, the frames under it about 2 KiB). */
+#define SCRUB_BYTES 16384
+
+__attribute__((noinline)) void sakke_scrub_stack(void)
+{
+	uint8_t area[SCRUB_BYTES];
+
+	secure_wipe(area, sizeof area);
+}
+
 mst_rc sakke_mul_affine(const uint8_t *k, size_t k_len, const ec_jac *pt, int in_subgroup,
 			ec_aff *out)
 {
@@ -54,6 +65,7 @@ mst_rc sakke_point_mul(const uint8_t *x, size_t x_len, const uint8_t q_pt[SAKKE_
 	secure_wipe(&q, sizeof q);
 	secure_wipe(&qj, sizeof qj);
 	secure_wipe(&r, sizeof r);
+	sakke_scrub_stack();
 	return rc;
 }
 
@@ -76,6 +88,7 @@ mst_rc sakke_pairing(const uint8_t r_pt[SAKKE_POINT_LEN], const uint8_t q_pt[SAK
 	}
 	secure_wipe(&q, sizeof q);
 	secure_wipe(&w, sizeof w);
+	sakke_scrub_stack();
 	return rc;
 }
 
@@ -96,6 +109,7 @@ mst_rc sakke_g_pow(const uint8_t *x, size_t x_len, uint8_t out[SAKKE_L])
 	fp_to_bytes(out, &w);
 	secure_wipe(k, sizeof k);
 	secure_wipe(&w, sizeof w);
+	sakke_scrub_stack();
 	return MST_OK;
 }
 

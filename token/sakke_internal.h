@@ -35,4 +35,10 @@ int sakke_scalar_valid(const uint8_t k[SAKKE_SCALAR_LEN]);
 mst_rc sakke_inv_sum_mod_q(const uint8_t a[SAKKE_SCALAR_LEN], const uint8_t z[SAKKE_SCALAR_LEN],
 			   uint8_t out[SAKKE_SCALAR_LEN]);
 
+/* Wipe the stack area below the caller's frame, where the field, curve
+ * and pairing routines just left their temporaries (limb products,
+ * Montgomery digits, line values derived from the RSK).  Called by every
+ * entry point that handled a secret, after its last call. */
+void sakke_scrub_stack(void);
+
 #endif

@@ -63,6 +63,7 @@ mst_rc sakke_kms_public(const uint8_t *z, size_t z_len, uint8_t z_pub[SAKKE_POIN
 	if (rc == MST_OK)
 		rc = mul_generator(k, z_pub);
 	secure_wipe(k, sizeof k);
+	sakke_scrub_stack();
 	return rc;
 }
 
@@ -85,5 +86,6 @@ mst_rc sakke_rsk_issue(const uint8_t *z, size_t z_len, const uint8_t *id, size_t
 		rc = mul_generator(inv, rsk);
 	secure_wipe(k, sizeof k);
 	secure_wipe(inv, sizeof inv);
+	sakke_scrub_stack();
 	return rc;
 }

@@ -69,6 +69,7 @@ static void dbl_step(ec_jac *c, fp2 *line, const fp *qx, const fp *qy)
 	fp_mul(&t, &d.z, &delta);
 	fp_mul(&line->b, &t, qy);
 	*c = d;
+	secure_wipe(&t, sizeof t);      /* held Qx * Z^2 + X, Qx from the RSK */
 }
 
 #define NAF_MAX (SAKKE_L * 8 + 1)
