@@ -95,9 +95,25 @@ static void rfc_hash_to_range(void **state)
 	memcpy(m + SAKKE_SSV_LEN, v.b, v.b_len);
 	assert_int_equal(sakke_hash_to_range(m, SAKKE_SSV_LEN + v.b_len, sakke_param_q, SAKKE_L, r), MST_OK);
 	assert_hex_equal(r, SAKKE_L, RFC_R);
-	/* the same value from the two-part form used internally */
+	/* the same value from the two-part form used internally, with the
+	 * intermediates of the RFC's HashToIntegerRange example */
 	memset(r, 0, sizeof r);
-	assert_int_equal(sakke_h2r_parts(v.ssv, SAKKE_SSV_LEN, v.b, v.b_len, sakke_param_q, SAKKE_L, r), MST_OK);
+	{
+		struct h2r_trace tr;
+
+		assert_int_equal(sakke_h2r_trace(v.ssv, SAKKE_SSV_LEN, v.b, v.b_len, sakke_param_q, SAKKE_L,
+						 r, &tr), MST_OK);
+		assert_int_equal(tr.blocks, 4);
+		assert_hex_equal(tr.a, 32, RFC_M_A);
+		assert_hex_equal(tr.h[0], 32, RFC_M_H1);
+		assert_hex_equal(tr.h[1], 32, RFC_M_H2);
+		assert_hex_equal(tr.h[2], 32, RFC_M_H3);
+		assert_hex_equal(tr.h[3], 32, RFC_M_H4);
+		assert_hex_equal(tr.v[0], 32, RFC_M_V1);
+		assert_hex_equal(tr.v[1], 32, RFC_M_V2);
+		assert_hex_equal(tr.v[2], 32, RFC_M_V3);
+		assert_hex_equal(tr.v[3], 32, RFC_M_V4);
+	}
 	assert_hex_equal(r, SAKKE_L, RFC_R);
 	/* mask = HashToIntegerRange(g^r, 2^128) */
 	memcpy(gr, g_r, SAKKE_L);
