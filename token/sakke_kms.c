@@ -76,6 +76,8 @@ mst_rc sakke_rsk_issue(const uint8_t *z, size_t z_len, const uint8_t *id, size_t
 	if (rsk == NULL)
 		return MST_ERR_ARGS;
 	memset(rsk, 0, SAKKE_POINT_LEN);
+	if (id == NULL || id_len == 0)
+		return MST_ERR_ARGS;
 	rc = load_master_secret(z, z_len, k);
 	if (rc == MST_OK)
 		rc = sakke_id_scalar(id, id_len, a);
