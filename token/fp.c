@@ -386,6 +386,38 @@ void fp_pow(fp *r, const fp *a, const uint8_t *e, size_t e_len)
 	secure_wipe(&sel, sizeof sel);
 }
 
+/* the public exponent (p + 1) / 4 (= q for parameter set 1, but derived
+ * from p so that this file does not depend on the curve) */
+static void sqrt_exponent(uint8_t e[FP_BYTES])
+{
+	fp x;
+	int i, k;
+
+	fp_copy(&x, &fp_modulus);
+	/* p + 1, carrying as far as needed; then shift right by 2 */
+	for (i = 0; i < FP_LIMBS && ++x.v[i] == 0; i++)
+		;
+	for (i = 0; i < FP_LIMBS; i++)
+		x.v[i] = x.v[i] >> 2 | (i + 1 < FP_LIMBS ? x.v[i + 1] << 62 : 0);
+	for (i = 0; i < FP_LIMBS; i++)
+		for (k = 0; k < 8; k++)
+			e[FP_BYTES - 1 - 8 * i - k] = (uint8_t)(x.v[i] >> (8 * k));
+}
+
+uint64_t fp_sqrt(fp *r, const fp *a)
+{
+	uint8_t e[FP_BYTES];
+	fp check;
+	uint64_t ok;
+
+	sqrt_exponent(e);
+	fp_pow(r, a, e, sizeof e);
+	fp_sqr(&check, r);
+	ok = fp_equal(&check, a);
+	secure_wipe(&check, sizeof check);
+	return ok;
+}
+
 void fp_inv(fp *r, const fp *a)
 {
 	uint8_t e[FP_BYTES];
