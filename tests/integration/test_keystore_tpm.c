@@ -1,0 +1,355 @@
+/* tests/integration/test_keystore_tpm.c - the TPM keystore backend against
+ * swtpm (started by test_keystore_tpm.sh): token and PIN life cycle, the
+ * TPM's lockout, records public and private.  Damage, a second TPM and
+ * SIGKILL during writes are in test_keystore_tpm_crash.c. */
+#include "config.h"
+#include "tests/test_util.h"
+#include "tests/integration/tpm_test_util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include "token/secmem.h"
+#include "tpm/keystore_tpm.h"
+
+static const keystore_backend *K = &keystore_backend_tpm;
+
+static int da_fresh(void **state)
+{
+	(void)state;
+	test_da_setup(0, TEST_MAX_TRIES, 3600);
+	return 0;
+}
+
+static void test_new_store(void **state)
+{
+	mst_slot_config cfg;
+	keystore_info info;
+	uint8_t *data;
+	size_t n = 5, len;
+	uint32_t kind;
+	void *be;
+	char serial[17];
+
+	(void)state;
+	test_cfg(&cfg, "new", 0);
+	be = test_open(&cfg);
+	assert_int_equal(K->info(be, &info), MST_OK);
+	assert_int_equal(info.initialized, 0);
+	assert_int_equal(info.user_pin_initialized, 0);
+	assert_int_equal(strlen(info.serial), 16);
+	memcpy(serial, info.serial, sizeof(serial));
+	assert_int_equal(K->list(be, NULL, &n), MST_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(K->put(be, "a", 1, 0, (const uint8_t *)"x", 1), MST_ERR_NOT_INITIALIZED);
+	assert_int_equal(K->get(be, "a", &kind, &data, &len), MST_ERR_NOT_INITIALIZED);
+	assert_int_equal(K->login(be, KEYSTORE_SO, TEST_SO_PIN, 8), MST_ERR_NOT_INITIALIZED);
+	K->close(be);
+	/* the serial number is the store's, kept across opens and init */
+	be = test_open(&cfg);
+	assert_int_equal(K->init_token(be, TEST_SO_PIN, 8, "alice"), MST_OK);
+	assert_int_equal(K->info(be, &info), MST_OK);
+	assert_int_equal(info.initialized, 1);
+	assert_string_equal(info.label, "alice");
+	assert_string_equal(info.serial, serial);
+	K->close(be);
+}
+
+static void test_bad_config(void **state)
+{
+	mst_slot_config cfg;
+	void *be = NULL;
+
+	(void)state;
+	test_cfg(&cfg, "badcfg", 0);
+	snprintf(cfg.tpm_tcti, sizeof(cfg.tpm_tcti), "swtpm:host=127.0.0.1,port=1");
+	assert_int_not_equal(K->open(&cfg, &be), MST_OK);
+	assert_null(be);
+	assert_non_null(strstr(keystore_tpm_last_error(NULL), "TPM"));
+	test_cfg(&cfg, "badcfg", 0);
+	cfg.tpm_store[0] = '\0';
+	assert_int_equal(K->open(&cfg, &be), MST_ERR_CONFIG);
+	assert_null(be);
+	test_cfg(&cfg, "badcfg", 0);
+	snprintf(cfg.tpm_tcti, sizeof(cfg.tpm_tcti), "nosuchtcti:x");
+	assert_int_not_equal(K->open(&cfg, &be), MST_OK);
+	assert_non_null(strstr(keystore_tpm_last_error(NULL), "nosuchtcti"));
+	/* a persistent primary that the TPM does not have */
+	test_cfg(&cfg, "badcfg", 0);
+	cfg.tpm_primary = 0x81000077;
+	assert_int_equal(K->open(&cfg, &be), MST_ERR_CONFIG);
+	assert_non_null(strstr(keystore_tpm_last_error(NULL), "persistent"));
+}
+
+static void test_pins(void **state)
+{
+	mst_slot_config cfg;
+	keystore_info info;
+	void *be;
+
+	(void)state;
+	test_cfg(&cfg, "pins", 0);
+	be = test_open(&cfg);
+	assert_int_equal(K->init_token(be, "123", 3, "x"), MST_ERR_PIN_INVALID);
+	assert_int_equal(K->init_token(be, TEST_SO_PIN, 8, "a-label-that-is-longer-than-32-bytes"),
+			 MST_ERR_RANGE);
+	assert_int_equal(K->init_token(be, TEST_SO_PIN, 8, "pins"), MST_OK);
+	/* no user PIN yet */
+	assert_int_equal(K->login(be, KEYSTORE_USER, TEST_USER_PIN, 4), MST_ERR_NOT_INITIALIZED);
+	assert_int_equal(K->init_pin(be, TEST_USER_PIN, 4), MST_ERR_NOT_LOGGED_IN);
+	assert_int_equal(K->login(be, KEYSTORE_SO, "87654321", 8), MST_ERR_PIN_INCORRECT);
+	assert_int_equal(K->login(be, KEYSTORE_SO, TEST_SO_PIN, 8), MST_OK);
+	assert_int_equal(K->init_pin(be, "12", 2), MST_ERR_PIN_INVALID);
+	assert_int_equal(K->init_pin(be, TEST_USER_PIN, 4), MST_OK);
+	K->logout(be);
+	assert_int_equal(K->info(be, &info), MST_OK);
+	assert_int_equal(info.user_pin_initialized, 1);
+	assert_int_equal(K->login(be, KEYSTORE_USER, "9999", 4), MST_ERR_PIN_INCORRECT);
+	assert_int_equal(K->login(be, KEYSTORE_USER, TEST_USER_PIN, 4), MST_OK);
+	/* change: the old PIN is checked by the TPM, the new one works */
+	assert_int_equal(K->set_pin(be, KEYSTORE_USER, "0000", 4, "5678", 4), MST_ERR_PIN_INCORRECT);
+	assert_int_equal(K->set_pin(be, KEYSTORE_USER, TEST_USER_PIN, 4, "56", 2), MST_ERR_PIN_INVALID);
+	assert_int_equal(K->set_pin(be, KEYSTORE_USER, TEST_USER_PIN, 4, "5678", 4), MST_OK);
+	K->logout(be);
+	assert_int_equal(K->login(be, KEYSTORE_USER, TEST_USER_PIN, 4), MST_ERR_PIN_INCORRECT);
+	assert_int_equal(K->login(be, KEYSTORE_USER, "5678", 4), MST_OK);
+	assert_int_equal(K->set_pin(be, KEYSTORE_SO, TEST_SO_PIN, 8, "abcdefgh", 8), MST_OK);
+	assert_int_equal(K->login(be, KEYSTORE_SO, TEST_SO_PIN, 8), MST_ERR_PIN_INCORRECT);
+	assert_int_equal(K->login(be, KEYSTORE_SO, "abcdefgh", 8), MST_OK);
+	/* re-initialising needs the current SO PIN and erases records */
+	K->logout(be);
+	assert_int_equal(K->login(be, KEYSTORE_USER, "5678", 4), MST_OK);
+	assert_int_equal(K->put(be, "k", 7, 1, (const uint8_t *)"secret", 6), MST_OK);
+	assert_int_equal(K->init_token(be, TEST_SO_PIN, 8, "again"), MST_ERR_PIN_INCORRECT);
+	assert_int_equal(K->login(be, KEYSTORE_USER, "5678", 4), MST_OK);
+	{
+		uint8_t *d;
+		size_t len;
+		uint32_t kind;
+
+		assert_int_equal(K->get(be, "k", &kind, &d, &len), MST_OK);
+		secmem_free(d);
+	}
+	assert_int_equal(K->init_token(be, "abcdefgh", 8, "again"), MST_OK);
+	assert_int_equal(K->info(be, &info), MST_OK);
+	assert_string_equal(info.label, "again");
+	assert_int_equal(info.user_pin_initialized, 0);
+	assert_int_equal(K->login(be, KEYSTORE_SO, "abcdefgh", 8), MST_OK);
+	assert_int_equal(K->init_pin(be, TEST_USER_PIN, 4), MST_OK);
+	assert_int_equal(K->login(be, KEYSTORE_USER, TEST_USER_PIN, 4), MST_OK);
+	{
+		size_t n = 0;
+		assert_int_equal(K->list(be, NULL, &n), MST_OK);
+		assert_int_equal(n, 0);
+	}
+	K->close(be);
+}
+
+/* Wrong PINs: the TPM counts them and locks; the SO recovers. */
+static void test_lockout(void **state)
+{
+	mst_slot_config cfg;
+	keystore_info info;
+	uint32_t before, kind;
+	uint8_t *d;
+	size_t len;
+	mst_rc rc = MST_OK;
+	void *be;
+	int tries = 0;
+
+	(void)state;
+	test_cfg(&cfg, "lockout", 0);
+	be = test_open(&cfg);
+	test_init_user(be);
+	assert_int_equal(K->put(be, "ssk", 3, 1, (const uint8_t *)"identity key", 12), MST_OK);
+	K->logout(be);
+	before = test_da_counter(0);
+	assert_int_equal(before, 0);
+	assert_int_equal(K->info(be, &info), MST_OK);
+	assert_int_equal(info.user_pin_count_low, 0);
+	assert_int_equal(K->login(be, KEYSTORE_USER, "0000", 4), MST_ERR_PIN_INCORRECT);
+	assert_int_equal(test_da_counter(0), 1);
+	assert_int_equal(K->info(be, &info), MST_OK);
+	assert_int_equal(info.user_pin_count_low, 1);
+	assert_int_equal(info.user_pin_locked, 0);
+	/* a right PIN does not reset a TPM 2.0 counter: only time or the
+	 * lockout authority does */
+	assert_int_equal(K->login(be, KEYSTORE_USER, TEST_USER_PIN, 4), MST_OK);
+	K->logout(be);
+	while (tries < 10) {
+		rc = K->login(be, KEYSTORE_USER, "0000", 4);
+		tries++;
+		if (rc != MST_ERR_PIN_INCORRECT)
+			break;
+		assert_int_equal(K->info(be, &info), MST_OK);
+		if (test_da_counter(0) == TEST_MAX_TRIES - 1)
+			assert_int_equal(info.user_pin_final_try, 1);
+	}
+	assert_int_equal(rc, MST_ERR_PIN_LOCKED);
+	assert_true(tries <= TEST_MAX_TRIES);
+	assert_non_null(strstr(keystore_tpm_last_error(be), "lockout"));
+	assert_int_equal(K->info(be, &info), MST_OK);
+	assert_int_equal(info.user_pin_locked, 1);
+	/* locked: the right PIN is refused too, as the TPM decides */
+	assert_int_equal(K->login(be, KEYSTORE_USER, TEST_USER_PIN, 4), MST_ERR_PIN_LOCKED);
+	/* SO recovery: SO login still works (noDA object), init_pin re-seals
+	 * the store secret under a new user PIN and clears the lockout */
+	assert_int_equal(K->login(be, KEYSTORE_SO, TEST_SO_PIN, 8), MST_OK);
+	assert_int_equal(K->init_pin(be, "4321", 4), MST_OK);
+	K->logout(be);
+	assert_int_equal(test_da_counter(0), 0);
+	assert_int_equal(K->info(be, &info), MST_OK);
+	assert_int_equal(info.user_pin_locked, 0);
+	assert_int_equal(info.user_pin_count_low, 0);
+	assert_int_equal(K->login(be, KEYSTORE_USER, TEST_USER_PIN, 4), MST_ERR_PIN_INCORRECT);
+	assert_int_equal(K->login(be, KEYSTORE_USER, "4321", 4), MST_OK);
+	/* the keys survived the reset */
+	assert_int_equal(K->get(be, "ssk", &kind, &d, &len), MST_OK);
+	assert_int_equal(len, 12);
+	assert_memory_equal(d, "identity key", 12);
+	secmem_free(d);
+	K->close(be);
+}
+
+static void check_get(void *be, const char *name, uint32_t want_kind, const void *want, size_t want_len,
+		      int is_private)
+{
+	uint8_t *d = NULL;
+	size_t len = 0;
+	uint32_t kind = 0;
+
+	assert_int_equal(K->get(be, name, &kind, &d, &len), MST_OK);
+	assert_int_equal(kind, want_kind);
+	assert_int_equal(len, want_len);
+	if (want_len)
+		assert_memory_equal(d, want, want_len);
+	if (is_private) {
+		assert_true(secmem_size(d) >= len);
+		secmem_free(d);
+	} else {
+		free(d);
+	}
+}
+
+static void test_records(void **state)
+{
+	mst_slot_config cfg;
+	keystore_entry e[8];
+	uint8_t big[5000], *d;
+	size_t n, len, i;
+	uint32_t kind;
+	void *be, *other;
+
+	(void)state;
+	for (i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)(i * 7 + 3);
+	test_cfg(&cfg, "records", 0);
+	be = test_open(&cfg);
+	test_init_user(be);
+	assert_int_equal(K->put(be, "pub.1", 10, 0, (const uint8_t *)"public", 6), MST_OK);
+	assert_int_equal(K->put(be, "prv.1", 20, 1, big, sizeof(big)), MST_OK);
+	assert_int_equal(K->put(be, "prv.empty", 21, 1, NULL, 0), MST_OK);
+	assert_int_equal(K->put(be, "pub.empty", 11, 0, NULL, 0), MST_OK);
+	check_get(be, "pub.1", 10, "public", 6, 0);
+	check_get(be, "prv.1", 20, big, sizeof(big), 1);
+	check_get(be, "prv.empty", 21, NULL, 0, 1);
+	check_get(be, "pub.empty", 11, NULL, 0, 0);
+	n = 8;
+	assert_int_equal(K->list(be, e, &n), MST_OK);
+	assert_int_equal(n, 4);
+	n = 2;
+	assert_int_equal(K->list(be, e, &n), MST_ERR_RANGE);
+	assert_int_equal(n, 4);
+	/* replace, including a change of privacy */
+	assert_int_equal(K->put(be, "prv.1", 22, 1, (const uint8_t *)"v2", 2), MST_OK);
+	check_get(be, "prv.1", 22, "v2", 2, 1);
+	assert_int_equal(K->put(be, "pub.1", 12, 1, (const uint8_t *)"now private", 11), MST_OK);
+	check_get(be, "pub.1", 12, "now private", 11, 1);
+	assert_int_equal(K->put(be, "pub.1", 10, 0, (const uint8_t *)"public", 6), MST_OK);
+
+	/* another process-like opener sees the same records */
+	other = test_open(&cfg);
+	n = 8;
+	assert_int_equal(K->list(other, e, &n), MST_OK);
+	assert_int_equal(n, 2);   /* private ones invisible before login */
+	for (i = 0; i < n; i++)
+		assert_int_equal(e[i].is_private, 0);
+	assert_int_equal(K->get(other, "prv.1", &kind, &d, &len), MST_ERR_NOT_LOGGED_IN);
+	assert_null(d);
+	assert_int_equal(K->put(other, "prv.2", 1, 1, (const uint8_t *)"x", 1), MST_ERR_NOT_LOGGED_IN);
+	assert_int_equal(K->put(other, "prv.1", 1, 0, (const uint8_t *)"x", 1), MST_ERR_NOT_LOGGED_IN);
+	assert_int_equal(K->remove(other, "prv.1"), MST_ERR_NOT_LOGGED_IN);
+	check_get(other, "pub.1", 10, "public", 6, 0);
+	/* the SO is not the user: no private records either */
+	assert_int_equal(K->login(other, KEYSTORE_SO, TEST_SO_PIN, 8), MST_OK);
+	assert_int_equal(K->get(other, "prv.1", &kind, &d, &len), MST_ERR_NOT_LOGGED_IN);
+	assert_int_equal(K->login(other, KEYSTORE_USER, TEST_USER_PIN, 4), MST_OK);
+	n = 8;
+	assert_int_equal(K->list(other, e, &n), MST_OK);
+	assert_int_equal(n, 4);
+	check_get(other, "prv.1", 22, "v2", 2, 1);
+	K->close(other);
+
+	/* bad input: named, nothing stored */
+	assert_int_equal(K->put(be, "", 1, 0, (const uint8_t *)"x", 1), MST_ERR_ARGS);
+	assert_int_equal(K->put(be, "../escape", 1, 0, (const uint8_t *)"x", 1), MST_ERR_ARGS);
+	assert_int_equal(K->put(be, "a/b", 1, 1, (const uint8_t *)"x", 1), MST_ERR_ARGS);
+	assert_non_null(strstr(keystore_tpm_last_error(be), "record name"));
+	assert_int_equal(K->put(be, "toolong-toolong-toolong-toolong-toolong-toolong-toolong-toolong-x",
+				1, 0, (const uint8_t *)"x", 1), MST_ERR_ARGS);
+	assert_int_equal(K->put(be, "nodata", 1, 0, NULL, 5), MST_ERR_RANGE);
+	assert_int_equal(K->get(be, "missing", &kind, &d, &len), MST_ERR_NOT_FOUND);
+	assert_int_equal(K->remove(be, "missing"), MST_ERR_NOT_FOUND);
+	n = 8;
+	assert_int_equal(K->list(be, e, &n), MST_OK);
+	assert_int_equal(n, 4);
+
+	assert_int_equal(K->remove(be, "prv.1"), MST_OK);
+	assert_int_equal(K->remove(be, "pub.1"), MST_OK);
+	assert_int_equal(K->get(be, "prv.1", &kind, &d, &len), MST_ERR_NOT_FOUND);
+	n = 8;
+	assert_int_equal(K->list(be, e, &n), MST_OK);
+	assert_int_equal(n, 2);
+	K->close(be);
+}
+
+/* A persistent SRK (tpm.primary) instead of the per-operation one. */
+static void test_persistent_primary(void **state)
+{
+	mst_slot_config cfg;
+	void *be;
+
+	(void)state;
+	test_make_persistent_srk(0x81000001);
+	test_cfg(&cfg, "persistent", 0);
+	cfg.tpm_primary = 0x81000001;
+	be = test_open(&cfg);
+	test_init_user(be);
+	assert_int_equal(K->put(be, "rsk", 2, 1, (const uint8_t *)"rsk bytes", 9), MST_OK);
+	K->close(be);
+	be = test_open(&cfg);
+	assert_int_equal(K->login(be, KEYSTORE_USER, TEST_USER_PIN, 4), MST_OK);
+	check_get(be, "rsk", 2, "rsk bytes", 9, 1);
+	K->close(be);
+	/* the same files under the transient SRK: another parent, refused */
+	cfg.tpm_primary = 0;
+	be = test_open(&cfg);
+	assert_int_equal(K->login(be, KEYSTORE_USER, TEST_USER_PIN, 4), MST_ERR_TAMPERED);
+	K->close(be);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_new_store, da_fresh),
+		cmocka_unit_test_setup(test_bad_config, da_fresh),
+		cmocka_unit_test_setup(test_pins, da_fresh),
+		cmocka_unit_test_setup(test_lockout, da_fresh),
+		cmocka_unit_test_setup(test_records, da_fresh),
+		cmocka_unit_test_setup(test_persistent_primary, da_fresh),
+	};
+	int fails = cmocka_run_group_tests_name("keystore_tpm", tests, NULL, NULL);
+
+	fails += tpm_test_tamper_group();
+	fails += tpm_test_kill_group();
+	return fails ? 1 : 0;
+}

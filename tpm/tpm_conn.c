@@ -1,0 +1,303 @@
+/* tpm/tpm_conn.c - TCTI, storage primary and salted session per operation. */
+#include "config.h"
+#include "tpm/tpm_conn.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <tss2/tss2_rc.h>
+#include <tss2/tss2_tctildr.h>
+
+#define RC_LAYER(rc) ((rc) & TSS2_RC_LAYER_MASK)
+/* format-one codes carry a handle/parameter/session number in bits 6-11 */
+#define RC_BASE(rc) (((rc) & TPM2_RC_FMT1) ? ((rc) & (TPM2_RC_FMT1 | 0x3fu)) : ((rc) & 0xfffu))
+
+mst_rc tpm_conn_fail(tpm_conn *c, const char *what, TSS2_RC rc)
+{
+	mst_rc m = MST_ERR_BACKEND;
+	const char *why = Tss2_RC_Decode(rc);
+
+	if (RC_LAYER(rc) == TSS2_TPM_RC_LAYER) {
+		switch (RC_BASE(rc)) {
+		case TPM2_RC_AUTH_FAIL:
+		case TPM2_RC_BAD_AUTH:
+			m = MST_ERR_PIN_INCORRECT;
+			break;
+		case TPM2_RC_LOCKOUT:
+			m = MST_ERR_PIN_LOCKED;
+			why = "the TPM is in dictionary-attack lockout";
+			break;
+		case TPM2_RC_INTEGRITY:
+		case TPM2_RC_BINDING:
+		case TPM2_RC_SIZE:
+			/* the blob fails the parent's integrity HMAC: sealed by a
+			 * different TPM (other seed) or edited on disk */
+			m = MST_ERR_TAMPERED;
+			why = "sealed blob rejected by this TPM (made by another TPM, or damaged)";
+			break;
+		default:
+			break;
+		}
+	} else if (RC_LAYER(rc) == TSS2_TCTI_RC_LAYER) {
+		m = MST_ERR_IO;
+	}
+	if (c->err && c->err_len)
+		snprintf(c->err, c->err_len, "TPM %s: %s (0x%x)", what, why, (unsigned)rc);
+	return m;
+}
+
+static int is_out_of_slots(TSS2_RC rc)
+{
+	return RC_LAYER(rc) == TSS2_TPM_RC_LAYER &&
+	       (RC_BASE(rc) == TPM2_RC_OBJECT_MEMORY || RC_BASE(rc) == TPM2_RC_SESSION_MEMORY ||
+		RC_BASE(rc) == TPM2_RC_SESSION_HANDLES || RC_BASE(rc) == TPM2_RC_OBJECT_HANDLES);
+}
+
+/* Flush every handle of one range (transient objects or loaded sessions).
+ * Only reached when the TPM is full: without a resource manager what is
+ * there belongs to processes that died mid-operation, since swtpm and
+ * /dev/tpm0 serve one connection at a time; behind a resource manager we
+ * only see our own handles, and we hold none at this point. */
+static void flush_range(tpm_conn *c, TPM2_HANDLE first)
+{
+	TPMS_CAPABILITY_DATA *cap = NULL;
+	TPMI_YES_NO more;
+	uint32_t i;
+
+	if (Esys_GetCapability(c->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+			       TPM2_CAP_HANDLES, first, TPM2_MAX_CAP_HANDLES, &more, &cap) != TSS2_RC_SUCCESS)
+		return;
+	for (i = 0; i < cap->data.handles.count; i++) {
+		ESYS_TR tr;
+
+		if (Esys_TR_FromTPMPublic(c->esys, cap->data.handles.handle[i], ESYS_TR_NONE,
+					  ESYS_TR_NONE, ESYS_TR_NONE, &tr) == TSS2_RC_SUCCESS)
+			(void)Esys_FlushContext(c->esys, tr);
+	}
+	Esys_Free(cap);
+}
+
+static void flush_leftovers(tpm_conn *c)
+{
+	flush_range(c, TPM2_TRANSIENT_FIRST);
+	flush_range(c, TPM2_LOADED_SESSION_FIRST);
+}
+
+void tpm_srk_template(TPM2B_PUBLIC *tmpl)
+{
+	TPMT_PUBLIC *p = &tmpl->publicArea;
+
+	memset(tmpl, 0, sizeof(*tmpl));
+	p->type = TPM2_ALG_ECC;
+	p->nameAlg = TPM2_ALG_SHA256;
+	p->objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
+		TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_USERWITHAUTH |
+		TPMA_OBJECT_NODA | TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT;
+	p->parameters.eccDetail.symmetric.algorithm = TPM2_ALG_AES;
+	p->parameters.eccDetail.symmetric.keyBits.aes = 128;
+	p->parameters.eccDetail.symmetric.mode.aes = TPM2_ALG_CFB;
+	p->parameters.eccDetail.scheme.scheme = TPM2_ALG_NULL;
+	p->parameters.eccDetail.curveID = TPM2_ECC_NIST_P256;
+	p->parameters.eccDetail.kdf.scheme = TPM2_ALG_NULL;
+	p->unique.ecc.x.size = 32;
+	p->unique.ecc.y.size = 32;
+}
+
+static TSS2_RC create_srk(tpm_conn *c)
+{
+	TPM2B_SENSITIVE_CREATE sens = { 0 };
+	TPM2B_PUBLIC tmpl;
+	TPM2B_DATA outside = { 0 };
+	TPML_PCR_SELECTION pcrs = { 0 };
+
+	tpm_srk_template(&tmpl);
+	return Esys_CreatePrimary(c->esys, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+				  ESYS_TR_NONE, &sens, &tmpl, &outside, &pcrs, &c->primary,
+				  NULL, NULL, NULL, NULL);
+}
+
+static mst_rc open_primary(tpm_conn *c, uint32_t handle)
+{
+	TPM2B_PUBLIC *pub = NULL;
+	TSS2_RC rc;
+	int ok;
+
+	if (handle == 0) {
+		rc = create_srk(c);
+		if (is_out_of_slots(rc)) {
+			flush_leftovers(c);
+			rc = create_srk(c);
+		}
+		if (rc != TSS2_RC_SUCCESS)
+			return tpm_conn_fail(c, "CreatePrimary (storage key under the owner hierarchy)", rc);
+		c->primary_transient = 1;
+		return MST_OK;
+	}
+	rc = Esys_TR_FromTPMPublic(c->esys, handle, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+				   &c->primary);
+	if (rc != TSS2_RC_SUCCESS) {
+		tpm_conn_fail(c, "persistent primary handle not usable", rc);
+		return MST_ERR_CONFIG;
+	}
+	rc = Esys_ReadPublic(c->esys, c->primary, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+			     &pub, NULL, NULL);
+	if (rc != TSS2_RC_SUCCESS)
+		return tpm_conn_fail(c, "ReadPublic of the persistent primary", rc);
+	/* sealing under it and salting with it need a restricted decrypt key */
+	ok = (pub->publicArea.objectAttributes & (TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT)) ==
+	     (TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT);
+	Esys_Free(pub);
+	if (!ok) {
+		snprintf(c->err, c->err_len, "TPM persistent handle 0x%08x is not a storage key", handle);
+		return MST_ERR_CONFIG;
+	}
+	return MST_OK;
+}
+
+static TSS2_RC start_session(tpm_conn *c)
+{
+	TPMT_SYM_DEF sym = { .algorithm = TPM2_ALG_AES, .keyBits.aes = 128, .mode.aes = TPM2_ALG_CFB };
+
+	return Esys_StartAuthSession(c->esys, c->primary, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+				     ESYS_TR_NONE, NULL, TPM2_SE_HMAC, &sym, TPM2_ALG_SHA256,
+				     &c->session);
+}
+
+mst_rc tpm_conn_open(tpm_conn *c, const char *tcti, uint32_t primary_handle,
+		     char *err, size_t err_len)
+{
+	TSS2_RC rc;
+	mst_rc m;
+
+	memset(c, 0, sizeof(*c));
+	c->primary = c->session = ESYS_TR_NONE;
+	c->err = err;
+	c->err_len = err_len;
+	rc = Tss2_TctiLdr_Initialize(tcti && tcti[0] ? tcti : "device:/dev/tpmrm0", &c->tcti);
+	if (rc != TSS2_RC_SUCCESS) {
+		snprintf(err, err_len, "cannot open the TPM through TCTI \"%s\": %s",
+			 tcti && tcti[0] ? tcti : "device:/dev/tpmrm0", Tss2_RC_Decode(rc));
+		c->tcti = NULL;
+		return MST_ERR_IO;
+	}
+	rc = Esys_Initialize(&c->esys, c->tcti, NULL);
+	if (rc != TSS2_RC_SUCCESS) {
+		c->esys = NULL;
+		tpm_conn_close(c);
+		snprintf(err, err_len, "ESYS initialisation failed: %s", Tss2_RC_Decode(rc));
+		return MST_ERR_BACKEND;
+	}
+	m = open_primary(c, primary_handle);
+	if (m != MST_OK) {
+		tpm_conn_close(c);
+		return m;
+	}
+	rc = start_session(c);
+	if (is_out_of_slots(rc)) {
+		flush_leftovers(c);
+		if (c->primary_transient) {
+			/* flush_leftovers took our primary too: make it again */
+			c->primary_transient = 0;
+			m = open_primary(c, primary_handle);
+			if (m != MST_OK) {
+				tpm_conn_close(c);
+				return m;
+			}
+		}
+		rc = start_session(c);
+	}
+	if (rc != TSS2_RC_SUCCESS) {
+		m = tpm_conn_fail(c, "StartAuthSession (salted HMAC session)", rc);
+		tpm_conn_close(c);
+		return m;
+	}
+	return MST_OK;
+}
+
+void tpm_conn_close(tpm_conn *c)
+{
+	if (c->esys) {
+		if (c->session != ESYS_TR_NONE)
+			(void)Esys_FlushContext(c->esys, c->session);
+		if (c->primary_transient && c->primary != ESYS_TR_NONE)
+			(void)Esys_FlushContext(c->esys, c->primary);
+		Esys_Finalize(&c->esys);
+	}
+	if (c->tcti)
+		Tss2_TctiLdr_Finalize(&c->tcti);
+	c->session = c->primary = ESYS_TR_NONE;
+	c->primary_transient = 0;
+	c->esys = NULL;
+	c->tcti = NULL;
+}
+
+static TSS2_RC get_property(tpm_conn *c, TPM2_PT first, uint32_t count, TPMS_CAPABILITY_DATA **cap)
+{
+	TPMI_YES_NO more;
+
+	return Esys_GetCapability(c->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+				  TPM2_CAP_TPM_PROPERTIES, first, count, &more, cap);
+}
+
+mst_rc tpm_conn_da_info(tpm_conn *c, tpm_da_info *da)
+{
+	TPMS_CAPABILITY_DATA *cap = NULL;
+	uint32_t i;
+	TSS2_RC rc;
+
+	memset(da, 0, sizeof(*da));
+	rc = get_property(c, TPM2_PT_PERMANENT, 1, &cap);
+	if (rc != TSS2_RC_SUCCESS)
+		return tpm_conn_fail(c, "GetCapability(TPM_PT_PERMANENT)", rc);
+	for (i = 0; i < cap->data.tpmProperties.count; i++) {
+		TPMS_TAGGED_PROPERTY *t = &cap->data.tpmProperties.tpmProperty[i];
+
+		if (t->property == TPM2_PT_PERMANENT) {
+			da->in_lockout = (t->value & TPMA_PERMANENT_INLOCKOUT) != 0;
+			da->lockout_auth_set = (t->value & TPMA_PERMANENT_LOCKOUTAUTHSET) != 0;
+		}
+	}
+	Esys_Free(cap);
+	cap = NULL;
+	rc = get_property(c, TPM2_PT_LOCKOUT_COUNTER, 3, &cap);
+	if (rc != TSS2_RC_SUCCESS)
+		return tpm_conn_fail(c, "GetCapability(TPM_PT_LOCKOUT_COUNTER)", rc);
+	for (i = 0; i < cap->data.tpmProperties.count; i++) {
+		TPMS_TAGGED_PROPERTY *t = &cap->data.tpmProperties.tpmProperty[i];
+
+		if (t->property == TPM2_PT_LOCKOUT_COUNTER)
+			da->counter = t->value;
+		else if (t->property == TPM2_PT_MAX_AUTH_FAIL)
+			da->max_tries = t->value;
+		else if (t->property == TPM2_PT_LOCKOUT_INTERVAL)
+			da->recovery = t->value;
+	}
+	Esys_Free(cap);
+	return MST_OK;
+}
+
+mst_rc tpm_conn_da_reset(tpm_conn *c)
+{
+	tpm_da_info da;
+	TSS2_RC rc;
+	mst_rc m;
+
+	m = tpm_conn_da_info(c, &da);
+	if (m != MST_OK)
+		return m;
+	if (da.counter == 0 && !da.in_lockout)
+		return MST_OK;
+	if (da.lockout_auth_set) {
+		snprintf(c->err, c->err_len,
+			 "TPM lockout counter is %u of %u and a lockout auth is set: the TPM owner must run "
+			 "TPM2_DictionaryAttackLockReset (tpm2_dictionarylockout -c -p AUTH) or wait %u s per try",
+			 da.counter, da.max_tries, da.recovery);
+		return MST_ERR_PIN_LOCKED;
+	}
+	rc = Esys_DictionaryAttackLockReset(c->esys, ESYS_TR_RH_LOCKOUT, ESYS_TR_PASSWORD,
+					    ESYS_TR_NONE, ESYS_TR_NONE);
+	if (rc != TSS2_RC_SUCCESS) {
+		tpm_conn_fail(c, "DictionaryAttackLockReset", rc);
+		return MST_ERR_PIN_LOCKED;
+	}
+	return MST_OK;
+}
