@@ -52,14 +52,24 @@ static int is_out_of_slots(TSS2_RC rc)
 		RC_BASE(rc) == TPM2_RC_SESSION_HANDLES || RC_BASE(rc) == TPM2_RC_OBJECT_HANDLES);
 }
 
-/* Flush every handle of one range (transient objects or loaded sessions).
- * Only reached when the TPM is full: without a resource manager what is
- * there belongs to processes that died mid-operation, since swtpm and
- * /dev/tpm0 serve one connection at a time; behind a resource manager we
- * only see our own handles, and we hold none at this point. */
+static TPM2_HANDLE tpm_handle_of(tpm_conn *c, ESYS_TR tr)
+{
+	TPM2_HANDLE h = 0;
+
+	if (tr == ESYS_TR_NONE || Esys_TR_GetTpmHandle(c->esys, tr, &h) != TSS2_RC_SUCCESS)
+		return 0;
+	return h;
+}
+
+/* Flush every handle of one range (transient objects or loaded sessions)
+ * but our own.  Only reached when the TPM is full: without a resource
+ * manager what is there belongs to processes that died mid-operation,
+ * since swtpm and /dev/tpm0 serve one connection at a time; behind a
+ * resource manager we only see our own handles. */
 static void flush_range(tpm_conn *c, TPM2_HANDLE first)
 {
 	TPMS_CAPABILITY_DATA *cap = NULL;
+	TPM2_HANDLE mine[2] = { tpm_handle_of(c, c->primary), tpm_handle_of(c, c->session) };
 	TPMI_YES_NO more;
 	uint32_t i;
 
@@ -67,19 +77,25 @@ static void flush_range(tpm_conn *c, TPM2_HANDLE first)
 			       TPM2_CAP_HANDLES, first, TPM2_MAX_CAP_HANDLES, &more, &cap) != TSS2_RC_SUCCESS)
 		return;
 	for (i = 0; i < cap->data.handles.count; i++) {
+		TPM2_HANDLE h = cap->data.handles.handle[i];
 		ESYS_TR tr;
 
-		if (Esys_TR_FromTPMPublic(c->esys, cap->data.handles.handle[i], ESYS_TR_NONE,
-					  ESYS_TR_NONE, ESYS_TR_NONE, &tr) == TSS2_RC_SUCCESS)
+		if ((h >> TPM2_HR_SHIFT) != (first >> TPM2_HR_SHIFT) || h == mine[0] || h == mine[1])
+			continue;
+		if (Esys_TR_FromTPMPublic(c->esys, h, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+					  &tr) == TSS2_RC_SUCCESS)
 			(void)Esys_FlushContext(c->esys, tr);
 	}
 	Esys_Free(cap);
 }
 
-static void flush_leftovers(tpm_conn *c)
+int tpm_conn_reclaim(tpm_conn *c, TSS2_RC rc)
 {
+	if (!is_out_of_slots(rc))
+		return 0;
 	flush_range(c, TPM2_TRANSIENT_FIRST);
 	flush_range(c, TPM2_LOADED_SESSION_FIRST);
+	return 1;
 }
 
 void tpm_srk_template(TPM2B_PUBLIC *tmpl)
@@ -123,10 +139,8 @@ static mst_rc open_primary(tpm_conn *c, uint32_t handle)
 
 	if (handle == 0) {
 		rc = create_srk(c);
-		if (is_out_of_slots(rc)) {
-			flush_leftovers(c);
+		if (tpm_conn_reclaim(c, rc))
 			rc = create_srk(c);
-		}
 		if (rc != TSS2_RC_SUCCESS)
 			return tpm_conn_fail(c, "CreatePrimary (storage key under the owner hierarchy)", rc);
 		c->primary_transient = 1;
@@ -192,19 +206,8 @@ mst_rc tpm_conn_open(tpm_conn *c, const char *tcti, uint32_t primary_handle,
 		return m;
 	}
 	rc = start_session(c);
-	if (is_out_of_slots(rc)) {
-		flush_leftovers(c);
-		if (c->primary_transient) {
-			/* flush_leftovers took our primary too: make it again */
-			c->primary_transient = 0;
-			m = open_primary(c, primary_handle);
-			if (m != MST_OK) {
-				tpm_conn_close(c);
-				return m;
-			}
-		}
+	if (tpm_conn_reclaim(c, rc))
 		rc = start_session(c);
-	}
 	if (rc != TSS2_RC_SUCCESS) {
 		m = tpm_conn_fail(c, "StartAuthSession (salted HMAC session)", rc);
 		tpm_conn_close(c);

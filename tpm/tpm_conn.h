@@ -54,6 +54,11 @@ mst_rc tpm_conn_da_info(tpm_conn *c, tpm_da_info *da);
  * itself lock the lockout hierarchy).  MST_ERR_PIN_LOCKED if not possible. */
 mst_rc tpm_conn_da_reset(tpm_conn *c);
 
+/* When rc says the TPM is out of object or session slots, flush the
+ * transient objects and sessions that are not ours (left by killed
+ * processes) and answer nonzero: the caller retries its command once. */
+int tpm_conn_reclaim(tpm_conn *c, TSS2_RC rc);
+
 /* Record "what: TPM message" in the caller's buffer and map the TPM result
  * code to an mst_rc (auth failure, lockout, integrity, ...). */
 mst_rc tpm_conn_fail(tpm_conn *c, const char *what, TSS2_RC rc);

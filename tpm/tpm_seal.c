@@ -44,6 +44,9 @@ mst_rc tpm_seal(tpm_conn *c, const uint8_t auth[TPM_AUTH_LEN], int no_da,
 	if (rc == TSS2_RC_SUCCESS)
 		rc = Esys_Create(c->esys, c->primary, c->session, ESYS_TR_NONE, ESYS_TR_NONE,
 				 &sens, &tmpl, &outside, &pcrs, &priv, &pub, NULL, NULL, NULL);
+	if (tpm_conn_reclaim(c, rc))
+		rc = Esys_Create(c->esys, c->primary, c->session, ESYS_TR_NONE, ESYS_TR_NONE,
+				 &sens, &tmpl, &outside, &pcrs, &priv, &pub, NULL, NULL, NULL);
 	secure_wipe(&sens, sizeof(sens));
 	if (rc != TSS2_RC_SUCCESS)
 		return tpm_conn_fail(c, "Create (sealed-data object)", rc);
@@ -68,6 +71,9 @@ mst_rc tpm_unseal(tpm_conn *c, const tpm_sealed *in, const uint8_t auth[TPM_AUTH
 	 * parent's auth: a plain password session with the empty SRK auth */
 	rc = Esys_Load(c->esys, c->primary, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
 		       &in->priv, &in->pub, &obj);
+	if (tpm_conn_reclaim(c, rc))
+		rc = Esys_Load(c->esys, c->primary, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
+			       &in->priv, &in->pub, &obj);
 	if (rc != TSS2_RC_SUCCESS)
 		return tpm_conn_fail(c, "Load (sealed blob)", rc);
 	memcpy(a.buffer, auth, TPM_AUTH_LEN);

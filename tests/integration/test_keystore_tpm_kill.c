@@ -134,7 +134,12 @@ static void test_sigkill_during_puts(void **state)
 
 		be = test_open(&cfg);
 		assert_int_equal(temp_files_left(cfg.tpm_store), 0);
-		assert_int_equal(K->login(be, KEYSTORE_USER, TEST_USER_PIN, 4), MST_OK);
+		{
+			mst_rc rc = K->login(be, KEYSTORE_USER, TEST_USER_PIN, 4);
+
+			if (rc != MST_OK)
+				fail_msg("kill %u: login: %s: %s", k, mst_strerror(rc), keystore_tpm_last_error(be));
+		}
 		for (i = 0; i < N_RECORDS; i++) {
 			uint8_t *d = NULL;
 			size_t len = 0;
