@@ -337,6 +337,28 @@ static void test_persistent_primary(void **state)
 	K->close(be);
 }
 
+/* What a killed process leaves in a TPM without a resource manager (all
+ * object and session slots taken) is flushed and the operation goes on. */
+static void test_leftovers(void **state)
+{
+	mst_slot_config cfg;
+	void *be;
+
+	(void)state;
+	test_cfg(&cfg, "leftovers", 0);
+	be = test_open(&cfg);
+	test_init_user(be);
+	assert_int_equal(K->put(be, "key", 1, 1, (const uint8_t *)"sealed", 6), MST_OK);
+	test_leave_garbage(3, 0);
+	check_get(be, "key", 1, "sealed", 6, 1);
+	test_leave_garbage(0, 3);
+	check_get(be, "key", 1, "sealed", 6, 1);
+	test_leave_garbage(2, 2);
+	assert_int_equal(K->put(be, "key", 2, 1, (const uint8_t *)"sealed2", 7), MST_OK);
+	check_get(be, "key", 2, "sealed2", 7, 1);
+	K->close(be);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -346,6 +368,7 @@ int main(void)
 		cmocka_unit_test_setup(test_lockout, da_fresh),
 		cmocka_unit_test_setup(test_records, da_fresh),
 		cmocka_unit_test_setup(test_persistent_primary, da_fresh),
+		cmocka_unit_test_setup(test_leftovers, da_fresh),
 	};
 	int fails = cmocka_run_group_tests_name("keystore_tpm", tests, NULL, NULL);
 

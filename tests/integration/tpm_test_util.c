@@ -186,3 +186,28 @@ void test_copy_dir(const char *from, const char *to)
 	}
 	closedir(d);
 }
+
+void test_leave_garbage(int objects, int sessions)
+{
+	TSS2_TCTI_CONTEXT *tcti = NULL;
+	ESYS_CONTEXT *esys = admin_open(0, &tcti);
+	TPMT_SYM_DEF sym = { .algorithm = TPM2_ALG_NULL };
+	TPM2B_SENSITIVE_CREATE sens = { 0 };
+	TPM2B_DATA outside = { 0 };
+	TPML_PCR_SELECTION pcrs = { 0 };
+	TPM2B_PUBLIC tmpl;
+	ESYS_TR tr;
+	int i;
+
+	tpm_srk_template(&tmpl);
+	for (i = 0; i < objects; i++)
+		assert_int_equal(Esys_CreatePrimary(esys, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD,
+						    ESYS_TR_NONE, ESYS_TR_NONE, &sens, &tmpl, &outside,
+						    &pcrs, &tr, NULL, NULL, NULL, NULL), TSS2_RC_SUCCESS);
+	for (i = 0; i < sessions; i++)
+		assert_int_equal(Esys_StartAuthSession(esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+						       ESYS_TR_NONE, ESYS_TR_NONE, NULL, TPM2_SE_HMAC,
+						       &sym, TPM2_ALG_SHA256, &tr), TSS2_RC_SUCCESS);
+	/* gone without flushing, as a killed process would */
+	admin_close(esys, tcti);
+}

@@ -27,6 +27,10 @@ uint32_t test_da_counter(int second);
 /* Make the TCG ECC SRK persistent at handle (no-op if already there). */
 void test_make_persistent_srk(uint32_t handle);
 
+/* Fill the TPM's slots with objects / sessions and disconnect without
+ * flushing them, as a process killed mid-operation does. */
+void test_leave_garbage(int objects, int sessions);
+
 /* Whole file into a malloc'd buffer / replace it. */
 uint8_t *test_read_file(const char *dir, const char *file, size_t *len);
 void test_write_file(const char *dir, const char *file, const uint8_t *p, size_t len);
