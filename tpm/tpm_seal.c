@@ -74,8 +74,16 @@ mst_rc tpm_unseal(tpm_conn *c, const tpm_sealed *in, const uint8_t auth[TPM_AUTH
 	if (tpm_conn_reclaim(c, rc))
 		rc = Esys_Load(c->esys, c->primary, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
 			       &in->priv, &in->pub, &obj);
-	if (rc != TSS2_RC_SUCCESS)
-		return tpm_conn_fail(c, "Load (sealed blob)", rc);
+	if (rc != TSS2_RC_SUCCESS) {
+		mst_rc m0 = tpm_conn_fail(c, "Load (sealed blob)", rc);
+
+		/* any parameter error of Load: the blob from the store is not
+		 * one this TPM made under this primary */
+		if (m0 == MST_ERR_BACKEND && (rc & TSS2_RC_LAYER_MASK) == TSS2_TPM_RC_LAYER &&
+		    (rc & TPM2_RC_FMT1) && (rc & TPM2_RC_P))
+			m0 = MST_ERR_TAMPERED;
+		return m0;
+	}
 	memcpy(a.buffer, auth, TPM_AUTH_LEN);
 	rc = Esys_TR_SetAuth(c->esys, obj, &a);
 	secure_wipe(&a, sizeof(a));

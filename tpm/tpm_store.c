@@ -15,6 +15,26 @@
 
 #define LOCK_FILE "lock"
 
+/* mkdir -p with mode 0700 for every folder it creates. */
+static int make_folders(const char *path)
+{
+	char buf[4096];
+	size_t i, n = strlen(path);
+
+	if (n == 0 || n >= sizeof(buf))
+		return -1;
+	memcpy(buf, path, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (buf[i] != '/' && buf[i] != '\0')
+			continue;
+		buf[i] = '\0';
+		if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+			return -1;
+		buf[i] = path[i];
+	}
+	return 0;
+}
+
 mst_rc tpm_store_open(tpm_store *st, const char *path)
 {
 	struct stat sb;
@@ -23,7 +43,7 @@ mst_rc tpm_store_open(tpm_store *st, const char *path)
 	st->locked = 0;
 	if (path == NULL || path[0] == '\0')
 		return MST_ERR_CONFIG;
-	if (mkdir(path, 0700) != 0 && errno != EEXIST)
+	if (make_folders(path) != 0)
 		return MST_ERR_IO;
 	st->dir_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (st->dir_fd < 0)

@@ -22,7 +22,8 @@ typedef struct {
 	int locked;
 } tpm_store;
 
-/* Create (0700) or open the folder and its lock file. */
+/* Create (0700, parents too) or open the folder and its lock file;
+ * MST_ERR_IO also for a folder that group or others may write. */
 mst_rc tpm_store_open(tpm_store *st, const char *path);
 void tpm_store_close(tpm_store *st);
 

@@ -8,6 +8,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <sys/stat.h>
 #include "token/secmem.h"
 #include "tpm/keystore_tpm.h"
 
@@ -32,7 +34,14 @@ static void test_new_store(void **state)
 
 	(void)state;
 	test_cfg(&cfg, "new", 0);
+	strncat(cfg.tpm_store, "/deeper/store", sizeof(cfg.tpm_store) - strlen(cfg.tpm_store) - 1);
 	be = test_open(&cfg);
+	{
+		struct stat sb;
+
+		assert_int_equal(stat(cfg.tpm_store, &sb), 0);
+		assert_int_equal(sb.st_mode & 0777, 0700);
+	}
 	assert_int_equal(K->info(be, &info), MST_OK);
 	assert_int_equal(info.initialized, 0);
 	assert_int_equal(info.user_pin_initialized, 0);
@@ -69,6 +78,12 @@ static void test_bad_config(void **state)
 	cfg.tpm_store[0] = '\0';
 	assert_int_equal(K->open(&cfg, &be), MST_ERR_CONFIG);
 	assert_null(be);
+	/* a store folder others could write into */
+	test_cfg(&cfg, "badcfg", 0);
+	assert_int_equal(mkdir(cfg.tpm_store, 0700), 0);
+	assert_int_equal(chmod(cfg.tpm_store, 0777), 0);
+	assert_int_equal(K->open(&cfg, &be), MST_ERR_IO);
+	assert_non_null(strstr(keystore_tpm_last_error(NULL), "only its owner"));
 	test_cfg(&cfg, "badcfg", 0);
 	snprintf(cfg.tpm_tcti, sizeof(cfg.tpm_tcti), "nosuchtcti:x");
 	assert_int_not_equal(K->open(&cfg, &be), MST_OK);
@@ -230,6 +245,48 @@ static void check_get(void *be, const char *name, uint32_t want_kind, const void
 	}
 }
 
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Figures for the documentation; the results are checked as elsewhere. */
+static void test_timing(void **state)
+{
+	mst_slot_config cfg;
+	uint8_t data[300] = { 1, 2, 3 };
+	double t0, t_login, t_put, t_get, t_pub;
+	void *be;
+	int i;
+
+	(void)state;
+	test_cfg(&cfg, "timing", 0);
+	be = test_open(&cfg);
+	test_init_user(be);
+	t0 = now_ms();
+	for (i = 0; i < 5; i++)
+		assert_int_equal(K->login(be, KEYSTORE_USER, TEST_USER_PIN, 4), MST_OK);
+	t_login = (now_ms() - t0) / 5;
+	t0 = now_ms();
+	for (i = 0; i < 5; i++)
+		assert_int_equal(K->put(be, "k", 1, 1, data, sizeof(data)), MST_OK);
+	t_put = (now_ms() - t0) / 5;
+	t0 = now_ms();
+	for (i = 0; i < 5; i++)
+		check_get(be, "k", 1, data, sizeof(data), 1);
+	t_get = (now_ms() - t0) / 5;
+	t0 = now_ms();
+	for (i = 0; i < 5; i++)
+		assert_int_equal(K->put(be, "p", 1, 0, data, sizeof(data)), MST_OK);
+	t_pub = (now_ms() - t0) / 5;
+	print_message("swtpm, ms per call: login %.1f, private put %.1f, private get %.1f, public put %.1f\n",
+		      t_login, t_put, t_get, t_pub);
+	K->close(be);
+}
+
 static void test_records(void **state)
 {
 	mst_slot_config cfg;
@@ -369,6 +426,7 @@ int main(void)
 		cmocka_unit_test_setup(test_records, da_fresh),
 		cmocka_unit_test_setup(test_persistent_primary, da_fresh),
 		cmocka_unit_test_setup(test_leftovers, da_fresh),
+		cmocka_unit_test_setup(test_timing, da_fresh),
 	};
 	int fails = cmocka_run_group_tests_name("keystore_tpm", tests, NULL, NULL);
 

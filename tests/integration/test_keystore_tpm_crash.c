@@ -36,8 +36,9 @@ static mst_rc try_get(void *be, const char *name)
 	return rc;
 }
 
-/* Each byte of a private record flipped in turn (every 5th, to stay
- * quick): always MST_ERR_TAMPERED, the other records untouched. */
+/* Every third byte of a private record flipped in turn (so every field:
+ * head, TPM blobs, IV, ciphertext, tag; all bytes would take long): always MST_ERR_TAMPERED (the version byte: "other
+ * version"), the other records untouched. */
 static void test_flip_private(void **state)
 {
 	mst_slot_config cfg;
@@ -52,7 +53,7 @@ static void test_flip_private(void **state)
 	assert_int_equal(K->put(be, "prv", 5, 1, (const uint8_t *)"sealed key material", 19), MST_OK);
 	assert_int_equal(K->put(be, "other", 6, 1, (const uint8_t *)"still fine", 10), MST_OK);
 	orig = test_read_file(cfg.tpm_store, "rec.prv", &len);
-	for (i = 0; i < len; i += 5) {
+	for (i = 0; i < len; i += 3) {
 		mst_rc rc;
 
 		orig[i] ^= 0x01;
