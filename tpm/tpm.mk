@@ -11,3 +11,4 @@ tpm_libmsttpm_la_SOURCES = \
 	tpm/tpm_store.c tpm/tpm_store.h
 tpm_libmsttpm_la_CFLAGS = $(AM_CFLAGS) $(TSS2_CFLAGS)
 tpm_libmsttpm_la_LIBADD = $(TSS2_LIBS) $(CRYPTO_LIBS)
+EXTRA_DIST += doc/tpm.md

@@ -7,6 +7,10 @@
 #                            sets SWTPM_TCTI ("swtpm:host=127.0.0.1,port=N"),
 #                            SWTPM_PORT and SWTPM_STATE; call again for more
 #   swtpm_stop_all           stop every instance started here, remove folders
+#   swtpm_set_da MAX SECS    dictionary-attack parameters of the last started
+#                            swtpm (or of TCTI $3): lockout after MAX wrong
+#                            auths, one forgiven per SECS; counter cleared
+#                            (needs tpm2-tools; lockout auth is empty)
 # swtpm_start installs swtpm_stop_all as the EXIT trap, so a failing test
 # leaves no swtpm running.  SWTPM may name the binary (env.sh sets it).
 
@@ -80,4 +84,14 @@ swtpm_start() {
 	echo "swtpm_start: could not start swtpm (log: $dir/swtpm.log)" >&2
 	cat "$dir/swtpm.log" >&2 2>/dev/null || true
 	return 1
+}
+
+swtpm_set_da() {
+	local tcti=${3:-$SWTPM_TCTI}
+	if ! command -v tpm2_dictionarylockout >/dev/null; then
+		echo "swtpm_set_da: tpm2_dictionarylockout (tpm2-tools) not found" >&2
+		return 1
+	fi
+	tpm2_dictionarylockout -T "$tcti" -c &&
+	tpm2_dictionarylockout -T "$tcti" -s -n "$1" -t "$2" -l 0
 }
