@@ -430,6 +430,7 @@ int main(void)
 	};
 	int fails = cmocka_run_group_tests_name("keystore_tpm", tests, NULL, NULL);
 
+	fails += tpm_test_bus_group();
 	fails += tpm_test_tamper_group();
 	fails += tpm_test_kill_group();
 	return fails ? 1 : 0;

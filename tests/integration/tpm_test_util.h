@@ -38,6 +38,7 @@ void test_write_file(const char *dir, const char *file, const uint8_t *p, size_t
 void test_copy_dir(const char *from, const char *to);
 
 int tpm_test_kill_group(void);
+int tpm_test_bus_group(void);
 int tpm_test_tamper_group(void);
 
 #endif
