@@ -23,6 +23,16 @@ const char *test_tcti(int second)
 	return t;
 }
 
+int test_tcti_available(const char *name)
+{
+	TSS2_TCTI_INFO *info = NULL;
+
+	if (Tss2_TctiLdr_GetInfo(name, &info) != TSS2_RC_SUCCESS)
+		return 0;
+	Tss2_TctiLdr_FreeInfo(&info);
+	return 1;
+}
+
 void test_cfg(mst_slot_config *cfg, const char *tag, int second_tpm)
 {
 	static unsigned seq;

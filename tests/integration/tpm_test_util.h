@@ -14,6 +14,8 @@
 
 /* TCTI of the first / second swtpm (MST_TPM_TCTI, MST_TPM_TCTI2). */
 const char *test_tcti(int second);
+/* Nonzero when tpm2-tss can load the TCTI called name. */
+int test_tcti_available(const char *name);
 /* A slot configuration with a new empty store folder under MST_TPM_DIR. */
 void test_cfg(mst_slot_config *cfg, const char *tag, int second_tpm);
 /* Open a backend or fail the test, printing the backend's message. */
