@@ -81,7 +81,7 @@ static mst_rc encode_private(tpm_backend *b, tpm_conn *c, const char *name, uint
 			     const uint8_t *data, size_t len, tpm_wbuf *w)
 {
 	uint8_t key[TPM_SECRET_LEN], auth[TPM_AUTH_LEN], payload[TPM_SEAL_MAX];
-	uint8_t iv[TPM_GCM_IV_LEN];
+	uint8_t iv[TPM_GCM_IV_LEN], id[TPM_STORE_ID_LEN];
 	tpm_sealed sealed;
 	uint8_t *ct = NULL;
 	size_t plen = 0;
@@ -92,11 +92,13 @@ static mst_rc encode_private(tpm_backend *b, tpm_conn *c, const char *name, uint
 	plen = tpm_payload_record(name, kind, key, payload);
 	rc = plen ? tpm_record_auth(b->secret, auth) : MST_ERR_NOMEM;
 	if (rc == MST_OK)
+		rc = tpm_store_id(b->secret, id);
+	if (rc == MST_OK)
 		rc = tpm_seal(c, auth, 0, payload, plen, &sealed);
 	secure_wipe(payload, sizeof(payload));
 	secure_wipe(auth, sizeof(auth));
 	if (rc == MST_OK) {
-		tpm_record_head_private(name, kind, &sealed, iv, w);
+		tpm_record_head_private(name, kind, id, &sealed, iv, w);
 		ct = malloc(len + TPM_GCM_TAG_LEN);
 		rc = ct && !w->err ? MST_OK : MST_ERR_NOMEM;
 	}
@@ -174,10 +176,17 @@ static mst_rc open_private(tpm_backend *b, tpm_conn *c, const uint8_t *file_buf,
 			   const tpm_record_file *rec, uint8_t **data, size_t *len)
 {
 	uint8_t key[TPM_SECRET_LEN], auth[TPM_AUTH_LEN], payload[TPM_SEAL_MAX];
+	uint8_t id[TPM_STORE_ID_LEN];
 	size_t plen = 0, n = rec->body_len - TPM_GCM_TAG_LEN;
 	uint8_t *out;
 	mst_rc rc;
 
+	/* the id is public: a plain comparison is fine */
+	rc = tpm_store_id(b->secret, id);
+	if (rc == MST_OK && memcmp(id, rec->store_id, sizeof(id)) != 0)
+		return tb_fail(b, MST_ERR_TAMPERED,
+			       "record %s was sealed for another store (or before the token was re-initialised)",
+			       rec->name);
 	rc = tpm_record_auth(b->secret, auth);
 	if (rc == MST_OK)
 		rc = tpm_unseal(c, &rec->sealed, auth, payload, &plen);

@@ -9,6 +9,7 @@
 #include "token/secmem.h"
 
 static const char record_label[] = "mstoken tpm record auth v1";
+static const char id_label[] = "mstoken tpm store id v1";
 
 mst_rc tpm_pin_auth(const char *pin, size_t pin_len, const uint8_t salt[TPM_SALT_LEN],
 		    uint32_t iterations, uint8_t auth[TPM_AUTH_LEN])
@@ -21,14 +22,30 @@ mst_rc tpm_pin_auth(const char *pin, size_t pin_len, const uint8_t salt[TPM_SALT
 	return MST_OK;
 }
 
-mst_rc tpm_record_auth(const uint8_t secret[TPM_SECRET_LEN], uint8_t auth[TPM_AUTH_LEN])
+static mst_rc hmac_label(const uint8_t secret[TPM_SECRET_LEN], const char *label, size_t label_len,
+			 uint8_t out[32])
 {
 	unsigned int n = 0;
 
-	if (HMAC(EVP_sha256(), secret, TPM_SECRET_LEN, (const uint8_t *)record_label,
-		 sizeof(record_label) - 1, auth, &n) == NULL || n != TPM_AUTH_LEN)
+	if (HMAC(EVP_sha256(), secret, TPM_SECRET_LEN, (const uint8_t *)label, label_len,
+		 out, &n) == NULL || n != 32)
 		return MST_ERR_CRYPTO;
 	return MST_OK;
+}
+
+mst_rc tpm_record_auth(const uint8_t secret[TPM_SECRET_LEN], uint8_t auth[TPM_AUTH_LEN])
+{
+	return hmac_label(secret, record_label, sizeof(record_label) - 1, auth);
+}
+
+mst_rc tpm_store_id(const uint8_t secret[TPM_SECRET_LEN], uint8_t id[TPM_STORE_ID_LEN])
+{
+	uint8_t md[32];
+	mst_rc rc = hmac_label(secret, id_label, sizeof(id_label) - 1, md);
+
+	memcpy(id, md, TPM_STORE_ID_LEN);
+	secure_wipe(md, sizeof(md));
+	return rc;
 }
 
 static mst_rc gcm(int enc, const uint8_t *key, const uint8_t *iv, const uint8_t *aad,

@@ -25,6 +25,12 @@
 mst_rc tpm_pin_auth(const char *pin, size_t pin_len, const uint8_t salt[TPM_SALT_LEN],
 		    uint32_t iterations, uint8_t auth[TPM_AUTH_LEN]);
 mst_rc tpm_record_auth(const uint8_t secret[TPM_SECRET_LEN], uint8_t auth[TPM_AUTH_LEN]);
+/* Public tag of a store secret (HMAC-SHA256 with another label, first 8
+ * bytes), written in private records: a record of another store secret
+ * (another store, or one re-initialised meanwhile) is refused before the
+ * TPM sees a wrong auth, so it does not move the lockout counter. */
+#define TPM_STORE_ID_LEN 8
+mst_rc tpm_store_id(const uint8_t secret[TPM_SECRET_LEN], uint8_t id[TPM_STORE_ID_LEN]);
 
 /* out gets len + TPM_GCM_TAG_LEN bytes (ciphertext || tag). */
 mst_rc tpm_gcm_seal(const uint8_t key[TPM_SECRET_LEN], const uint8_t iv[TPM_GCM_IV_LEN],

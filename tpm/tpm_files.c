@@ -200,19 +200,24 @@ void tpm_record_encode_public(const char *name, uint32_t kind, const uint8_t *da
 	put_checksum(w);
 }
 
-void tpm_record_head_private(const char *name, uint32_t kind, const tpm_sealed *s,
+void tpm_record_head_private(const char *name, uint32_t kind,
+			     const uint8_t store_id[TPM_STORE_ID_LEN], const tpm_sealed *s,
 			     const uint8_t iv[TPM_GCM_IV_LEN], tpm_wbuf *w)
 {
 	put_record_head(w, 1, name, kind);
+	wbuf_bytes(w, store_id, TPM_STORE_ID_LEN);
 	put_sealed(w, s);
 	wbuf_bytes(w, iv, TPM_GCM_IV_LEN);
 }
 
 static mst_rc decode_private_tail(tpm_rbuf *r, tpm_record_file *rec)
 {
-	const uint8_t *iv;
+	const uint8_t *iv, *id = rbuf_take(r, TPM_STORE_ID_LEN);
 	mst_rc rc;
 
+	if (id == NULL)
+		return MST_ERR_TAMPERED;
+	memcpy(rec->store_id, id, TPM_STORE_ID_LEN);
 	if ((rc = get_sealed(r, &rec->sealed)) != MST_OK)
 		return rc;
 	iv = rbuf_take(r, TPM_GCM_IV_LEN);

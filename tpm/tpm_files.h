@@ -11,7 +11,8 @@
  *               (sealed payload: "MSTK" ver who | store secret[32])
  *   rec.NAME    "MSTR" ver private 00 00 | u32 kind | u8 n | name[n] | then
  *     public:   u32 n | data[n] | SHA-256 of all before
- *     private:  u16 n | sealed[n] | iv[12] | u32 n | AES-256-GCM(data)[n]
+ *     private:  store id[8] | u16 n | sealed[n] | iv[12] | u32 n |
+ *               AES-256-GCM(data)[n]
  *               (GCM key = sealed payload "MSTS" ver 00 | u32 kind | u8 n |
  *               name[n] | key[32]; GCM AAD = every file byte before the u32 n)
  *
@@ -54,6 +55,7 @@ typedef struct {
 	char name[KEYSTORE_NAME_MAX + 1];
 	const uint8_t *body;      /* public: data; private: ciphertext || tag */
 	size_t body_len;
+	uint8_t store_id[TPM_STORE_ID_LEN];   /* private only */
 	tpm_sealed sealed;        /* private only */
 	uint8_t iv[TPM_GCM_IV_LEN];
 	size_t aad_len;           /* private: bytes of the file that are GCM AAD */
@@ -73,7 +75,8 @@ void tpm_record_encode_public(const char *name, uint32_t kind, const uint8_t *da
 			      size_t len, tpm_wbuf *w);
 /* Everything of a private record file up to the ciphertext length: the
  * caller encrypts with this as AAD, then appends u32 length || ciphertext. */
-void tpm_record_head_private(const char *name, uint32_t kind, const tpm_sealed *s,
+void tpm_record_head_private(const char *name, uint32_t kind,
+			     const uint8_t store_id[TPM_STORE_ID_LEN], const tpm_sealed *s,
 			     const uint8_t iv[TPM_GCM_IV_LEN], tpm_wbuf *w);
 /* Parse a record file; name is the name its file name says. */
 mst_rc tpm_record_decode(const uint8_t *buf, size_t len, const char *name, tpm_record_file *r);

@@ -101,7 +101,7 @@ static void test_swapped_files(void **state)
 	/* a's sealed key re-wrapped in a well-formed file named b: the name
 	 * sealed inside the TPM object does not match */
 	assert_int_equal(tpm_record_decode(a, alen, "a", &rec), MST_OK);
-	tpm_record_head_private("b", rec.kind, &rec.sealed, rec.iv, &w);
+	tpm_record_head_private("b", rec.kind, rec.store_id, &rec.sealed, rec.iv, &w);
 	wbuf_u32(&w, (uint32_t)rec.body_len);
 	wbuf_bytes(&w, rec.body, rec.body_len);
 	assert_int_equal(w.err, 0);
@@ -110,6 +110,28 @@ static void test_swapped_files(void **state)
 	assert_int_equal(try_get(be, "b"), MST_ERR_TAMPERED);
 	test_write_file(cfg.tpm_store, "rec.b", b, blen);
 	assert_int_equal(try_get(be, "b"), MST_OK);
+	/* a record of another store on the same TPM, same name: refused
+	 * before the TPM sees a wrong auth (the lockout counter stays) */
+	{
+		mst_slot_config cfg2;
+		uint8_t *f;
+		size_t flen;
+		void *be2;
+
+		test_cfg(&cfg2, "swap-other", 0);
+		be2 = test_open(&cfg2);
+		test_init_user(be2);
+		assert_int_equal(K->put(be2, "a", 1, 1, (const uint8_t *)"other a", 7), MST_OK);
+		K->close(be2);
+		f = test_read_file(cfg2.tpm_store, "rec.a", &flen);
+		test_write_file(cfg.tpm_store, "rec.a", f, flen);
+		free(f);
+		assert_int_equal(try_get(be, "a"), MST_ERR_TAMPERED);
+		assert_non_null(strstr(keystore_tpm_last_error(be), "another store"));
+		assert_int_equal(test_da_counter(0), 0);
+		test_write_file(cfg.tpm_store, "rec.a", a, alen);
+		assert_int_equal(try_get(be, "a"), MST_OK);
+	}
 	/* public record: checksum */
 	pub = test_read_file(cfg.tpm_store, "rec.pub", &plen);
 	pub[plen - 40] ^= 0x80;
