@@ -300,6 +300,11 @@ static mst_rc tpm_set_pin(void *be, keystore_who who, const char *old_pin, size_
 	return rc;
 }
 
+static const char *tpm_last_error(void *be)
+{
+	return keystore_tpm_last_error(be);
+}
+
 const keystore_backend keystore_backend_tpm = {
 	.name = "tpm",
 	.open = tpm_open,
@@ -314,4 +319,5 @@ const keystore_backend keystore_backend_tpm = {
 	.put = tb_put,
 	.get = tb_get,
 	.remove = tb_remove,
+	.last_error = tpm_last_error,
 };

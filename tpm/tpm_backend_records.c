@@ -13,7 +13,7 @@
 #include <openssl/rand.h>
 #include "token/secmem.h"
 
-#define RECORD_DATA_MAX (TPM_STORE_FILE_MAX - 4096)
+#define RECORD_DATA_MAX (64u * 1024u)   /* as the pkcs11 backend */
 
 typedef struct {
 	tpm_backend *b;
@@ -150,8 +150,10 @@ mst_rc tb_put(void *be, const char *name, uint32_t kind, int is_private,
 	b->err[0] = '\0';
 	if (!tpm_name_valid(name))
 		return tb_fail(b, MST_ERR_ARGS, "record name must be 1-64 of [A-Za-z0-9._-]");
-	if ((data == NULL && len > 0) || len > RECORD_DATA_MAX)
-		return tb_fail(b, MST_ERR_RANGE, "record %s: data missing or over %u bytes", name,
+	if (data == NULL || len == 0)
+		return tb_fail(b, MST_ERR_ARGS, "record %s: no data", name);
+	if (len > RECORD_DATA_MAX)
+		return tb_fail(b, MST_ERR_RANGE, "record %s: data over %u bytes", name,
 			       (unsigned)RECORD_DATA_MAX);
 	if (is_private && b->who != KEYSTORE_USER)
 		return tb_fail(b, MST_ERR_NOT_LOGGED_IN, "private record %s needs a user login", name);
@@ -212,6 +214,15 @@ static mst_rc open_private(tpm_backend *b, tpm_conn *c, const uint8_t *file_buf,
 	return MST_OK;
 }
 
+/* A name with no record: without a user login private records are
+ * invisible, so "absent" answers like "private" (keystore.h). */
+static mst_rc absent(tpm_backend *b, const char *name)
+{
+	if (b->who != KEYSTORE_USER)
+		return tb_fail(b, MST_ERR_NOT_LOGGED_IN, "no public record %s (private ones need a login)", name);
+	return tb_fail(b, MST_ERR_NOT_FOUND, "no record %s", name);
+}
+
 static mst_rc get_locked(tpm_backend *b, const char *name, const char *file, uint32_t *kind,
 			 uint8_t **data, size_t *len)
 {
@@ -222,8 +233,10 @@ static mst_rc get_locked(tpm_backend *b, const char *name, const char *file, uin
 	mst_rc rc;
 
 	rc = tpm_store_read(&b->st, file, &buf, &blen);
+	if (rc == MST_ERR_NOT_FOUND)
+		return absent(b, name);
 	if (rc != MST_OK)
-		return tb_fail(b, rc, rc == MST_ERR_NOT_FOUND ? "no record %s" : "cannot read record %s", name);
+		return tb_fail(b, rc, "cannot read record %s", name);
 	rc = tpm_record_decode(buf, blen, name, &rec);
 	if (rc != MST_OK) {
 		free(buf);
@@ -293,7 +306,7 @@ mst_rc tb_remove(void *be, const char *name)
 	if (rc == MST_OK) {
 		privacy = current_privacy(b, file, name, &exists);
 		if (!exists)
-			rc = tb_fail(b, MST_ERR_NOT_FOUND, "no record %s", name);
+			rc = absent(b, name);
 		else if (privacy != 0 && b->who != KEYSTORE_USER)
 			rc = tb_fail(b, MST_ERR_NOT_LOGGED_IN, "record %s is private: log in first", name);
 	}

@@ -304,12 +304,12 @@ static void test_records(void **state)
 	test_init_user(be);
 	assert_int_equal(K->put(be, "pub.1", 10, 0, (const uint8_t *)"public", 6), MST_OK);
 	assert_int_equal(K->put(be, "prv.1", 20, 1, big, sizeof(big)), MST_OK);
-	assert_int_equal(K->put(be, "prv.empty", 21, 1, NULL, 0), MST_OK);
-	assert_int_equal(K->put(be, "pub.empty", 11, 0, NULL, 0), MST_OK);
+	assert_int_equal(K->put(be, "prv.x", 21, 1, (const uint8_t *)"x", 1), MST_OK);
+	assert_int_equal(K->put(be, "pub.x", 11, 0, (const uint8_t *)"y", 1), MST_OK);
 	check_get(be, "pub.1", 10, "public", 6, 0);
 	check_get(be, "prv.1", 20, big, sizeof(big), 1);
-	check_get(be, "prv.empty", 21, NULL, 0, 1);
-	check_get(be, "pub.empty", 11, NULL, 0, 0);
+	check_get(be, "prv.x", 21, "x", 1, 1);
+	check_get(be, "pub.x", 11, "y", 1, 0);
 	n = 8;
 	assert_int_equal(K->list(be, e, &n), MST_OK);
 	assert_int_equal(n, 4);
@@ -335,6 +335,10 @@ static void test_records(void **state)
 	assert_int_equal(K->put(other, "prv.2", 1, 1, (const uint8_t *)"x", 1), MST_ERR_NOT_LOGGED_IN);
 	assert_int_equal(K->put(other, "prv.1", 1, 0, (const uint8_t *)"x", 1), MST_ERR_NOT_LOGGED_IN);
 	assert_int_equal(K->remove(other, "prv.1"), MST_ERR_NOT_LOGGED_IN);
+	/* without login "absent" and "private" look alike */
+	assert_int_equal(K->get(other, "missing", &kind, &d, &len), MST_ERR_NOT_LOGGED_IN);
+	assert_int_equal(K->remove(other, "missing"), MST_ERR_NOT_LOGGED_IN);
+	assert_string_equal(keystore_last_error(K, other), keystore_tpm_last_error(other));
 	check_get(other, "pub.1", 10, "public", 6, 0);
 	/* the SO is not the user: no private records either */
 	assert_int_equal(K->login(other, KEYSTORE_SO, TEST_SO_PIN, 8), MST_OK);
@@ -353,7 +357,18 @@ static void test_records(void **state)
 	assert_non_null(strstr(keystore_tpm_last_error(be), "record name"));
 	assert_int_equal(K->put(be, "toolong-toolong-toolong-toolong-toolong-toolong-toolong-toolong-x",
 				1, 0, (const uint8_t *)"x", 1), MST_ERR_ARGS);
-	assert_int_equal(K->put(be, "nodata", 1, 0, NULL, 5), MST_ERR_RANGE);
+	assert_int_equal(K->put(be, "nodata", 1, 0, NULL, 5), MST_ERR_ARGS);
+	assert_int_equal(K->put(be, "empty", 1, 1, big, 0), MST_ERR_ARGS);
+	{
+		uint8_t *huge = calloc(1, 64 * 1024 + 1);
+
+		assert_non_null(huge);
+		assert_int_equal(K->put(be, "huge", 1, 1, huge, 64 * 1024 + 1), MST_ERR_RANGE);
+		assert_int_equal(K->put(be, "max", 1, 1, huge, 64 * 1024), MST_OK);
+		check_get(be, "max", 1, huge, 64 * 1024, 1);
+		assert_int_equal(K->remove(be, "max"), MST_OK);
+		free(huge);
+	}
 	assert_int_equal(K->get(be, "missing", &kind, &d, &len), MST_ERR_NOT_FOUND);
 	assert_int_equal(K->remove(be, "missing"), MST_ERR_NOT_FOUND);
 	n = 8;
