@@ -142,6 +142,13 @@ static mst_rc tpm_info(void *be, keystore_info *info)
 	}
 	if (rc == MST_OK && (rc = tpm_conn_da_info(&c, &da)) == MST_OK)
 		da_flags(&da, info);
+	if (rc == MST_OK && info->initialized) {
+		uint32_t so = tb_so_tries(b);
+
+		info->so_pin_count_low = so > 0;
+		info->so_pin_locked = so >= TPM_SO_MAX_TRIES;
+		info->so_pin_final_try = so + 1 == TPM_SO_MAX_TRIES;
+	}
 	tb_end(b, &c);
 	return rc;
 }
@@ -168,7 +175,8 @@ static mst_rc reinit(tpm_backend *b, tpm_conn *c, tpm_meta *m, const char *so_pi
 	if ((rc = tb_write(b, TPM_FILE_META, &w)) != MST_OK)
 		return rc;
 	if (tpm_store_each(&b->st, TPM_FILE_RECORD_PREFIX, erase_visit, b) != 0 ||
-	    tpm_store_unlink(&b->st, TPM_FILE_USER) != MST_OK)
+	    tpm_store_unlink(&b->st, TPM_FILE_USER) != MST_OK ||
+	    tpm_store_unlink(&b->st, TPM_FILE_SO_TRIES) != MST_OK)
 		return tb_fail(b, MST_ERR_IO, "cannot erase the records of %s", b->cfg.tpm_store);
 	secret = secmem_alloc(TPM_SECRET_LEN);
 	if (secret == NULL)
@@ -230,7 +238,8 @@ static mst_rc tpm_login(void *be, keystore_who who, const char *pin, size_t pin_
 	secret = secmem_alloc(TPM_SECRET_LEN);
 	if (secret == NULL)
 		return tb_fail(b, MST_ERR_NOMEM, "no memory for the store secret");
-	rc = tb_begin(b, 0, &c);
+	/* exclusive for the SO: a wrong SO PIN is counted in the store */
+	rc = tb_begin(b, who == KEYSTORE_SO, &c);
 	if (rc == MST_OK) {
 		rc = tb_initialized(b, &m);
 		if (rc == MST_OK)

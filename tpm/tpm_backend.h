@@ -19,6 +19,7 @@
 #include "tpm/tpm_files.h"
 #include "tpm/tpm_store.h"
 
+#define TPM_SO_MAX_TRIES 10   /* wrong SO PINs in a row before it locks */
 #define TPM_PIN_MIN 4
 #define TPM_PIN_MAX 255
 
@@ -47,6 +48,12 @@ mst_rc tb_unseal_secret(tpm_backend *b, tpm_conn *c, keystore_who who, const cha
 /* Seal S under pin into a new user.pin or so.pin (fresh salt). */
 mst_rc tb_seal_secret(tpm_backend *b, tpm_conn *c, keystore_who who, const char *pin,
 		      size_t pin_len, const uint8_t *secret);
+
+/* Wrong SO PINs in a row (the SO object is noDA: the TPM does not count
+ * them, the store does); a damaged counter reads as locked. */
+uint32_t tb_so_tries(tpm_backend *b);
+/* Record the new count (0 removes the file); exclusive lock held. */
+void tb_so_tries_set(tpm_backend *b, uint32_t tries);
 
 mst_rc tb_list(void *be, keystore_entry *entries, size_t *n);
 mst_rc tb_put(void *be, const char *name, uint32_t kind, int is_private,

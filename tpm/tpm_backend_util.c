@@ -95,8 +95,12 @@ mst_rc tb_unseal_secret(tpm_backend *b, tpm_conn *c, keystore_who who, const cha
 	tpm_auth_file af;
 	uint8_t *buf;
 	size_t len, plen = 0;
+	uint32_t so_tries = who == KEYSTORE_SO ? tb_so_tries(b) : 0;
 	mst_rc rc;
 
+	if (so_tries >= TPM_SO_MAX_TRIES)
+		return tb_fail(b, MST_ERR_PIN_LOCKED, "SO PIN locked after %u wrong tries (%s)",
+			       (unsigned)TPM_SO_MAX_TRIES, TPM_FILE_SO_TRIES);
 	rc = tpm_store_read(&b->st, file, &buf, &len);
 	if (rc == MST_ERR_NOT_FOUND)
 		return tb_fail(b, MST_ERR_NOT_INITIALIZED, "%s PIN not set (no %s)",
@@ -121,6 +125,10 @@ mst_rc tb_unseal_secret(tpm_backend *b, tpm_conn *c, keystore_who who, const cha
 		tb_fail(b, rc, "cannot derive the %s auth", file);
 	}
 	secure_wipe(payload, sizeof(payload));
+	if (who == KEYSTORE_SO && rc == MST_ERR_PIN_INCORRECT)
+		tb_so_tries_set(b, so_tries + 1);
+	else if (who == KEYSTORE_SO && rc == MST_OK && so_tries > 0)
+		tb_so_tries_set(b, 0);
 	return rc;
 }
 

@@ -184,6 +184,28 @@ mst_rc tpm_auth_decode(const uint8_t *buf, size_t len, tpm_auth_file *a)
 	return MST_OK;
 }
 
+void tpm_tries_encode(uint32_t tries, tpm_wbuf *w)
+{
+	put_head(w, "MSTC", 0);
+	wbuf_u32(w, tries);
+	put_checksum(w);
+}
+
+mst_rc tpm_tries_decode(const uint8_t *buf, size_t len, uint32_t *tries)
+{
+	tpm_rbuf r;
+	uint8_t b = 0;
+	mst_rc rc;
+
+	if ((rc = check_checksum(buf, &len)) != MST_OK)
+		return rc;
+	rbuf_init(&r, buf, len);
+	if ((rc = get_head(&r, "MSTC", &b)) != MST_OK)
+		return rc;
+	*tries = rbuf_u32(&r);
+	return rbuf_done(&r) ? MST_OK : MST_ERR_TAMPERED;
+}
+
 static void put_record_head(tpm_wbuf *w, int is_private, const char *name, uint32_t kind)
 {
 	put_head(w, "MSTR", (uint8_t)(is_private != 0));

@@ -9,6 +9,7 @@
  *   so.pin,     "MSTA" ver who 00 00 | u32 iterations | salt[16]
  *   user.pin    | u16 n | sealed[n] | SHA-256 of all before
  *               (sealed payload: "MSTK" ver who | store secret[32])
+ *   so.tries    "MSTC" ver 00 00 00 | u32 wrong SO PINs in a row | SHA-256
  *   rec.NAME    "MSTR" ver private 00 00 | u32 kind | u8 n | name[n] | then
  *     public:   u32 n | data[n] | SHA-256 of all before
  *     private:  store id[8] | u16 n | sealed[n] | iv[12] | u32 n |
@@ -33,6 +34,7 @@
 #define TPM_FILE_META "meta"
 #define TPM_FILE_SO "so.pin"
 #define TPM_FILE_USER "user.pin"
+#define TPM_FILE_SO_TRIES "so.tries"
 #define TPM_FILE_RECORD_PREFIX "rec."
 #define TPM_FILE_NAME_MAX (sizeof(TPM_FILE_RECORD_PREFIX) + KEYSTORE_NAME_MAX)
 
@@ -70,6 +72,9 @@ mst_rc tpm_meta_decode(const uint8_t *buf, size_t len, tpm_meta *m);
 
 void tpm_auth_encode(const tpm_auth_file *a, tpm_wbuf *w);
 mst_rc tpm_auth_decode(const uint8_t *buf, size_t len, tpm_auth_file *a);
+
+void tpm_tries_encode(uint32_t tries, tpm_wbuf *w);
+mst_rc tpm_tries_decode(const uint8_t *buf, size_t len, uint32_t *tries);
 
 void tpm_record_encode_public(const char *name, uint32_t kind, const uint8_t *data,
 			      size_t len, tpm_wbuf *w);

@@ -225,6 +225,51 @@ static void test_lockout(void **state)
 	K->close(be);
 }
 
+/* The SO object is noDA: the store counts wrong SO PINs (10 in a row lock). */
+static void test_so_lockout(void **state)
+{
+	mst_slot_config cfg;
+	keystore_info info;
+	void *be;
+	int i;
+
+	(void)state;
+	test_cfg(&cfg, "solock", 0);
+	be = test_open(&cfg);
+	test_init_user(be);
+	for (i = 0; i < 9; i++)
+		assert_int_equal(K->login(be, KEYSTORE_SO, "wrongwrong", 10), MST_ERR_PIN_INCORRECT);
+	assert_int_equal(K->info(be, &info), MST_OK);
+	assert_int_equal(info.so_pin_count_low, 1);
+	assert_int_equal(info.so_pin_final_try, 1);
+	assert_int_equal(info.so_pin_locked, 0);
+	assert_int_equal(test_da_counter(0), 0);   /* the TPM did not count them */
+	/* a right SO PIN resets the count */
+	assert_int_equal(K->login(be, KEYSTORE_SO, TEST_SO_PIN, 8), MST_OK);
+	assert_int_equal(K->info(be, &info), MST_OK);
+	assert_int_equal(info.so_pin_count_low, 0);
+	for (i = 0; i < 10; i++)
+		assert_int_equal(K->set_pin(be, KEYSTORE_SO, "wrongwrong", 10, "newsopin", 8),
+				 MST_ERR_PIN_INCORRECT);
+	assert_int_equal(K->login(be, KEYSTORE_SO, TEST_SO_PIN, 8), MST_ERR_PIN_LOCKED);
+	assert_non_null(strstr(keystore_tpm_last_error(be), "SO PIN locked"));
+	assert_int_equal(K->info(be, &info), MST_OK);
+	assert_int_equal(info.so_pin_locked, 1);
+	assert_int_equal(K->init_token(be, TEST_SO_PIN, 8, "again"), MST_ERR_PIN_LOCKED);
+	/* the user is not affected */
+	assert_int_equal(K->login(be, KEYSTORE_USER, TEST_USER_PIN, 4), MST_OK);
+	K->close(be);
+	/* a damaged counter fails closed */
+	test_cfg(&cfg, "solock", 0);
+	be = test_open(&cfg);
+	test_init_user(be);
+	test_write_file(cfg.tpm_store, "so.tries", (const uint8_t *)"garbage", 7);
+	assert_int_equal(K->login(be, KEYSTORE_SO, TEST_SO_PIN, 8), MST_ERR_PIN_LOCKED);
+	assert_int_equal(K->info(be, &info), MST_OK);
+	assert_int_equal(info.so_pin_locked, 1);
+	K->close(be);
+}
+
 static void check_get(void *be, const char *name, uint32_t want_kind, const void *want, size_t want_len,
 		      int is_private)
 {
@@ -438,6 +483,7 @@ int main(void)
 		cmocka_unit_test_setup(test_bad_config, da_fresh),
 		cmocka_unit_test_setup(test_pins, da_fresh),
 		cmocka_unit_test_setup(test_lockout, da_fresh),
+		cmocka_unit_test_setup(test_so_lockout, da_fresh),
 		cmocka_unit_test_setup(test_records, da_fresh),
 		cmocka_unit_test_setup(test_persistent_primary, da_fresh),
 		cmocka_unit_test_setup(test_leftovers, da_fresh),
