@@ -135,16 +135,25 @@ static mst_rc open_primary(tpm_conn *c, uint32_t handle)
 {
 	TPM2B_PUBLIC *pub = NULL;
 	TSS2_RC rc;
+	mst_rc m;
 	int ok;
 
 	if (handle == 0) {
 		rc = create_srk(c);
 		if (tpm_conn_reclaim(c, rc))
 			rc = create_srk(c);
-		if (rc != TSS2_RC_SUCCESS)
-			return tpm_conn_fail(c, "CreatePrimary (storage key under the owner hierarchy)", rc);
-		c->primary_transient = 1;
-		return MST_OK;
+		if (rc == TSS2_RC_SUCCESS) {
+			c->primary_transient = 1;
+			return MST_OK;
+		}
+		m = tpm_conn_fail(c, "CreatePrimary (storage key under the owner hierarchy)", rc);
+		if (m == MST_ERR_PIN_INCORRECT) {
+			/* not a PIN of ours: the owner hierarchy has a password */
+			snprintf(c->err, c->err_len, "TPM owner hierarchy has an auth value: make a "
+				 "persistent SRK and set tpm.primary (see doc/tpm.md)");
+			m = MST_ERR_CONFIG;
+		}
+		return m;
 	}
 	rc = Esys_TR_FromTPMPublic(c->esys, handle, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
 				   &c->primary);

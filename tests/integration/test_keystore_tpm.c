@@ -93,6 +93,14 @@ static void test_bad_config(void **state)
 	cfg.tpm_primary = 0x81000077;
 	assert_int_equal(K->open(&cfg, &be), MST_ERR_CONFIG);
 	assert_non_null(strstr(keystore_tpm_last_error(NULL), "persistent"));
+	/* an owner password and no persistent SRK: a configuration matter,
+	 * not a wrong PIN (on the second TPM, restored afterwards) */
+	test_owner_auth(1, "", "ownerpw");
+	test_cfg(&cfg, "badcfg", 1);
+	assert_int_equal(K->open(&cfg, &be), MST_ERR_CONFIG);
+	assert_non_null(strstr(keystore_tpm_last_error(NULL), "tpm.primary"));
+	test_owner_auth(1, "ownerpw", "");
+	test_da_setup(1, TEST_MAX_TRIES, 3600);
 }
 
 static void test_pins(void **state)

@@ -221,3 +221,19 @@ void test_leave_garbage(int objects, int sessions)
 	/* gone without flushing, as a killed process would */
 	admin_close(esys, tcti);
 }
+
+void test_owner_auth(int second, const char *old_pw, const char *new_pw)
+{
+	TSS2_TCTI_CONTEXT *tcti = NULL;
+	ESYS_CONTEXT *esys = admin_open(second, &tcti);
+	TPM2B_AUTH old_auth = { .size = (UINT16)strlen(old_pw) };
+	TPM2B_AUTH new_auth = { .size = (UINT16)strlen(new_pw) };
+
+	memcpy(old_auth.buffer, old_pw, old_auth.size);
+	memcpy(new_auth.buffer, new_pw, new_auth.size);
+	assert_int_equal(Esys_TR_SetAuth(esys, ESYS_TR_RH_OWNER, &old_auth), TSS2_RC_SUCCESS);
+	assert_int_equal(Esys_HierarchyChangeAuth(esys, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD,
+						  ESYS_TR_NONE, ESYS_TR_NONE, &new_auth),
+			 TSS2_RC_SUCCESS);
+	admin_close(esys, tcti);
+}

@@ -29,6 +29,8 @@ uint32_t test_da_counter(int second);
 /* Make the TCG ECC SRK persistent at handle (no-op if already there). */
 void test_make_persistent_srk(uint32_t handle);
 
+/* TPM2_HierarchyChangeAuth of the owner hierarchy from old_pw to new_pw. */
+void test_owner_auth(int second, const char *old_pw, const char *new_pw);
 /* Fill the TPM's slots with objects / sessions and disconnect without
  * flushing them, as a process killed mid-operation does. */
 void test_leave_garbage(int objects, int sessions);
