@@ -4,7 +4,7 @@ tpm_libmsttpm_la_SOURCES = \
 	tpm/backend_tpm.c tpm/keystore_tpm.h \
 	tpm/tpm_backend.h tpm/tpm_backend_util.c tpm/tpm_backend_records.c \
 	tpm/tpm_backend_so.c \
-	tpm/tpm_conn.c tpm/tpm_conn.h \
+	tpm/tpm_conn.c tpm/tpm_conn.h tpm/tpm_da.c \
 	tpm/tpm_seal.c tpm/tpm_seal.h \
 	tpm/tpm_crypto.c tpm/tpm_crypto.h \
 	tpm/tpm_files.c tpm/tpm_files.h \

@@ -47,7 +47,7 @@ void tpm_conn_close(tpm_conn *c);
  * the same key each time, so blobs sealed under it load again later. */
 void tpm_srk_template(TPM2B_PUBLIC *tmpl);
 
-/* Dictionary-attack state of the TPM. */
+/* Dictionary-attack state of the TPM (tpm/tpm_da.c). */
 mst_rc tpm_conn_da_info(tpm_conn *c, tpm_da_info *da);
 /* TPM2_DictionaryAttackLockReset with the empty lockout auth: only tried
  * when the TPM says no lockout auth is set (a wrong lockout auth would

@@ -7,6 +7,7 @@ tests_integration_test_keystore_tpm_SOURCES = \
 	tests/integration/test_keystore_tpm_crash.c \
 	tests/integration/test_keystore_tpm_kill.c \
 	tests/integration/test_keystore_tpm_bus.c \
+	tests/integration/test_keystore_tpm_pins.c \
 	tests/integration/tpm_test_util.c tests/integration/tpm_test_util.h
 tests_integration_test_keystore_tpm_CFLAGS = $(TEST_CFLAGS) $(TSS2_CFLAGS)
 tests_integration_test_keystore_tpm_LDADD = token/libmststore.la tpm/libmsttpm.la $(TEST_CORE_LIBS) $(TSS2_LIBS)

@@ -43,6 +43,7 @@ void test_copy_dir(const char *from, const char *to);
 
 int tpm_test_kill_group(void);
 int tpm_test_bus_group(void);
+int tpm_test_pins_group(void);
 int tpm_test_tamper_group(void);
 
 #endif
