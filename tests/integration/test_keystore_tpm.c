@@ -16,13 +16,6 @@
 
 static const keystore_backend *K = &keystore_backend_tpm;
 
-static int da_fresh(void **state)
-{
-	(void)state;
-	test_da_setup(0, TEST_MAX_TRIES, 3600);
-	return 0;
-}
-
 static void test_new_store(void **state)
 {
 	mst_slot_config cfg;
@@ -313,12 +306,12 @@ static void test_leftovers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_new_store, da_fresh),
-		cmocka_unit_test_setup(test_bad_config, da_fresh),
-		cmocka_unit_test_setup(test_records, da_fresh),
-		cmocka_unit_test_setup(test_persistent_primary, da_fresh),
-		cmocka_unit_test_setup(test_leftovers, da_fresh),
-		cmocka_unit_test_setup(test_timing, da_fresh),
+		cmocka_unit_test_setup(test_new_store, test_da_fresh),
+		cmocka_unit_test_setup(test_bad_config, test_da_fresh),
+		cmocka_unit_test_setup(test_records, test_da_fresh),
+		cmocka_unit_test_setup(test_persistent_primary, test_da_fresh),
+		cmocka_unit_test_setup(test_leftovers, test_da_fresh),
+		cmocka_unit_test_setup(test_timing, test_da_fresh),
 	};
 	int fails = cmocka_run_group_tests_name("keystore_tpm", tests, NULL, NULL);
 

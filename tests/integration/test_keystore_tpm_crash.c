@@ -18,13 +18,6 @@
 
 static const keystore_backend *K = &keystore_backend_tpm;
 
-static int da_fresh(void **state)
-{
-	(void)state;
-	test_da_setup(0, TEST_MAX_TRIES, 3600);
-	return 0;
-}
-
 static mst_rc try_get(void *be, const char *name)
 {
 	uint8_t *d = NULL;
@@ -251,9 +244,9 @@ static void test_second_tpm(void **state)
 int tpm_test_tamper_group(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_flip_private, da_fresh),
-		cmocka_unit_test_setup(test_swapped_files, da_fresh),
-		cmocka_unit_test_setup(test_second_tpm, da_fresh),
+		cmocka_unit_test_setup(test_flip_private, test_da_fresh),
+		cmocka_unit_test_setup(test_swapped_files, test_da_fresh),
+		cmocka_unit_test_setup(test_second_tpm, test_da_fresh),
 	};
 
 	return cmocka_run_group_tests_name("keystore_tpm_tamper", tests, NULL, NULL);

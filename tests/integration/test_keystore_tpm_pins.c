@@ -12,13 +12,6 @@
 
 static const keystore_backend *K = &keystore_backend_tpm;
 
-static int da_fresh(void **state)
-{
-	(void)state;
-	test_da_setup(0, TEST_MAX_TRIES, 3600);
-	return 0;
-}
-
 static void test_pins(void **state)
 {
 	mst_slot_config cfg;
@@ -197,9 +190,9 @@ static void test_so_lockout(void **state)
 int tpm_test_pins_group(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_pins, da_fresh),
-		cmocka_unit_test_setup(test_lockout, da_fresh),
-		cmocka_unit_test_setup(test_so_lockout, da_fresh),
+		cmocka_unit_test_setup(test_pins, test_da_fresh),
+		cmocka_unit_test_setup(test_lockout, test_da_fresh),
+		cmocka_unit_test_setup(test_so_lockout, test_da_fresh),
 	};
 
 	return cmocka_run_group_tests_name("keystore_tpm_pins", tests, NULL, NULL);

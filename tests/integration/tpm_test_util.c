@@ -95,6 +95,13 @@ void test_da_setup(int second, uint32_t max_tries, uint32_t recovery)
 	admin_close(esys, tcti);
 }
 
+int test_da_fresh(void **state)
+{
+	(void)state;
+	test_da_setup(0, TEST_MAX_TRIES, 3600);
+	return 0;
+}
+
 uint32_t test_da_counter(int second)
 {
 	TSS2_TCTI_CONTEXT *tcti = NULL;

@@ -24,6 +24,8 @@ void *test_open(const mst_slot_config *cfg);
 void test_init_user(void *be);
 /* TPM2_DictionaryAttackParameters (lockout auth empty) and a lock reset. */
 void test_da_setup(int second, uint32_t max_tries, uint32_t recovery);
+/* cmocka setup: the first TPM's counter cleared, TEST_MAX_TRIES tries. */
+int test_da_fresh(void **state);
 /* Current TPM_PT_LOCKOUT_COUNTER. */
 uint32_t test_da_counter(int second);
 /* Make the TCG ECC SRK persistent at handle (no-op if already there). */
