@@ -11,6 +11,6 @@ tests_integration_test_keystore_tpm_SOURCES = \
 	tests/integration/tpm_test_util.c tests/integration/tpm_test_util.h
 tests_integration_test_keystore_tpm_CFLAGS = $(TEST_CFLAGS) $(TSS2_CFLAGS)
 tests_integration_test_keystore_tpm_LDADD = token/libmststore.la tpm/libmsttpm.la $(TEST_CORE_LIBS) $(TSS2_LIBS)
-TESTS += tests/integration/test_keystore_tpm.sh
-dist_check_SCRIPTS += tests/integration/test_keystore_tpm.sh
+TESTS += tests/integration/test_swtpm_env.sh tests/integration/test_keystore_tpm.sh
+dist_check_SCRIPTS += tests/integration/test_swtpm_env.sh tests/integration/test_keystore_tpm.sh
 dist_noinst_SCRIPTS += tests/integration/swtpm-env.sh
