@@ -17,6 +17,11 @@
 _swtpm_pids=""
 _swtpm_dirs=""
 
+# What configure found (SWTPM among others), when run from the build tree.
+if [ -n "${top_builddir:-}" ] && [ -f "$top_builddir/tests/integration/env.sh" ]; then
+	. "$top_builddir/tests/integration/env.sh"
+fi
+
 swtpm_require() {
 	SWTPM=${SWTPM:-$(command -v swtpm || true)}
 	if [ -z "$SWTPM" ] || [ ! -x "$SWTPM" ]; then

@@ -3,10 +3,7 @@
 # private swtpm instances (the second one for the "store moved to another
 # TPM" case); skipped (77) when swtpm is not installed.
 set -eu
-here=$(cd "$(dirname "$0")" && pwd)
-builddir=${top_builddir:-$here/../..}
-[ -f "$builddir/tests/integration/env.sh" ] && . "$builddir/tests/integration/env.sh"
-. "$here/swtpm-env.sh"
+. "$(dirname "$0")/swtpm-env.sh"
 swtpm_require
 
 swtpm_start
@@ -18,4 +15,4 @@ trap 'swtpm_stop_all; rm -rf "$MST_TPM_DIR"' EXIT
 export MST_TPM_TCTI MST_TPM_TCTI2 MST_TPM_DIR
 # tpm2-tss logs every TPM error it passes on; the tests provoke many
 export TSS2_LOG=${TSS2_LOG:-all+NONE}
-"$builddir/tests/integration/test_keystore_tpm"
+"${top_builddir:-$(dirname "$0")/../..}/tests/integration/test_keystore_tpm"

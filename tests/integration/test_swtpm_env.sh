@@ -4,10 +4,7 @@
 # TCTI, DA parameters set, and nothing left running or on disk after
 # swtpm_stop_all.
 set -eu
-here=$(cd "$(dirname "$0")" && pwd)
-builddir=${top_builddir:-$here/../..}
-[ -f "$builddir/tests/integration/env.sh" ] && . "$builddir/tests/integration/env.sh"
-. "$here/swtpm-env.sh"
+. "$(dirname "$0")/swtpm-env.sh"
 swtpm_require
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
