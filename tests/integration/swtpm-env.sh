@@ -1,6 +1,6 @@
 # tests/integration/swtpm-env.sh - start and stop private swtpm instances.
 #
-# Source it from a test script (bash), then:
+# Source it from a test script (POSIX sh or bash; needs ss from iproute2), then:
 #   swtpm_require            exit 77 (automake "skipped") when swtpm is missing
 #   swtpm_start              start one swtpm (TPM 2.0, already started up) on a
 #                            free TCP port, state in a fresh temporary folder;
@@ -30,9 +30,15 @@ swtpm_require() {
 	fi
 }
 
-# Is something listening on TCP port $1 of 127.0.0.1?
+# Is something listening on TCP port $1?  (POSIX sh: the callers may be
+# #!/bin/sh scripts; ss is from iproute2.)
 _swtpm_port_busy() {
-	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+	ss -Hltn "sport = :$1" 2>/dev/null | grep -q .
+}
+
+_swtpm_random_port() {
+	# data port and the control port after it; 20000-59999, even
+	echo $(( 20000 + ($(od -An -N2 -tu2 /dev/urandom) % 20000) * 2 ))
 }
 
 swtpm_stop_all() {
@@ -57,8 +63,7 @@ swtpm_start() {
 	_swtpm_dirs="$_swtpm_dirs $dir"
 	trap swtpm_stop_all EXIT
 	for tries in 1 2 3 4 5 6 7 8 9 10; do
-		# data port and the control port after it, both free
-		port=$(( 20000 + (RANDOM % 20000) * 2 ))
+		port=$(_swtpm_random_port)
 		if _swtpm_port_busy "$port" || _swtpm_port_busy $((port + 1)); then
 			continue
 		fi
@@ -69,8 +74,8 @@ swtpm_start() {
 			--flags not-need-init,startup-clear \
 			>"$dir/swtpm.log" 2>&1 &
 		pid=$!
-		# ready when it accepts on the control port (probing the data
-		# port would take swtpm's single client slot for a moment)
+		# ready when it listens on the control port (connecting to the
+		# data port would take swtpm's single client slot for a moment)
 		for i in $(seq 1 50); do
 			kill -0 "$pid" 2>/dev/null || break
 			if _swtpm_port_busy $((port + 1)); then
