@@ -11,6 +11,12 @@
 #                            swtpm (or of TCTI $3): lockout after MAX wrong
 #                            auths, one forgiven per SECS; counter cleared
 #                            (needs tpm2-tools; lockout auth is empty)
+#   swtpm_slot_conf CONF DIR LABEL...
+#                            write mstoken.conf CONF with one tpm slot per
+#                            LABEL on the last started swtpm, store DIR/LABEL
+#                            (so a test body written for pkcs11 slots runs
+#                            on tpm ones: the issue's "one test body, two
+#                            backends")
 # swtpm_start installs swtpm_stop_all as the EXIT trap, so a failing test
 # leaves no swtpm running.  SWTPM may name the binary (env.sh sets it).
 
@@ -104,4 +110,14 @@ swtpm_set_da() {
 	fi
 	tpm2_dictionarylockout -T "$tcti" -c &&
 	tpm2_dictionarylockout -T "$tcti" -s -n "$1" -t "$2" -l 0
+}
+
+swtpm_slot_conf() {
+	local conf=$1 dir=$2 label
+	shift 2
+	: > "$conf" || return 1
+	for label in "$@"; do
+		printf '[slot]\nlabel = %s\nbackend = tpm\ntpm.tcti = %s\ntpm.store = %s/%s\n\n' \
+			"$label" "$SWTPM_TCTI" "$dir" "$label" >> "$conf" || return 1
+	done
 }

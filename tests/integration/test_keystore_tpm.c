@@ -7,6 +7,7 @@
 #include "tests/test_util.h"
 #include "tests/integration/tpm_test_util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -15,6 +16,26 @@
 #include "tpm/keystore_tpm.h"
 
 static const keystore_backend *K = &keystore_backend_tpm;
+
+static void check_get(void *be, const char *name, uint32_t want_kind, const void *want, size_t want_len,
+		      int is_private)
+{
+	uint8_t *d = NULL;
+	size_t len = 0;
+	uint32_t kind = 0;
+
+	assert_int_equal(K->get(be, name, &kind, &d, &len), MST_OK);
+	assert_int_equal(kind, want_kind);
+	assert_int_equal(len, want_len);
+	if (want_len)
+		assert_memory_equal(d, want, want_len);
+	if (is_private) {
+		assert_true(secmem_size(d) >= len);
+		secmem_free(d);
+	} else {
+		free(d);
+	}
+}
 
 static void test_new_store(void **state)
 {
@@ -57,6 +78,37 @@ static void test_new_store(void **state)
 	K->close(be);
 }
 
+/* The configuration form of issue 4, as written, through the real parser
+ * and keystore_backend_for(). */
+static void test_config_form(void **state)
+{
+	mst_slot_config slot;
+	mst_config conf;
+	char path[MST_PATH_MAX + 32], err[256];
+	const keystore_backend *k;
+	FILE *f;
+	void *be;
+
+	(void)state;
+	test_cfg(&slot, "conf", 0);
+	snprintf(path, sizeof(path), "%s.conf", slot.tpm_store);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "[slot]\nlabel = bob\nbackend = tpm\ntpm.tcti = %s\ntpm.store = %s\n",
+		slot.tpm_tcti, slot.tpm_store);
+	assert_int_equal(fclose(f), 0);
+	if (mst_config_load_file(path, &conf, err, sizeof(err)) != MST_OK)
+		fail_msg("%s", err);
+	assert_int_equal(conf.n_slots, 1);
+	k = keystore_backend_for(&conf.slots[0]);
+	assert_ptr_equal(k, &keystore_backend_tpm);
+	assert_int_equal(k->open(&conf.slots[0], &be), MST_OK);
+	test_init_user(be);
+	assert_int_equal(k->put(be, "rsk", 2, 1, (const uint8_t *)"bob's rsk", 9), MST_OK);
+	check_get(be, "rsk", 2, "bob's rsk", 9, 1);
+	k->close(be);
+}
+
 static void test_bad_config(void **state)
 {
 	mst_slot_config cfg;
@@ -95,26 +147,6 @@ static void test_bad_config(void **state)
 	assert_non_null(strstr(keystore_tpm_last_error(NULL), "tpm.primary"));
 	test_owner_auth(1, "ownerpw", "");
 	test_da_setup(1, TEST_MAX_TRIES, 3600);
-}
-
-static void check_get(void *be, const char *name, uint32_t want_kind, const void *want, size_t want_len,
-		      int is_private)
-{
-	uint8_t *d = NULL;
-	size_t len = 0;
-	uint32_t kind = 0;
-
-	assert_int_equal(K->get(be, name, &kind, &d, &len), MST_OK);
-	assert_int_equal(kind, want_kind);
-	assert_int_equal(len, want_len);
-	if (want_len)
-		assert_memory_equal(d, want, want_len);
-	if (is_private) {
-		assert_true(secmem_size(d) >= len);
-		secmem_free(d);
-	} else {
-		free(d);
-	}
 }
 
 static double now_ms(void)
@@ -308,6 +340,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_new_store, test_da_fresh),
 		cmocka_unit_test_setup(test_bad_config, test_da_fresh),
+		cmocka_unit_test_setup(test_config_form, test_da_fresh),
 		cmocka_unit_test_setup(test_records, test_da_fresh),
 		cmocka_unit_test_setup(test_persistent_primary, test_da_fresh),
 		cmocka_unit_test_setup(test_leftovers, test_da_fresh),

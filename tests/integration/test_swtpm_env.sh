@@ -29,6 +29,12 @@ else
 	echo "tpm2-tools missing: TCTI answers not checked" >&2
 fi
 
+conf=$s2/mstoken.conf
+swtpm_slot_conf "$conf" /var/lib/mstoken alice bob || fail "swtpm_slot_conf"
+[ "$(grep -c '^backend = tpm$' "$conf")" -eq 2 ] || fail "two tpm slots expected"
+grep -qx "tpm.tcti = $t2" "$conf" || fail "slot TCTI is not the last swtpm"
+grep -qx "tpm.store = /var/lib/mstoken/bob" "$conf" || fail "store of bob"
+
 swtpm_stop_all
 for p in $pids; do
 	! kill -0 "$p" 2>/dev/null || fail "swtpm $p still running"
