@@ -125,9 +125,15 @@ static mst_rc tpm_info(void *be, keystore_info *info)
 	mst_rc rc;
 
 	memset(info, 0, sizeof(*info));
-	rc = tb_begin(b, 0, &c);
+	rc = tb_begin(b, 0, NULL);
 	if (rc != MST_OK)
 		return rc;
+	/* GetCapability carries no secret: no primary, no session */
+	rc = tpm_conn_open_bare(&c, b->cfg.tpm_tcti, b->err, sizeof(b->err));
+	if (rc != MST_OK) {
+		tb_end(b, NULL);
+		return rc;
+	}
 	rc = tb_initialized(b, &m);
 	if (rc == MST_OK || rc == MST_ERR_NOT_INITIALIZED) {
 		info->initialized = rc == MST_OK;

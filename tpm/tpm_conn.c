@@ -185,11 +185,9 @@ static TSS2_RC start_session(tpm_conn *c)
 				     &c->session);
 }
 
-mst_rc tpm_conn_open(tpm_conn *c, const char *tcti, uint32_t primary_handle,
-		     char *err, size_t err_len)
+mst_rc tpm_conn_open_bare(tpm_conn *c, const char *tcti, char *err, size_t err_len)
 {
 	TSS2_RC rc;
-	mst_rc m;
 
 	memset(c, 0, sizeof(*c));
 	c->primary = c->session = ESYS_TR_NONE;
@@ -209,6 +207,17 @@ mst_rc tpm_conn_open(tpm_conn *c, const char *tcti, uint32_t primary_handle,
 		snprintf(err, err_len, "ESYS initialisation failed: %s", Tss2_RC_Decode(rc));
 		return MST_ERR_BACKEND;
 	}
+	return MST_OK;
+}
+
+mst_rc tpm_conn_open(tpm_conn *c, const char *tcti, uint32_t primary_handle,
+		     char *err, size_t err_len)
+{
+	TSS2_RC rc;
+	mst_rc m = tpm_conn_open_bare(c, tcti, err, err_len);
+
+	if (m != MST_OK)
+		return m;
 	m = open_primary(c, primary_handle);
 	if (m != MST_OK) {
 		tpm_conn_close(c);

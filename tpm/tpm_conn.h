@@ -40,6 +40,9 @@ typedef struct {
  * and prepare primary and session.  On failure err says why. */
 mst_rc tpm_conn_open(tpm_conn *c, const char *tcti, uint32_t primary_handle,
 		     char *err, size_t err_len);
+/* Only the TCTI and ESYS, no primary or session: for queries that carry
+ * no secret (the dictionary-attack state). */
+mst_rc tpm_conn_open_bare(tpm_conn *c, const char *tcti, char *err, size_t err_len);
 void tpm_conn_close(tpm_conn *c);
 
 /* The TCG "Provisioning Guidance" ECC P-256 storage root key template
