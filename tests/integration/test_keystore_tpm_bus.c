@@ -1,6 +1,7 @@
-/* tests/integration/test_keystore_tpm_bus.c - what crosses the TPM
- * interface, recorded with tpm2-tss's pcap TCTI: the PIN-derived auth
- * values and the sealed/unsealed payloads never appear in clear. */
+/* tests/integration/test_keystore_tpm_bus.c - what the TPM is given: the
+ * traffic recorded with tpm2-tss's pcap TCTI holds neither the PIN-derived
+ * auth values nor the sealed/unsealed payloads in clear; the sealed
+ * objects have the attributes doc/tpm.md promises. */
 #include "config.h"
 #include "tests/test_util.h"
 #include "tests/integration/tpm_test_util.h"
@@ -79,10 +80,55 @@ static void test_parameter_encryption(void **state)
 	free(cap);
 }
 
+static void check_sealed_public(const TPM2B_PUBLIC *p, int no_da)
+{
+	TPMA_OBJECT want = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT | TPMA_OBJECT_USERWITHAUTH |
+			   (no_da ? TPMA_OBJECT_NODA : 0);
+
+	assert_int_equal(p->publicArea.type, TPM2_ALG_KEYEDHASH);
+	assert_int_equal(p->publicArea.nameAlg, TPM2_ALG_SHA256);
+	assert_int_equal(p->publicArea.objectAttributes, want);
+	assert_int_equal(p->publicArea.authPolicy.size, 0);
+	assert_int_equal(p->publicArea.parameters.keyedHashDetail.scheme.scheme, TPM2_ALG_NULL);
+}
+
+/* The objects the TPM holds for us: sealed data, bound to this TPM and
+ * parent, auth by value; DA-protected except the SO's. */
+static void test_object_attributes(void **state)
+{
+	mst_slot_config cfg;
+	tpm_auth_file af;
+	tpm_record_file rf;
+	uint8_t *buf;
+	size_t len;
+	void *be;
+
+	(void)state;
+	test_cfg(&cfg, "attrs", 0);
+	be = test_open(&cfg);
+	test_init_user(be);
+	assert_int_equal(K->put(be, "rsk", 1, 1, (const uint8_t *)"rsk", 3), MST_OK);
+	K->close(be);
+	buf = test_read_file(cfg.tpm_store, TPM_FILE_USER, &len);
+	assert_int_equal(tpm_auth_decode(buf, len, &af), MST_OK);
+	check_sealed_public(&af.sealed.pub, 0);
+	assert_int_equal(af.iterations, TPM_KDF_ITERATIONS);
+	free(buf);
+	buf = test_read_file(cfg.tpm_store, TPM_FILE_SO, &len);
+	assert_int_equal(tpm_auth_decode(buf, len, &af), MST_OK);
+	check_sealed_public(&af.sealed.pub, 1);
+	free(buf);
+	buf = test_read_file(cfg.tpm_store, "rec.rsk", &len);
+	assert_int_equal(tpm_record_decode(buf, len, "rsk", &rf), MST_OK);
+	check_sealed_public(&rf.sealed.pub, 0);
+	free(buf);
+}
+
 int tpm_test_bus_group(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parameter_encryption),
+		cmocka_unit_test(test_object_attributes),
 	};
 
 	test_da_setup(0, TEST_MAX_TRIES, 3600);
