@@ -168,9 +168,7 @@ static void test_timing(void **state)
 	int i;
 
 	(void)state;
-	test_cfg(&cfg, "timing", 0);
-	be = test_open(&cfg);
-	test_init_user(be);
+	be = test_user_store(&cfg, "timing");
 	t0 = now_ms();
 	for (i = 0; i < 5; i++)
 		assert_int_equal(K->login(be, KEYSTORE_USER, TEST_USER_PIN, 4), MST_OK);
@@ -208,9 +206,7 @@ static void test_records(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(big); i++)
 		big[i] = (uint8_t)(i * 7 + 3);
-	test_cfg(&cfg, "records", 0);
-	be = test_open(&cfg);
-	test_init_user(be);
+	be = test_user_store(&cfg, "records");
 	assert_int_equal(K->put(be, "pub.1", 10, 0, (const uint8_t *)"public", 6), MST_OK);
 	assert_int_equal(K->put(be, "prv.1", 20, 1, big, sizeof(big)), MST_OK);
 	assert_int_equal(K->put(be, "prv.x", 21, 1, (const uint8_t *)"x", 1), MST_OK);
@@ -326,9 +322,7 @@ static void test_leftovers(void **state)
 	void *be;
 
 	(void)state;
-	test_cfg(&cfg, "leftovers", 0);
-	be = test_open(&cfg);
-	test_init_user(be);
+	be = test_user_store(&cfg, "leftovers");
 	assert_int_equal(K->put(be, "key", 1, 1, (const uint8_t *)"sealed", 6), MST_OK);
 	test_leave_garbage(3, 0);
 	check_get(be, "key", 1, "sealed", 6, 1);

@@ -104,9 +104,7 @@ static void test_object_attributes(void **state)
 	void *be;
 
 	(void)state;
-	test_cfg(&cfg, "attrs", 0);
-	be = test_open(&cfg);
-	test_init_user(be);
+	be = test_user_store(&cfg, "attrs");
 	assert_int_equal(K->put(be, "rsk", 1, 1, (const uint8_t *)"rsk", 3), MST_OK);
 	K->close(be);
 	buf = test_read_file(cfg.tpm_store, TPM_FILE_USER, &len);

@@ -40,9 +40,7 @@ static void test_flip_private(void **state)
 	void *be;
 
 	(void)state;
-	test_cfg(&cfg, "flip", 0);
-	be = test_open(&cfg);
-	test_init_user(be);
+	be = test_user_store(&cfg, "flip");
 	assert_int_equal(K->put(be, "prv", 5, 1, (const uint8_t *)"sealed key material", 19), MST_OK);
 	assert_int_equal(K->put(be, "other", 6, 1, (const uint8_t *)"still fine", 10), MST_OK);
 	orig = test_read_file(cfg.tpm_store, "rec.prv", &len);
@@ -80,9 +78,7 @@ static void test_swapped_files(void **state)
 	void *be;
 
 	(void)state;
-	test_cfg(&cfg, "swap", 0);
-	be = test_open(&cfg);
-	test_init_user(be);
+	be = test_user_store(&cfg, "swap");
 	assert_int_equal(K->put(be, "a", 1, 1, (const uint8_t *)"key of a", 8), MST_OK);
 	assert_int_equal(K->put(be, "b", 1, 1, (const uint8_t *)"key of b", 8), MST_OK);
 	assert_int_equal(K->put(be, "pub", 2, 0, (const uint8_t *)"public bytes", 12), MST_OK);
@@ -111,9 +107,7 @@ static void test_swapped_files(void **state)
 		size_t flen;
 		void *be2;
 
-		test_cfg(&cfg2, "swap-other", 0);
-		be2 = test_open(&cfg2);
-		test_init_user(be2);
+		be2 = test_user_store(&cfg2, "swap-other");
 		assert_int_equal(K->put(be2, "a", 1, 1, (const uint8_t *)"other a", 7), MST_OK);
 		K->close(be2);
 		f = test_read_file(cfg2.tpm_store, "rec.a", &flen);
@@ -207,9 +201,7 @@ static void test_second_tpm(void **state)
 	void *be;
 
 	(void)state;
-	test_cfg(&cfg, "home", 0);
-	be = test_open(&cfg);
-	test_init_user(be);
+	be = test_user_store(&cfg, "home");
 	assert_int_equal(K->put(be, "ssk", 1, 1, (const uint8_t *)"bound to TPM 1", 14), MST_OK);
 	assert_int_equal(K->put(be, "cert", 2, 0, (const uint8_t *)"public", 6), MST_OK);
 	K->close(be);

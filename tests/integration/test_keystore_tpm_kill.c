@@ -144,9 +144,7 @@ static void test_sigkill_during_puts(void **state)
 
 	(void)state;
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
-	test_cfg(&cfg, "kill", 0);
-	be = test_open(&cfg);
-	test_init_user(be);
+	be = test_user_store(&cfg, "kill");
 	for (i = 0; i < N_RECORDS; i++)
 		put_version(be, i, 0);
 	K->close(be);

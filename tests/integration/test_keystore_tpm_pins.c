@@ -89,9 +89,7 @@ static void test_lockout(void **state)
 	int tries = 0;
 
 	(void)state;
-	test_cfg(&cfg, "lockout", 0);
-	be = test_open(&cfg);
-	test_init_user(be);
+	be = test_user_store(&cfg, "lockout");
 	assert_int_equal(K->put(be, "ssk", 3, 1, (const uint8_t *)"identity key", 12), MST_OK);
 	K->logout(be);
 	before = test_da_counter(0);
@@ -151,9 +149,7 @@ static void test_so_lockout(void **state)
 	int i;
 
 	(void)state;
-	test_cfg(&cfg, "solock", 0);
-	be = test_open(&cfg);
-	test_init_user(be);
+	be = test_user_store(&cfg, "solock");
 	for (i = 0; i < 9; i++)
 		assert_int_equal(K->login(be, KEYSTORE_SO, "wrongwrong", 10), MST_ERR_PIN_INCORRECT);
 	assert_int_equal(K->info(be, &info), MST_OK);
@@ -177,9 +173,7 @@ static void test_so_lockout(void **state)
 	assert_int_equal(K->login(be, KEYSTORE_USER, TEST_USER_PIN, 4), MST_OK);
 	K->close(be);
 	/* a damaged counter fails closed */
-	test_cfg(&cfg, "solock", 0);
-	be = test_open(&cfg);
-	test_init_user(be);
+	be = test_user_store(&cfg, "solock");
 	test_write_file(cfg.tpm_store, "so.tries", (const uint8_t *)"garbage", 7);
 	assert_int_equal(K->login(be, KEYSTORE_SO, TEST_SO_PIN, 8), MST_ERR_PIN_LOCKED);
 	assert_int_equal(K->info(be, &info), MST_OK);

@@ -67,6 +67,16 @@ void test_init_user(void *be)
 	assert_int_equal(k->login(be, KEYSTORE_USER, TEST_USER_PIN, 4), MST_OK);
 }
 
+void *test_user_store(mst_slot_config *cfg, const char *tag)
+{
+	void *be;
+
+	test_cfg(cfg, tag, 0);
+	be = test_open(cfg);
+	test_init_user(be);
+	return be;
+}
+
 static ESYS_CONTEXT *admin_open(int second, TSS2_TCTI_CONTEXT **tcti)
 {
 	ESYS_CONTEXT *esys = NULL;

@@ -22,6 +22,8 @@ void test_cfg(mst_slot_config *cfg, const char *tag, int second_tpm);
 void *test_open(const mst_slot_config *cfg);
 /* init_token + SO login + init_pin + user login. */
 void test_init_user(void *be);
+/* A new store on the first TPM, initialised, the user logged in. */
+void *test_user_store(mst_slot_config *cfg, const char *tag);
 /* TPM2_DictionaryAttackParameters (lockout auth empty) and a lock reset. */
 void test_da_setup(int second, uint32_t max_tries, uint32_t recovery);
 /* cmocka setup: the first TPM's counter cleared, TEST_MAX_TRIES tries. */
