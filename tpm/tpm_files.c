@@ -48,7 +48,7 @@ static mst_rc get_head(tpm_rbuf *r, const char magic[4], uint8_t *b)
 
 	*b = rbuf_u8(r);
 	(void)rbuf_u16(r);
-	if (m == NULL || memcmp(m, magic, 4) != 0)
+	if (m == NULL || r->err || memcmp(m, magic, 4) != 0)
 		return MST_ERR_TAMPERED;
 	return ver == TPM_FILE_VERSION ? MST_OK : MST_ERR_UNSUPPORTED;
 }

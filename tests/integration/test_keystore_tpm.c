@@ -345,11 +345,16 @@ int main(void)
 		cmocka_unit_test_setup(test_leftovers, test_da_fresh),
 		cmocka_unit_test_setup(test_timing, test_da_fresh),
 	};
+	int (*const groups[])(void) = { tpm_test_pins_group, tpm_test_bus_group,
+					tpm_test_tamper_group, tpm_test_kill_group };
+	double t0 = now_ms();
 	int fails = cmocka_run_group_tests_name("keystore_tpm", tests, NULL, NULL);
+	size_t g;
 
-	fails += tpm_test_pins_group();
-	fails += tpm_test_bus_group();
-	fails += tpm_test_tamper_group();
-	fails += tpm_test_kill_group();
+	for (g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
+		print_message("(%.1f s so far)\n", (now_ms() - t0) / 1e3);
+		fails += groups[g]();
+	}
+	print_message("(%.1f s in all)\n", (now_ms() - t0) / 1e3);
 	return fails ? 1 : 0;
 }
