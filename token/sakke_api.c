@@ -6,9 +6,10 @@
 #include "token/sakke_pairing.h"
 #include "token/secmem.h"
 
-/* Deeper than the largest call chain below an entry point (ec_mul's table
- * is 6 KiB, the frames under it about 2 KiB). */
-#define SCRUB_BYTES 16384
+/* Deeper than the largest call chain below an entry point: ec_mul's table
+ * is 6 KiB; sakke_r_point holds P's comb table (16 KiB, public) above the
+ * comb's secret temporaries, the frames under it about 2 KiB. */
+#define SCRUB_BYTES 32768
 
 __attribute__((noinline)) void sakke_scrub_stack(void)
 {
@@ -26,6 +27,32 @@ mst_rc sakke_mul_affine(const uint8_t *k, size_t k_len, const ec_jac *pt, int in
 	ec_mul(&t, k, k_len, pt, in_subgroup);
 	finite = ec_to_affine(out, &t);
 	secure_wipe(&t, sizeof t);
+	return finite ? MST_OK : MST_ERR_BAD_POINT;
+}
+
+mst_rc sakke_r_point(const ec_aff z_table[EC_COMB_MAX], const uint8_t b[SAKKE_SCALAR_LEN],
+		     const uint8_t r[SAKKE_SCALAR_LEN], ec_aff *out)
+{
+	uint8_t rb[SAKKE_SCALAR_LEN];
+	ec_aff p_table[EC_COMB_MAX];
+	ec_jac rbp, rz;
+	uint64_t finite;
+	mst_rc rc;
+
+	/* P's 6-teeth table comes from the same cache as Z's */
+	rc = sakke_z_table(sakke_param_P, p_table);
+	if (rc == MST_OK)
+		rc = sakke_mul_mod_q(r, b, rb);
+	if (rc != MST_OK)
+		return rc;
+	ec_comb_mul(&rbp, rb, p_table, SAKKE_ZTAB_TEETH);
+	ec_comb_mul(&rz, r, z_table, SAKKE_ZTAB_TEETH);
+	/* complete addition: [r b]P and [r]Z may be equal or opposite */
+	ec_add(&rbp, &rbp, &rz);
+	finite = ec_to_affine(out, &rbp);
+	secure_wipe(rb, sizeof rb);
+	secure_wipe(&rbp, sizeof rbp);
+	secure_wipe(&rz, sizeof rz);
 	return finite ? MST_OK : MST_ERR_BAD_POINT;
 }
 

@@ -121,7 +121,7 @@ void ec_dbl(ec_jac *r, const ec_jac *p)
 	ec_dbl_parts(r, p, NULL, NULL, NULL);
 }
 
-static void ec_cmov(ec_jac *r, const ec_jac *a, uint64_t mask)
+void ec_cmov(ec_jac *r, const ec_jac *a, uint64_t mask)
 {
 	fp_cmov(&r->x, &a->x, mask);
 	fp_cmov(&r->y, &a->y, mask);
@@ -277,50 +277,6 @@ void ec_madd(ec_jac *r, const ec_jac *p, const ec_aff *q, fp *rr_out)
 		fp_copy(rr_out, &w.rr);
 	secure_wipe(&w, sizeof w);
 	secure_wipe(&y1, sizeof y1);
-}
-
-/* Comb with 4 teeth 256 bits apart: step i (255 down to 0) doubles and adds
- * the table entry d_i = sum_t bit(k, i + 256 t) 2^t.
- * The mixed addition is incomplete, which is safe here: after step i the
- * sum is [S_i]P with S_i = sum_t 2^(256 t) floor(k_t / 2^i) <= k / 2^i < q
- * (k_t the 256-bit chunks of k).  Adding e = sum_t 2^(256 t) d_(i,t) to
- * 2 S_(i+1) meets the doubling case only if 2 S_(i+1) = e mod q, i.e.
- * (both below q) equal: base-2^256 digits even on one side and 0/1 on the
- * other, so both are 0, the sum is infinity, and the masks handle it; the
- * case p == -q would need S_i = q.  d_i = 0 (no addition) is also masked. */
-void ec_mul_generator(ec_jac *r, const uint8_t k[128])
-{
-	ec_jac acc, sum, selj;
-	ec_aff sel;
-	int i, t;
-
-	ec_set_infinity(&acc);
-	for (i = 255; i >= 0; i--) {
-		unsigned d = 0;
-
-		ec_dbl(&acc, &acc);
-		for (t = 0; t < 4; t++) {
-			int bit = i + 256 * t;
-
-			d |= (unsigned)(k[127 - bit / 8] >> (bit % 8) & 1) << t;
-		}
-		/* sel = table[d - 1], every entry read (entry 0 when d == 0) */
-		sel = sakke_comb_table[0];
-		for (t = 1; t < 15; t++) {
-			fp_cmov(&sel.x, &sakke_comb_table[t].x, ct_index_mask((unsigned)t + 1, d));
-			fp_cmov(&sel.y, &sakke_comb_table[t].y, ct_index_mask((unsigned)t + 1, d));
-		}
-		ec_madd(&sum, &acc, &sel, NULL);
-		ec_from_affine(&selj, &sel);
-		ec_cmov(&sum, &selj, fp_is_zero(&acc.z));
-		ec_cmov(&sum, &acc, ct_index_mask(0, d));
-		acc = sum;
-	}
-	*r = acc;
-	secure_wipe(&acc, sizeof acc);
-	secure_wipe(&sum, sizeof sum);
-	secure_wipe(&selj, sizeof selj);
-	secure_wipe(&sel, sizeof sel);
 }
 
 mst_rc ec_check_subgroup(const ec_aff *a)
