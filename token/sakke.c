@@ -21,8 +21,10 @@ mst_rc sakke_rsk_validate(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8_t *i
 	rc = sakke_z_table(z_pub, ztab);        /* Z decoded and checked, cached */
 	if (rc == MST_OK)
 		rc = ec_decode(&k, rsk, SAKKE_POINT_LEN);
+	/* K of order 2 or 4 may pass this lighter check, but its pairing
+	 * value is 1, not g: refused below */
 	if (rc == MST_OK)
-		rc = ec_check_subgroup(&k);
+		rc = ec_check_subgroup_paired(&k);
 	/* [a]P + Z at infinity means a = -z: no valid key for that identifier */
 	if (rc == MST_OK && sakke_id_point(z_pub, id, id_len, &aj) != MST_OK)
 		rc = MST_ERR_BAD_KEY;

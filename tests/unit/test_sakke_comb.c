@@ -179,6 +179,62 @@ static void z_cache_hits_evicts_refuses(void **state)
 	}
 }
 
+/* RSK validation checks K's order with the lighter ladder: points of
+ * order 2 and 4 (the only ones that ladder may misjudge), and K + (0, 0),
+ * must still be refused */
+static void rsk_validate_refuses_small_order(void **state)
+{
+	static const uint8_t id[] = "2011-02\0tel:+447700900123";
+	uint8_t z[SAKKE_SCALAR_LEN], z_pub[SAKKE_POINT_LEN], rsk[SAKKE_POINT_LEN], bad[SAKKE_POINT_LEN];
+	fp three, t;
+	ec_aff pt;
+	ec_jac j, two_torsion;
+	mst_rc rc;
+	int sign, found = 0;
+
+	(void)state;
+	assert_int_equal(sakke_kms_keygen(z, z_pub), MST_OK);
+	assert_int_equal(sakke_rsk_issue(z, sizeof z, id, sizeof id, rsk), MST_OK);
+	assert_int_equal(sakke_rsk_validate(z_pub, id, sizeof id, rsk), MST_OK);
+	/* (0, 0), order 2 */
+	memset(bad, 0, sizeof bad);
+	bad[0] = 0x04;
+	assert_int_equal(sakke_rsk_validate(z_pub, id, sizeof id, bad), MST_ERR_BAD_POINT);
+	/* order 4: 2T = (0, 0) needs x^2 = -3 (a square mod p) and
+	 * y^2 = x (x^2 - 3) = -6x; one of the two signs of x gives a square */
+	fp_add(&three, &fp_one, &fp_one);
+	fp_add(&three, &three, &fp_one);
+	fp_neg(&t, &three);
+	assert_true(fp_sqrt(&pt.x, &t) != 0);
+	for (sign = 0; sign < 2; sign++) {
+		if (sign)
+			fp_neg(&pt.x, &pt.x);
+		fp_dbl(&t, &three);
+		fp_mul(&t, &t, &pt.x);
+		fp_neg(&t, &t);                 /* -6x */
+		if (!fp_sqrt(&pt.y, &t))
+			continue;
+		found++;
+		ec_encode(bad, &pt);
+		assert_int_equal(ec_decode(&pt, bad, SAKKE_POINT_LEN), MST_OK);
+		ec_from_affine(&j, &pt);
+		ec_dbl(&j, &j);
+		ec_dbl(&j, &j);
+		assert_true(fp_is_zero(&j.z) != 0);     /* order 4 indeed */
+		rc = sakke_rsk_validate(z_pub, id, sizeof id, bad);
+		assert_true(rc == MST_ERR_BAD_POINT || rc == MST_ERR_BAD_KEY);
+		/* K + T: the right key plus torsion */
+		assert_int_equal(ec_decode(&pt, rsk, SAKKE_POINT_LEN), MST_OK);
+		ec_from_affine(&two_torsion, &pt);
+		ec_decode(&pt, bad, SAKKE_POINT_LEN);
+		ec_from_affine(&j, &pt);
+		ec_add(&j, &j, &two_torsion);
+		encode_jac(bad, &j);
+		assert_int_equal(sakke_rsk_validate(z_pub, id, sizeof id, bad), MST_ERR_BAD_POINT);
+	}
+	assert_int_equal(found, 1);     /* -1 is not a square: one sign works */
+}
+
 /* several threads encapsulate and decapsulate with more KMS keys than the
  * cache holds (so tables are built, evicted and rebuilt concurrently);
  * every result must equal the one computed alone beforehand */
@@ -249,6 +305,7 @@ int main(void)
 		cmocka_unit_test(r_point_matches_ladder),
 		cmocka_unit_test(z_cache_hits_evicts_refuses),
 		cmocka_unit_test(z_cache_is_thread_safe),
+		cmocka_unit_test(rsk_validate_refuses_small_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
