@@ -122,7 +122,7 @@ mst_rc sakke_pairing(const uint8_t r_pt[SAKKE_POINT_LEN], const uint8_t q_pt[SAK
 mst_rc sakke_g_pow(const uint8_t *x, size_t x_len, uint8_t out[SAKKE_L])
 {
 	uint8_t k[SAKKE_SCALAR_LEN];
-	fp g, w;
+	fp w;
 	mst_rc rc;
 
 	if (out == NULL)
@@ -131,9 +131,7 @@ mst_rc sakke_g_pow(const uint8_t *x, size_t x_len, uint8_t out[SAKKE_L])
 	rc = sakke_scalar_pad(x, x_len, k);
 	if (rc != MST_OK)
 		return rc;
-	/* g < p: a constant, checked by the tests */
-	(void)fp_from_bytes(&g, sakke_param_g);
-	sakke_pf_pow(&w, &g, k, sizeof k);
+	sakke_g_pow_fixed(&w, k);
 	fp_to_bytes(out, &w);
 	secure_wipe(k, sizeof k);
 	secure_wipe(&w, sizeof w);

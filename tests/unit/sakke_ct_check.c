@@ -132,6 +132,7 @@ int main(int argc, char **argv)
 	sakke_pairing_fp(&c, &gen, &rsk);
 	fp_from_bytes(&a, sakke_param_g);
 	sakke_pf_pow(&c, &a, k, sizeof k);
+	sakke_g_pow_fixed(&c, k);
 
 	PUBLIC(&c, sizeof c);
 	PUBLIC(&res, sizeof res);

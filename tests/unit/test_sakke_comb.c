@@ -8,6 +8,7 @@
 #include <openssl/rand.h>
 #include "token/sakke.h"
 #include "token/sakke_internal.h"
+#include "token/sakke_pairing.h"
 #include "sakke_test_scalars.h"
 
 #define CACHE_SLOTS 5           /* token/sakke_zcache.c */
@@ -179,6 +180,35 @@ static void z_cache_hits_evicts_refuses(void **state)
 	}
 }
 
+/* the comb for g agrees with the generic windowed exponentiation, on
+ * random 1024-bit exponents and on 0, 1 and 2^1024 - 1 */
+static void g_comb_matches_pf_pow(void **state)
+{
+	uint8_t e[FP_BYTES];
+	fp g, ours, ref;
+	int i;
+
+	(void)state;
+	(void)fp_from_bytes(&g, sakke_param_g);
+	for (i = 0; i < 8; i++) {
+		assert_int_equal(RAND_bytes(e, sizeof e), 1);
+		if (i == 0)
+			memset(e, 0, sizeof e);
+		if (i == 1)
+			memset(e, 0, sizeof e), e[FP_BYTES - 1] = 1;
+		if (i == 2)
+			memset(e, 0xff, sizeof e);
+		sakke_g_pow_fixed(&ours, e);
+		sakke_pf_pow(&ref, &g, e, sizeof e);
+		assert_true(fp_equal(&ours, &ref) != 0);
+	}
+	/* g^1 == g */
+	memset(e, 0, sizeof e);
+	e[FP_BYTES - 1] = 1;
+	sakke_g_pow_fixed(&ours, e);
+	assert_true(fp_equal(&ours, &g) != 0);
+}
+
 /* RSK validation checks K's order with the lighter ladder: points of
  * order 2 and 4 (the only ones that ladder may misjudge), and K + (0, 0),
  * must still be refused */
@@ -306,6 +336,7 @@ int main(void)
 		cmocka_unit_test(z_cache_hits_evicts_refuses),
 		cmocka_unit_test(z_cache_is_thread_safe),
 		cmocka_unit_test(rsk_validate_refuses_small_order),
+		cmocka_unit_test(g_comb_matches_pf_pow),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
