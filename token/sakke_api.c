@@ -143,17 +143,18 @@ mst_rc sakke_id_point(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8_t *id, s
 		      ec_jac *out)
 {
 	uint8_t b[SAKKE_SCALAR_LEN];
-	ec_aff z;
+	ec_aff z, p_table[EC_COMB_MAX];
 	ec_jac bp, zj;
 	mst_rc rc;
 
 	rc = ec_decode(&z, z_pub, SAKKE_POINT_LEN);
+	if (rc == MST_OK)
+		rc = sakke_id_scalar(id, id_len, b);
+	if (rc == MST_OK)
+		rc = sakke_z_table(sakke_param_P, p_table);
 	if (rc != MST_OK)
 		return rc;
-	rc = sakke_id_scalar(id, id_len, b);
-	if (rc != MST_OK)
-		return rc;
-	ec_mul_generator(&bp, b);          /* b < q */
+	ec_comb_mul(&bp, b, p_table, SAKKE_ZTAB_TEETH);         /* b < q */
 	ec_from_affine(&zj, &z);
 	ec_add(out, &bp, &zj);
 	return fp_is_zero(&out->z) ? MST_ERR_BAD_POINT : MST_OK;
