@@ -71,6 +71,44 @@ static mst_rc derive_r_point(const ec_aff ztab[EC_COMB_MAX], const uint8_t b[SAK
 	return rc;
 }
 
+/* Encapsulation's R = [r]([b]P + Z) (encoded) and g^r (representative
+ * b / a of the F_p^2 element a + ib) share one inversion: 1 / (Z_R a)
+ * gives 1 / Z_R and 1 / a (Montgomery's trick).  a is never 0: g^r has odd
+ * order q in PF_p, while a + ib with a = 0 is i times an element of F_p,
+ * of order 2 there.  Z_R = 0 (R at infinity) is refused, and then neither
+ * output is used. */
+static mst_rc encap_r_and_gr(const ec_aff ztab[EC_COMB_MAX], const uint8_t b[SAKKE_SCALAR_LEN],
+			     const uint8_t r[SAKKE_SCALAR_LEN], uint8_t r_pt[SAKKE_POINT_LEN],
+			     uint8_t gr[SAKKE_L])
+{
+	struct {
+		ec_jac rj;
+		ec_aff ra;
+		fp2 g;
+		fp inv, zi, zi2, ai, rep;
+	} w;
+	uint64_t finite;
+	mst_rc rc = sakke_r_point_jac(ztab, b, r, &w.rj);
+
+	if (rc != MST_OK)
+		return rc;
+	sakke_g_pow_fp2(&w.g, r);
+	fp_mul(&w.inv, &w.rj.z, &w.g.a);
+	fp_inv(&w.inv, &w.inv);
+	fp_mul(&w.zi, &w.inv, &w.g.a);          /* 1 / Z_R */
+	fp_mul(&w.ai, &w.inv, &w.rj.z);         /* 1 / a */
+	fp_sqr(&w.zi2, &w.zi);
+	fp_mul(&w.ra.x, &w.rj.x, &w.zi2);
+	fp_mul(&w.zi2, &w.zi2, &w.zi);
+	fp_mul(&w.ra.y, &w.rj.y, &w.zi2);
+	fp_mul(&w.rep, &w.g.b, &w.ai);
+	finite = ~fp_is_zero(&w.rj.z);
+	ec_encode(r_pt, &w.ra);
+	fp_to_bytes(gr, &w.rep);
+	secure_wipe(&w, sizeof w);
+	return finite ? MST_OK : MST_ERR_BAD_POINT;
+}
+
 mst_rc sakke_encapsulate_trace(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8_t *id, size_t id_len,
 			       const uint8_t ssv[SAKKE_SSV_LEN], uint8_t encap[SAKKE_ENCAP_LEN],
 			       uint8_t r_out[SAKKE_SCALAR_LEN], uint8_t gr_out[SAKKE_L])
@@ -86,15 +124,15 @@ mst_rc sakke_encapsulate_trace(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8
 	memset(encap, 0, SAKKE_ENCAP_LEN);
 	/* Z comes from outside: a point outside E(F_p)[q] would leak r mod 4;
 	 * sakke_z_table refuses it.  [b]P + Z at infinity gives R at infinity,
-	 * refused by derive_r_point. */
+	 * refused by encap_r_and_gr. */
 	rc = sakke_z_table(z_pub, ztab);
 	if (rc == MST_OK)
 		rc = sakke_id_scalar(id, id_len, b);
 	if (rc == MST_OK)
-		rc = derive_r_point(ztab, b, id, id_len, ssv, r, encap);
-	/* H = SSV XOR HashToIntegerRange(g^r, 2^n) */
+		rc = sakke_h2r_parts(ssv, SAKKE_SSV_LEN, id, id_len, sakke_param_q, SAKKE_L, r);
 	if (rc == MST_OK)
-		rc = sakke_g_pow(r, sizeof r, gr);
+		rc = encap_r_and_gr(ztab, b, r, encap, gr);
+	/* H = SSV XOR HashToIntegerRange(g^r, 2^n) */
 	if (rc == MST_OK)
 		rc = sakke_mask(gr, mask);
 	if (rc == MST_OK) {

@@ -30,13 +30,12 @@ mst_rc sakke_mul_affine(const uint8_t *k, size_t k_len, const ec_jac *pt, int in
 	return finite ? MST_OK : MST_ERR_BAD_POINT;
 }
 
-mst_rc sakke_r_point(const ec_aff z_table[EC_COMB_MAX], const uint8_t b[SAKKE_SCALAR_LEN],
-		     const uint8_t r[SAKKE_SCALAR_LEN], ec_aff *out)
+mst_rc sakke_r_point_jac(const ec_aff z_table[EC_COMB_MAX], const uint8_t b[SAKKE_SCALAR_LEN],
+			 const uint8_t r[SAKKE_SCALAR_LEN], ec_jac *out)
 {
 	uint8_t rb[SAKKE_SCALAR_LEN];
 	ec_aff p_table[EC_COMB_MAX];
 	ec_jac rbp, rz;
-	uint64_t finite;
 	mst_rc rc;
 
 	/* P's 6-teeth table comes from the same cache as Z's */
@@ -48,11 +47,25 @@ mst_rc sakke_r_point(const ec_aff z_table[EC_COMB_MAX], const uint8_t b[SAKKE_SC
 	ec_comb_mul(&rbp, rb, p_table, SAKKE_ZTAB_TEETH);
 	ec_comb_mul(&rz, r, z_table, SAKKE_ZTAB_TEETH);
 	/* complete addition: [r b]P and [r]Z may be equal or opposite */
-	ec_add(&rbp, &rbp, &rz);
-	finite = ec_to_affine(out, &rbp);
+	ec_add(out, &rbp, &rz);
 	secure_wipe(rb, sizeof rb);
 	secure_wipe(&rbp, sizeof rbp);
 	secure_wipe(&rz, sizeof rz);
+	return MST_OK;
+}
+
+mst_rc sakke_r_point(const ec_aff z_table[EC_COMB_MAX], const uint8_t b[SAKKE_SCALAR_LEN],
+		     const uint8_t r[SAKKE_SCALAR_LEN], ec_aff *out)
+{
+	ec_jac rj;
+	uint64_t finite = 0;
+	mst_rc rc = sakke_r_point_jac(z_table, b, r, &rj);
+
+	if (rc == MST_OK)
+		finite = ec_to_affine(out, &rj);
+	secure_wipe(&rj, sizeof rj);
+	if (rc != MST_OK)
+		return rc;
 	return finite ? MST_OK : MST_ERR_BAD_POINT;
 }
 

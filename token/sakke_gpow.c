@@ -36,7 +36,7 @@ static void g_table_build(void)
 	}
 }
 
-void sakke_g_pow_fixed(fp *out, const uint8_t e[FP_BYTES])
+void sakke_g_pow_fp2(fp2 *out, const uint8_t e[FP_BYTES])
 {
 	fp2 acc, sel;
 	int i, t, d;
@@ -59,7 +59,16 @@ void sakke_g_pow_fixed(fp *out, const uint8_t e[FP_BYTES])
 			fp2_cmov(&sel, &g_table[d], ct_index_mask((unsigned)d, idx));
 		fp2_mul(&acc, &acc, &sel);
 	}
-	fp2_pf_repr(out, &acc);
+	*out = acc;
 	secure_wipe(&acc, sizeof acc);
 	secure_wipe(&sel, sizeof sel);
+}
+
+void sakke_g_pow_fixed(fp *out, const uint8_t e[FP_BYTES])
+{
+	fp2 x;
+
+	sakke_g_pow_fp2(&x, e);
+	fp2_pf_repr(out, &x);
+	secure_wipe(&x, sizeof x);
 }

@@ -57,6 +57,9 @@ mst_rc sakke_mul_mod_q(const uint8_t r[SAKKE_SCALAR_LEN], const uint8_t b[SAKKE_
  * MST_ERR_BAD_POINT when R is infinity. */
 mst_rc sakke_r_point(const ec_aff z_table[EC_COMB_MAX], const uint8_t b[SAKKE_SCALAR_LEN],
 		     const uint8_t r[SAKKE_SCALAR_LEN], ec_aff *out);
+/* The same in Jacobian coordinates, possibly infinity (not checked). */
+mst_rc sakke_r_point_jac(const ec_aff z_table[EC_COMB_MAX], const uint8_t b[SAKKE_SCALAR_LEN],
+			 const uint8_t r[SAKKE_SCALAR_LEN], ec_jac *out);
 
 /* Copy a big-endian scalar of at most 128 octets into 128 octets,
  * left-padded with zeros; MST_ERR_ARGS if longer or NULL. */

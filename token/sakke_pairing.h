@@ -19,5 +19,8 @@ void sakke_pf_pow(fp *out, const fp *x, const uint8_t *e, size_t e_len);
  * (big-endian), by a fixed-base comb (token/sakke_gpow.c); constant time
  * in e; result as a representative. */
 void sakke_g_pow_fixed(fp *out, const uint8_t e[FP_BYTES]);
+/* The same before the representative is taken: an element of F_p^2 in
+ * the class of g^e. */
+void sakke_g_pow_fp2(fp2 *out, const uint8_t e[FP_BYTES]);
 
 #endif

@@ -180,6 +180,29 @@ static void z_cache_hits_evicts_refuses(void **state)
 	}
 }
 
+/* identifier a = -z mod q: [a]P + Z is infinity, so is R; encapsulation
+ * refuses with a zeroed output, decapsulation refuses too */
+static void encapsulate_refuses_r_at_infinity(void **state)
+{
+	uint8_t z[SAKKE_SCALAR_LEN], z_pub[SAKKE_POINT_LEN], id[SAKKE_SCALAR_LEN], zero[SAKKE_ENCAP_LEN] = { 0 };
+	uint8_t ssv[SAKKE_SSV_LEN] = { 7 }, encap[SAKKE_ENCAP_LEN], out[SAKKE_SSV_LEN];
+	BIGNUM *q = BN_bin2bn(sakke_param_q, SAKKE_L, NULL), *zn;
+
+	(void)state;
+	assert_int_equal(sakke_kms_keygen(z, z_pub), MST_OK);
+	zn = BN_bin2bn(z, sizeof z, NULL);
+	assert_int_equal(BN_sub(zn, q, zn), 1);
+	assert_int_equal(BN_bn2binpad(zn, id, sizeof id), (int)sizeof id);
+	memset(encap, 0xa5, sizeof encap);
+	assert_int_equal(sakke_encapsulate(z_pub, id, sizeof id, ssv, encap), MST_ERR_BAD_POINT);
+	assert_memory_equal(encap, zero, sizeof encap);
+	/* any R: [r]([a]P + Z) is infinity, never equal to it */
+	assert_int_equal(sakke_encapsulate(z_pub, (const uint8_t *)"x", 1, ssv, encap), MST_OK);
+	assert_int_equal(sakke_decapsulate(z_pub, id, sizeof id, z_pub, encap, out), MST_ERR_DECAPSULATE);
+	BN_free(q);
+	BN_free(zn);
+}
+
 /* the comb for g agrees with the generic windowed exponentiation, on
  * random 1024-bit exponents and on 0, 1 and 2^1024 - 1 */
 static void g_comb_matches_pf_pow(void **state)
@@ -337,6 +360,7 @@ int main(void)
 		cmocka_unit_test(z_cache_is_thread_safe),
 		cmocka_unit_test(rsk_validate_refuses_small_order),
 		cmocka_unit_test(g_comb_matches_pf_pow),
+		cmocka_unit_test(encapsulate_refuses_r_at_infinity),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
