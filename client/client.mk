@@ -1,1 +1,34 @@
-# client/client.mk: rules of this part (owned by the part's authors; empty until it lands)
+# client/client.mk: libmikeysakke (I_MESSAGE codec, SDP, SRTP, PKCS#11
+# flows) and the mikey-sakke CLI.  The client never links token/: it
+# reaches keys only through PKCS#11 (DESIGN.md, layers).
+#
+# client/libmsclient.la holds every object (tests link it to reach the
+# internals); client/libmikeysakke.la is the installed shared library that
+# exports only the MS_API symbols.
+noinst_LTLIBRARIES += client/libmsclient.la
+client_libmsclient_la_SOURCES = \
+	client/status.c \
+	client/codec.c \
+	client/mikey_rd.c client/mikey_rd.h \
+	client/mikey_wr.c client/mikey_int.h \
+	client/mikey_hdr.c \
+	client/mikey_payload.c \
+	client/mikey_msg.c
+client_libmsclient_la_CFLAGS = $(AM_CFLAGS) $(SRTP_CFLAGS) $(P11KIT_CFLAGS)
+client_libmsclient_la_LIBADD = $(CRYPTO_LIBS) $(SRTP_LIBS) $(P11KIT_LIBS) -ldl
+
+lib_LTLIBRARIES += client/libmikeysakke.la
+client_libmikeysakke_la_SOURCES =
+client_libmikeysakke_la_LIBADD = client/libmsclient.la
+client_libmikeysakke_la_LDFLAGS = $(AM_LDFLAGS) -version-info 0:0:0 -no-undefined
+
+mikeysakkeincludedir = $(includedir)/mikeysakke
+mikeysakkeinclude_HEADERS = \
+	include/mikeysakke/status.h \
+	include/mikeysakke/mikey.h \
+	include/mikeysakke/codec.h
+
+pkgconfigdir = $(libdir)/pkgconfig
+pkgconfig_DATA = client/mikey-sakke.pc
+EXTRA_DIST += client/mikey-sakke.pc.in
+DISTCLEANFILES += client/mikey-sakke.pc

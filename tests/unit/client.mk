@@ -1,1 +1,10 @@
-# tests/unit/client.mk: rules of this part (owned by the part's authors; empty until it lands)
+# tests/unit/client.mk: cmocka tests of libmikeysakke (codec, SDP, SRTP).
+# They link the convenience library, never token/.
+TEST_CLIENT_LIBS = client/libmsclient.la $(CMOCKA_LIBS) $(CRYPTO_LIBS) $(SRTP_LIBS)
+noinst_HEADERS += tests/unit/test_mikey_vectors.h
+
+check_PROGRAMS += tests/unit/test_mikey
+TESTS += tests/unit/test_mikey
+tests_unit_test_mikey_SOURCES = tests/unit/test_mikey.c
+tests_unit_test_mikey_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_mikey_LDADD = $(TEST_CLIENT_LIBS)
