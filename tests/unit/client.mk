@@ -8,3 +8,9 @@ TESTS += tests/unit/test_mikey
 tests_unit_test_mikey_SOURCES = tests/unit/test_mikey.c
 tests_unit_test_mikey_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_mikey_LDADD = $(TEST_CLIENT_LIBS)
+
+check_PROGRAMS += tests/unit/test_mikey_keyparams
+TESTS += tests/unit/test_mikey_keyparams
+tests_unit_test_mikey_keyparams_SOURCES = tests/unit/test_mikey_keyparams.c
+tests_unit_test_mikey_keyparams_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_mikey_keyparams_LDADD = $(TEST_CLIENT_LIBS)

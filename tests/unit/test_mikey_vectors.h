@@ -4,7 +4,8 @@
  * The file is found through MSTOKEN_INTEROP_DIR (set by make check).  No
  * JSON library is a dependency of the project, so this reads just enough:
  * each object holding an "imessage" member, and from that same object the
- * simple string members "expected_rand" and "csb_id" when present.  A
+ * simple string members "expected_rand", "expected_ssv" and "csb_id"
+ * when present.  A
  * missing file fails the test (it never silently passes).
  */
 #ifndef TEST_MIKEY_VECTORS_H
@@ -21,6 +22,7 @@ struct tv_msg {
 	size_t len;
 	char rand_hex[80];       /* "" when the vector states none */
 	char csb_hex[16];
+	char ssv_hex[80];        /* the key the message carries, "" if unknown */
 	int unverified;
 };
 
@@ -114,7 +116,8 @@ static size_t tv_load(struct tv_msg *out, size_t cap)
 		memset(m->name, 0, sizeof(m->name));
 		if (!tv_member(lo, hi, "name", m->name, sizeof(m->name)))
 			snprintf(m->name, sizeof(m->name), "message %zu", n);
-		m->rand_hex[0] = m->csb_hex[0] = '\0';
+		m->rand_hex[0] = m->csb_hex[0] = m->ssv_hex[0] = '\0';
+		tv_member(lo, hi, "expected_ssv", m->ssv_hex, sizeof(m->ssv_hex));
 		tv_member(lo, hi, "expected_rand", m->rand_hex, sizeof(m->rand_hex));
 		tv_member(lo, hi, "csb_id", m->csb_hex, sizeof(m->csb_hex));
 		m->unverified = unverified && p > unverified;
