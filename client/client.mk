@@ -14,7 +14,8 @@ client_libmsclient_la_SOURCES = \
 	client/mikey_hdr.c \
 	client/mikey_payload.c \
 	client/mikey_msg.c \
-	client/keyparams.c
+	client/keyparams.c \
+	client/sdp.c
 client_libmsclient_la_CFLAGS = $(AM_CFLAGS) $(SRTP_CFLAGS) $(P11KIT_CFLAGS)
 client_libmsclient_la_LIBADD = $(CRYPTO_LIBS) $(SRTP_LIBS) $(P11KIT_LIBS) -ldl
 
@@ -28,7 +29,8 @@ mikeysakkeinclude_HEADERS = \
 	include/mikeysakke/status.h \
 	include/mikeysakke/mikey.h \
 	include/mikeysakke/codec.h \
-	include/mikeysakke/keyparams.h
+	include/mikeysakke/keyparams.h \
+	include/mikeysakke/sdp.h
 
 pkgconfigdir = $(libdir)/pkgconfig
 pkgconfig_DATA = client/mikey-sakke.pc

@@ -14,3 +14,9 @@ TESTS += tests/unit/test_mikey_keyparams
 tests_unit_test_mikey_keyparams_SOURCES = tests/unit/test_mikey_keyparams.c
 tests_unit_test_mikey_keyparams_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_mikey_keyparams_LDADD = $(TEST_CLIENT_LIBS)
+
+check_PROGRAMS += tests/unit/test_sdp
+TESTS += tests/unit/test_sdp
+tests_unit_test_sdp_SOURCES = tests/unit/test_sdp.c
+tests_unit_test_sdp_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_sdp_LDADD = $(TEST_CLIENT_LIBS)
