@@ -15,9 +15,10 @@ client_libmsclient_la_SOURCES = \
 	client/mikey_payload.c \
 	client/mikey_msg.c \
 	client/keyparams.c \
-	client/sdp.c
+	client/sdp.c \
+	client/srtp.c
 client_libmsclient_la_CFLAGS = $(AM_CFLAGS) $(SRTP_CFLAGS) $(P11KIT_CFLAGS)
-client_libmsclient_la_LIBADD = $(CRYPTO_LIBS) $(SRTP_LIBS) $(P11KIT_LIBS) -ldl
+client_libmsclient_la_LIBADD = $(CRYPTO_LIBS) $(SRTP_LIBS) $(P11KIT_LIBS) -ldl -lpthread
 
 lib_LTLIBRARIES += client/libmikeysakke.la
 client_libmikeysakke_la_SOURCES =
@@ -30,7 +31,8 @@ mikeysakkeinclude_HEADERS = \
 	include/mikeysakke/mikey.h \
 	include/mikeysakke/codec.h \
 	include/mikeysakke/keyparams.h \
-	include/mikeysakke/sdp.h
+	include/mikeysakke/sdp.h \
+	include/mikeysakke/srtp.h
 
 pkgconfigdir = $(libdir)/pkgconfig
 pkgconfig_DATA = client/mikey-sakke.pc

@@ -20,3 +20,9 @@ TESTS += tests/unit/test_sdp
 tests_unit_test_sdp_SOURCES = tests/unit/test_sdp.c
 tests_unit_test_sdp_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_sdp_LDADD = $(TEST_CLIENT_LIBS)
+
+check_PROGRAMS += tests/unit/test_srtp
+TESTS += tests/unit/test_srtp
+tests_unit_test_srtp_SOURCES = tests/unit/test_srtp.c
+tests_unit_test_srtp_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_srtp_LDADD = $(TEST_CLIENT_LIBS)
