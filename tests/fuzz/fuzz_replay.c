@@ -105,11 +105,13 @@ static void test_fuzz_replay(void **state)
 
 	assert_true(n_tv > 0);
 	for (i = 0; i < n_tv; i++)
+		assert_true(tv[i].len <= 2048);
+	for (i = 0; i < n_tv; i++)
 		LLVMFuzzerTestOneInput(tv[i].bytes, tv[i].len);
 	replay_corpus();
 	rng_state = seed ? seed : 1;
 	for (r = 0; r < runs; r++) {
-		uint8_t buf[sizeof(tv[0].bytes) + 64];
+		uint8_t buf[2048 + 64];
 		const struct tv_msg *src = &tv[rnd() % n_tv];
 		size_t len = src->len, k = 1 + rnd() % 4;
 
