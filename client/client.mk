@@ -16,7 +16,8 @@ client_libmsclient_la_SOURCES = \
 	client/mikey_msg.c \
 	client/keyparams.c \
 	client/sdp.c \
-	client/srtp.c
+	client/srtp.c \
+	client/identity.c
 client_libmsclient_la_CFLAGS = $(AM_CFLAGS) $(SRTP_CFLAGS) $(P11KIT_CFLAGS)
 client_libmsclient_la_LIBADD = $(CRYPTO_LIBS) $(SRTP_LIBS) $(P11KIT_LIBS) -ldl -lpthread
 
@@ -32,7 +33,8 @@ mikeysakkeinclude_HEADERS = \
 	include/mikeysakke/codec.h \
 	include/mikeysakke/keyparams.h \
 	include/mikeysakke/sdp.h \
-	include/mikeysakke/srtp.h
+	include/mikeysakke/srtp.h \
+	include/mikeysakke/identity.h
 
 pkgconfigdir = $(libdir)/pkgconfig
 pkgconfig_DATA = client/mikey-sakke.pc

@@ -26,3 +26,9 @@ TESTS += tests/unit/test_srtp
 tests_unit_test_srtp_SOURCES = tests/unit/test_srtp.c
 tests_unit_test_srtp_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_srtp_LDADD = $(TEST_CLIENT_LIBS)
+
+check_PROGRAMS += tests/unit/test_mikey_identity
+TESTS += tests/unit/test_mikey_identity
+tests_unit_test_mikey_identity_SOURCES = tests/unit/test_mikey_identity.c
+tests_unit_test_mikey_identity_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_mikey_identity_LDADD = $(TEST_CLIENT_LIBS)

@@ -21,7 +21,7 @@ struct tv_msg {
 	const struct interop_message *v;   /* NULL: unverified, parse only */
 };
 
-static size_t tv_load(struct tv_msg *out, size_t cap)
+static inline size_t tv_load(struct tv_msg *out, size_t cap)
 {
 	size_t n = 0, i;
 
