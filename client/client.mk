@@ -17,7 +17,16 @@ client_libmsclient_la_SOURCES = \
 	client/keyparams.c \
 	client/sdp.c \
 	client/srtp.c \
-	client/identity.c
+	client/identity.c \
+	client/p11.c client/p11.h \
+	client/p11_ops.c \
+	client/ctx.c client/ctx.h \
+	client/policy.c client/policy.h \
+	client/imsg.c client/imsg.h \
+	client/initiate.c \
+	client/replay.c \
+	client/accept.c \
+	client/check_return.c
 client_libmsclient_la_CFLAGS = $(AM_CFLAGS) $(SRTP_CFLAGS) $(P11KIT_CFLAGS)
 client_libmsclient_la_LIBADD = $(CRYPTO_LIBS) $(SRTP_LIBS) $(P11KIT_LIBS) -ldl -lpthread
 
@@ -34,7 +43,9 @@ mikeysakkeinclude_HEADERS = \
 	include/mikeysakke/keyparams.h \
 	include/mikeysakke/sdp.h \
 	include/mikeysakke/srtp.h \
-	include/mikeysakke/identity.h
+	include/mikeysakke/identity.h \
+	include/mikeysakke/session.h \
+	include/mikeysakke/replay.h
 
 pkgconfigdir = $(libdir)/pkgconfig
 pkgconfig_DATA = client/mikey-sakke.pc
