@@ -194,6 +194,12 @@ ms_rc ms_accept(struct ms_ctx *c, const uint8_t *msg, size_t len, const struct m
 		return refuse(a, MS_ERR_UNSUPPORTED, "SP names a cipher other than AES-CM or AES-GCM");
 	if (m.hdr.prf > 1)
 		return refuse(a, MS_ERR_UNSUPPORTED, "PRF func %u not supported", m.hdr.prf);
+	if (party_id(&m, &com, t, MIKEY_IDR_R, MIKEY_IDR_UIDR, &me) != MS_OK ||
+	    ctx_private_key(c, me.id, me.id_len, MS_KEY_SUFFIX_SAKKE, &rsk) != MS_OK)
+		return refuse(a, MS_ERR_DECAPSULATE, "cannot decapsulate: no SAKKE key in the token "
+			      "for the recipient of this message at its time");
+	/* the replay cache is written only for messages addressed to us, so
+	 * that trying each I_MESSAGE of a group offer records just ours */
 	if (o->replay_path) {
 		rc = ms_replay_check_and_add(o->replay_path, m.hdr.csb_id, rand->u.rand.value.ptr,
 					     rand->u.rand.value.len, ini.id, ini.id_len, t, window, now);
@@ -203,10 +209,6 @@ ms_rc ms_accept(struct ms_ctx *c, const uint8_t *msg, size_t len, const struct m
 		if (rc != MS_OK)
 			return refuse(a, rc, "replay cache %s unusable", o->replay_path);
 	}
-	if (party_id(&m, &com, t, MIKEY_IDR_R, MIKEY_IDR_UIDR, &me) != MS_OK ||
-	    ctx_private_key(c, me.id, me.id_len, MS_KEY_SUFFIX_SAKKE, &rsk) != MS_OK)
-		return refuse(a, MS_ERR_DECAPSULATE, "cannot decapsulate: no SAKKE key in the token "
-			      "for the recipient of this message at its time");
 	uid_label(&me, a->responder, sizeof(a->responder));
 	rc = ms_p11_unwrap(&c->p, rsk, sakke->u.sakke.data.ptr, sakke->u.sakke.data.len, &ssv);
 	if (rc != MS_OK) {

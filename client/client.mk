@@ -51,3 +51,9 @@ pkgconfigdir = $(libdir)/pkgconfig
 pkgconfig_DATA = client/mikey-sakke.pc
 EXTRA_DIST += client/mikey-sakke.pc.in
 DISTCLEANFILES += client/mikey-sakke.pc
+
+bin_PROGRAMS += client/mikey-sakke
+client_mikey_sakke_SOURCES = client/cli.c client/cli.h client/cli_create.c client/cli_accept.c
+client_mikey_sakke_CPPFLAGS = $(AM_CPPFLAGS) -DMS_DEFAULT_MODULE='"$(p11moduledir)/mstoken-pkcs11.so"'
+client_mikey_sakke_LDADD = client/libmikeysakke.la $(CRYPTO_LIBS)
+dist_man_MANS += client/mikey-sakke.1
