@@ -1,1 +1,11 @@
-# tests/integration/client.mk: rules of this part (owned by the part's authors; empty until it lands)
+# tests/integration/client.mk: libmikeysakke and mikey-sakke against the
+# real module (mstoken-pkcs11.so) on a private SoftHSM2.
+check_PROGRAMS += tests/integration/test_client_flows
+tests_integration_test_client_flows_SOURCES = \
+	tests/integration/test_client_flows.c \
+	tests/integration/test_client_util.c tests/integration/test_client.h
+tests_integration_test_client_flows_CFLAGS = $(TEST_CFLAGS) $(P11KIT_CFLAGS)
+tests_integration_test_client_flows_LDADD = client/libmsclient.la $(CMOCKA_LIBS) $(CRYPTO_LIBS) -ldl
+
+TESTS += tests/integration/client.sh
+dist_check_SCRIPTS += tests/integration/client.sh
