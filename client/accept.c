@@ -135,6 +135,24 @@ static ms_rc authenticate(struct ms_ctx *c, const uint8_t *msg, const struct mik
 	return rc;
 }
 
+/* The recipient's community: the one IDRkmsr names (RFC 6509 4.4), else
+ * the initiator's. */
+static ms_rc receiver_community(struct ms_ctx *c, const struct mikey_msg *m,
+			       const struct ms_community *ini_com, struct ms_community *out)
+{
+	const struct mikey_payload *kmsr = mikey_find(m, MIKEY_PT_IDR, MIKEY_IDR_KMSR);
+	char kms[256] = "";
+
+	if (kmsr)
+		copy_text(kms, sizeof(kms), &kmsr->u.idr.data);
+	if (!kms[0] || strcmp(kms, ini_com->kms_uri) == 0) {
+		*out = *ini_com;
+		out->id.kms_uri = out->kms_uri;
+		return MS_OK;
+	}
+	return ctx_community(c, kms, out);
+}
+
 static ms_rc build_return(struct ms_ctx *c, const struct ms_community *com, const struct peer *me,
 			  const struct peer *ini, const struct mikey_msg *m, CK_OBJECT_HANDLE ssv,
 			  enum ms_srtp_suite suite, int64_t now, struct ms_accepted *a)
@@ -166,7 +184,7 @@ ms_rc ms_accept(struct ms_ctx *c, const uint8_t *msg, size_t len, const struct m
 {
 	struct mikey_msg m;
 	struct mikey_error err;
-	struct ms_community com;
+	struct ms_community com, rcom;
 	struct peer ini, me;
 	const struct mikey_payload *rand, *sakke;
 	int64_t now, window, t = 0;
@@ -192,9 +210,11 @@ ms_rc ms_accept(struct ms_ctx *c, const uint8_t *msg, size_t len, const struct m
 	sakke = mikey_find(&m, MIKEY_PT_SAKKE, -1);
 	if (policy_suite(&m, &suite) != MS_OK)
 		return refuse(a, MS_ERR_UNSUPPORTED, "SP names a cipher other than AES-CM or AES-GCM");
-	if (m.hdr.prf > 1)
-		return refuse(a, MS_ERR_UNSUPPORTED, "PRF func %u not supported", m.hdr.prf);
-	if (party_id(&m, &com, t, MIKEY_IDR_R, MIKEY_IDR_UIDR, &me) != MS_OK ||
+	rc = receiver_community(c, &m, &com, &rcom);
+	if (rc != MS_OK)
+		return refuse(a, MS_ERR_DECAPSULATE, "cannot decapsulate: no community of the "
+			      "recipient's KMS in the token");
+	if (party_id(&m, &rcom, t, MIKEY_IDR_R, MIKEY_IDR_UIDR, &me) != MS_OK ||
 	    ctx_private_key(c, me.id, me.id_len, MS_KEY_SUFFIX_SAKKE, &rsk) != MS_OK)
 		return refuse(a, MS_ERR_DECAPSULATE, "cannot decapsulate: no SAKKE key in the token "
 			      "for the recipient of this message at its time");
@@ -215,12 +235,22 @@ ms_rc ms_accept(struct ms_ctx *c, const uint8_t *msg, size_t len, const struct m
 		ctx_note_p11(c);
 		return refuse(a, MS_ERR_DECAPSULATE, "cannot decapsulate (%s)", c->err);
 	}
+	/* a PRF func other than 0 and 1 (RFC 3830, RFC 6043) leaves the SSV
+	 * accepted but no SRTP keys: nothing defines how to derive them */
 	n_cs = policy_cs_ids(&m.hdr, ids);
-	rc = policy_derive(c, ssv, m.hdr.prf, m.hdr.csb_id, rand->u.rand.value.ptr,
-			   rand->u.rand.value.len, suite, ids, n_cs, &a->keys);
+	rc = MS_OK;
+	if (m.hdr.prf <= 1)
+		rc = policy_derive(c, ssv, m.hdr.prf, m.hdr.csb_id, rand->u.rand.value.ptr,
+				   rand->u.rand.value.len, suite, ids, n_cs, &a->keys);
+	else
+		snprintf(a->reason, sizeof(a->reason), "PRF func %u unknown: no SRTP keys derived",
+			 m.hdr.prf);
 	if (rc == MS_OK && o->want_return)
 		rc = build_return(c, &com, &me, &ini, &m, ssv, suite, now, a);
-	ms_p11_destroy(&c->p, ssv);
+	if (rc == MS_OK && o->keep_ssv)
+		a->ssv = ssv;
+	else
+		ms_p11_destroy(&c->p, ssv);
 	if (rc != MS_OK)
 		OPENSSL_cleanse(&a->keys, sizeof(a->keys));
 	return rc;
@@ -230,4 +260,14 @@ void ms_accepted_clear(struct ms_accepted *a)
 {
 	if (a)
 		OPENSSL_cleanse(&a->keys, sizeof(a->keys));
+}
+
+void ms_accepted_release(struct ms_ctx *c, struct ms_accepted *a)
+{
+	if (!a)
+		return;
+	if (c && a->ssv)
+		ms_p11_destroy(&c->p, a->ssv);
+	a->ssv = 0;
+	ms_accepted_clear(a);
 }

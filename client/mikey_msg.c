@@ -134,7 +134,10 @@ int64_t mikey_unix_from_t(const struct mikey_t *t)
 	switch (t->ts_type) {
 	case MIKEY_TS_NTP_UTC:
 	case MIKEY_TS_NTP:
-		secs = t->value >> 32;
+		/* Some deployed senders (the Thales message of tests/vectors) put
+		 * the seconds in the low half; a high half of 0 is otherwise the
+		 * single second 2036-02-07T06:28:16Z, so it is read that way. */
+		secs = (t->value >> 32) ? t->value >> 32 : t->value & 0xffffffffu;
 		break;
 	case MIKEY_TS_NTP_UTC_32: /* RFC 6043 6.5: the high 32 bits of NTP-UTC */
 		secs = t->value & 0xffffffffu;

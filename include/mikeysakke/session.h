@@ -71,6 +71,7 @@ struct ms_accept_opts {
 	int64_t now;            /* 0 = current time */
 	const char *replay_path;/* NULL = no replay cache (tests only) */
 	int want_return;        /* build a returned I_MESSAGE */
+	int keep_ssv;           /* leave the SSV object open (ms_accepted.ssv) */
 };
 
 struct ms_accepted {
@@ -81,6 +82,8 @@ struct ms_accepted {
 	struct ms_keys keys;
 	uint8_t ret[MS_IMSG_MAX];
 	size_t ret_len;         /* 0 when none was asked for */
+	unsigned long ssv;      /* with keep_ssv: the SSV object (destroy with
+				 * ms_accepted_release) */
 	char reason[200];       /* on refusal: why, naming offset or object */
 };
 
@@ -96,6 +99,8 @@ MS_API void ms_created_clear(struct ms_ctx *c, struct ms_created *out);
 MS_API ms_rc ms_accept(struct ms_ctx *c, const uint8_t *msg, size_t len, const struct ms_accept_opts *o,
 		       struct ms_accepted *out);
 MS_API void ms_accepted_clear(struct ms_accepted *out);
+/* Destroys a kept SSV object and wipes the keys. */
+MS_API void ms_accepted_release(struct ms_ctx *c, struct ms_accepted *out);
 
 /* The initiator's check of a returned I_MESSAGE: signed by the recipient
  * named in created->to[0], decapsulated with our key, and carrying the

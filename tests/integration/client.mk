@@ -9,3 +9,10 @@ tests_integration_test_client_flows_LDADD = client/libmsclient.la $(CMOCKA_LIBS)
 
 TESTS += tests/integration/client.sh
 dist_check_SCRIPTS += tests/integration/client.sh
+
+check_PROGRAMS += tests/integration/test_client_interop
+tests_integration_test_client_interop_SOURCES = \
+	tests/integration/test_client_interop.c \
+	tests/integration/test_client_util.c tests/integration/test_client.h
+tests_integration_test_client_interop_CFLAGS = $(TEST_CFLAGS) $(P11KIT_CFLAGS)
+tests_integration_test_client_interop_LDADD = client/libmsclient.la $(CMOCKA_LIBS) $(CRYPTO_LIBS) -ldl

@@ -28,5 +28,10 @@ for who in alice bob; do
 	printf '[slot]\nlabel = %s\nbackend = pkcs11\npkcs11.module = %s\npkcs11.token = %s-store\n\n' \
 		"$who" "$SOFTHSM2_MODULE" "$who" >> "$TC_TMP/mstoken.conf" || exit 99
 done
-SOFTHSM2_CONF="$TC_TMP/softhsm2.conf" MSTOKEN_CONF="$TC_TMP/mstoken.conf" \
-MSTOKEN_MODULE="$MODULE" TC_TMP="$TC_TMP" "$top_builddir/tests/integration/test_client_flows"
+SOFTHSM2_CONF="$TC_TMP/softhsm2.conf" MSTOKEN_CONF="$TC_TMP/mstoken.conf" MSTOKEN_MODULE="$MODULE" TC_TMP="$TC_TMP"
+export SOFTHSM2_CONF MSTOKEN_CONF MSTOKEN_MODULE TC_TMP
+"$top_builddir/tests/integration/test_client_flows" || exit 1
+# fresh backing tokens: each program provisions its own
+rm -rf "$TC_TMP/tokens" && mkdir "$TC_TMP/tokens" || exit 99
+echo "== every verified vendor I_MESSAGE through ms_accept"
+exec "$top_builddir/tests/integration/test_client_interop"

@@ -22,6 +22,15 @@ void tc_provision(const char *label, const char *const *users);
  * ms_ctx_open calls then share it: CKR_CRYPTOKI_ALREADY_INITIALIZED); this
  * finalises it, after every ms_ctx is closed. */
 void tc_release(void);
+/* Step by step: a freshly initialised token (session logged in as the
+ * user), KMS XML imports into it, and the session closed. */
+CK_SESSION_HANDLE tc_token_begin(const char *label);
+void tc_put_xml(CK_SESSION_HANDLE s, const char *app, const char *xml);
+void tc_put_certificate(CK_SESSION_HANDLE s, const char *kms, unsigned long long period,
+			unsigned long long offset, const uint8_t *z, const uint8_t *kpak);
+void tc_put_keyset(CK_SESSION_HANDLE s, const char *kms, const char *uri,
+		   const struct interop_key_set *k, unsigned long long period_no);
+void tc_token_end(CK_SESSION_HANDLE s);
 /* The URI of a Streamwide user. */
 const char *tc_uri(const char *user);
 

@@ -67,7 +67,7 @@ static void roundtrip(unsigned prf, enum ms_srtp_suite suite, size_t salt_len)
 {
 	static struct ms_created cr;
 	static struct ms_accepted acc;
-	struct ms_accept_opts o = { 0, TC_NOW + 5, NULL, 0 };
+	struct ms_accept_opts o = { 0, TC_NOW + 5, NULL, 0, 0 };
 	struct mikey_msg m;
 
 	create_1to1(&cr, prf, suite);
@@ -101,7 +101,7 @@ static void test_returned_imessage(void **state)
 {
 	static struct ms_created cr;
 	static struct ms_accepted acc;
-	struct ms_accept_opts o = { 0, TC_NOW + 5, NULL, 1 };
+	struct ms_accept_opts o = { 0, TC_NOW + 5, NULL, 1, 0 };
 	char why[200];
 
 	create_1to1(&cr, 1, MS_SRTP_AEAD_AES_128_GCM);
@@ -126,7 +126,7 @@ static void test_flipped_bits_refused(void **state)
 {
 	static struct ms_created cr;
 	static struct ms_accepted acc;
-	struct ms_accept_opts o = { 0, TC_NOW + 5, NULL, 0 };
+	struct ms_accept_opts o = { 0, TC_NOW + 5, NULL, 0, 0 };
 	uint8_t buf[MS_IMSG_MAX];
 	size_t i;
 	unsigned sig = 0, mal = 0, other = 0;
@@ -155,7 +155,7 @@ static void test_replay_window_unknown_signer(void **state)
 {
 	static struct ms_created cr;
 	static struct ms_accepted acc;
-	struct ms_accept_opts o = { 0, TC_NOW + 5, replay_path, 0 };
+	struct ms_accept_opts o = { 0, TC_NOW + 5, replay_path, 0, 0 };
 	struct mikey_msg m;
 	struct mikey_payload *kmsi;
 	uint8_t buf[MS_IMSG_MAX];
@@ -199,7 +199,7 @@ static void test_group(void **state)
 	static struct ms_accepted acc;
 	struct ms_create_req r = { "sip:alice@streamwide.com", to, 2, 1, MS_SRTP_AEAD_AES_128_GCM, 1,
 				   TC_NOW };
-	struct ms_accept_opts o = { 0, TC_NOW + 1, NULL, 0 };
+	struct ms_accept_opts o = { 0, TC_NOW + 1, NULL, 0, 0 };
 
 	assert_int_equal(ms_create(alice, &r, &cr), MS_OK);
 	assert_int_equal(cr.n, 2);

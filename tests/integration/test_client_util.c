@@ -87,7 +87,7 @@ const char *tc_uri(const char *user)
 	return strcmp(user, "alice") == 0 ? "sip:alice@streamwide.com" : "sip:bob@streamwide.com";
 }
 
-static void put_xml(CK_SESSION_HANDLE s, const char *app, const char *xml)
+void tc_put_xml(CK_SESSION_HANDLE s, const char *app, const char *xml)
 {
 	CK_OBJECT_CLASS cls = CKO_DATA;
 	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
@@ -105,43 +105,43 @@ static void put_xml(CK_SESSION_HANDLE s, const char *app, const char *xml)
 		fail_msg("import of %s refused: CKR 0x%lx", app, (unsigned long)rv);
 }
 
-static void import_community(CK_SESSION_HANDLE s)
+void tc_put_certificate(CK_SESSION_HANDLE s, const char *kms, unsigned long long period,
+			unsigned long long offset, const uint8_t *z, const uint8_t *kpak)
 {
-	const struct interop_key_set *k = sw_user("alice");
-	char *z = hexu(k->z, k->z_len), *kpak = hexu(k->kpak, k->kpak_len), xml[2048];
+	char *zh = hexu(z, 257), *kh = hexu(kpak, 65), xml[2048];
 
 	snprintf(xml, sizeof(xml),
 		 "<KmsCertificate xmlns=\"urn:3gpp:ns:mcsecKMSInterface:1.0\" Version=\"1.1.0\""
 		 " Role=\"Root\"><KmsUri>%s</KmsUri><UserIdFormat>2</UserIdFormat>"
-		 "<UserKeyPeriod>16777215</UserKeyPeriod><UserKeyOffset>0</UserKeyOffset>"
+		 "<UserKeyPeriod>%llu</UserKeyPeriod><UserKeyOffset>%llu</UserKeyOffset>"
 		 "<PubEncKey>%s</PubEncKey><PubAuthKey>%s</PubAuthKey></KmsCertificate>",
-		 TC_KMS, z, kpak);
-	put_xml(s, MSTOKEN_APP_KMS_CERTIFICATE, xml);
-	free(z);
-	free(kpak);
+		 kms, period, offset, zh, kh);
+	tc_put_xml(s, MSTOKEN_APP_KMS_CERTIFICATE, xml);
+	free(zh);
+	free(kh);
 }
 
-static void import_user(CK_SESSION_HANDLE s, const char *user)
+void tc_put_keyset(CK_SESSION_HANDLE s, const char *kms, const char *uri,
+		   const struct interop_key_set *k, unsigned long long period_no)
 {
-	const struct interop_key_set *k = sw_user(user);
 	char *id = hexu(k->uid, k->uid_len), *rsk = hexu(k->rsk, k->rsk_len);
 	char *ssk = hexu(k->ssk, k->ssk_len), *pvt = hexu(k->pvt, k->pvt_len), xml[4096];
 
 	snprintf(xml, sizeof(xml),
 		 "<KmsKeySet xmlns=\"urn:3gpp:ns:mcsecKMSInterface:1.0\" Version=\"1.1.0\">"
 		 "<KmsUri>%s</KmsUri><UserUri>%s</UserUri><UserID>%s</UserID>"
-		 "<ValidFrom>2025-06-20T15:39:00</ValidFrom><ValidTo>2026-01-01T00:00:00</ValidTo>"
-		 "<KeyPeriodNo>236</KeyPeriodNo><UserDecryptKey>%s</UserDecryptKey>"
+		 "<ValidFrom>2000-01-01T00:00:00</ValidFrom><ValidTo>2100-01-01T00:00:00</ValidTo>"
+		 "<KeyPeriodNo>%llu</KeyPeriodNo><UserDecryptKey>%s</UserDecryptKey>"
 		 "<UserSigningKeySSK>%s</UserSigningKeySSK><UserPubTokenPVT>%s</UserPubTokenPVT>"
-		 "</KmsKeySet>", TC_KMS, tc_uri(user), id, rsk, ssk, pvt);
-	put_xml(s, MSTOKEN_APP_KMS_KEYSET, xml);
+		 "</KmsKeySet>", kms, uri, id, period_no, rsk, ssk, pvt);
+	tc_put_xml(s, MSTOKEN_APP_KMS_KEYSET, xml);
 	free(id);
 	free(rsk);
 	free(ssk);
 	free(pvt);
 }
 
-void tc_provision(const char *label, const char *const *users)
+CK_SESSION_HANDLE tc_token_begin(const char *label)
 {
 	CK_UTF8CHAR tl[32];
 	CK_SESSION_HANDLE s;
@@ -161,8 +161,21 @@ void tc_provision(const char *label, const char *const *users)
 	assert_int_equal(f->C_Logout(s), CKR_OK);
 	assert_int_equal(f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)(uintptr_t)TC_PIN, strlen(TC_PIN)),
 			 CKR_OK);
-	import_community(s);
-	for (; *users; users++)
-		import_user(s, *users);
+	return s;
+}
+
+void tc_token_end(CK_SESSION_HANDLE s)
+{
 	assert_int_equal(f->C_CloseSession(s), CKR_OK);
+}
+
+void tc_provision(const char *label, const char *const *users)
+{
+	const struct interop_key_set *a = sw_user("alice");
+	CK_SESSION_HANDLE s = tc_token_begin(label);
+
+	tc_put_certificate(s, TC_KMS, 16777215, 0, a->z, a->kpak);
+	for (; *users; users++)
+		tc_put_keyset(s, TC_KMS, tc_uri(*users), sw_user(*users), 236);
+	tc_token_end(s);
 }

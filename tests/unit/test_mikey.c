@@ -239,6 +239,9 @@ static void test_ntp(void **state)
 	assert_int_equal(mikey_unix_from_t(&t), 0xec898da8LL - 2208988800LL);
 	assert_int_equal(mikey_unix_from_t(&t32), mikey_unix_from_t(&t));
 	assert_true(mikey_unix_from_t(&c) == INT64_MIN);
+	/* seconds in the low half (Thales): 0xe43d14c0 = 2021-05-05T12:57:36Z */
+	t.value = 0xe43d14c0ULL;
+	assert_int_equal(mikey_unix_from_t(&t), 1620219456);
 	t.value = mikey_ntp_from_unix(0);
 	assert_int_equal(t.value >> 32, 2208988800ULL);
 	assert_int_equal(mikey_unix_from_t(&t), 0);
