@@ -16,3 +16,6 @@ tests_integration_test_client_interop_SOURCES = \
 	tests/integration/test_client_util.c tests/integration/test_client.h
 tests_integration_test_client_interop_CFLAGS = $(TEST_CFLAGS) $(P11KIT_CFLAGS)
 tests_integration_test_client_interop_LDADD = client/libmsclient.la $(CMOCKA_LIBS) $(CRYPTO_LIBS) -ldl
+
+TESTS += tests/integration/client_media.sh
+dist_check_SCRIPTS += tests/integration/client_media.sh
