@@ -26,7 +26,8 @@ client_libmsclient_la_SOURCES = \
 	client/initiate.c \
 	client/replay.c \
 	client/accept.c \
-	client/check_return.c
+	client/check_return.c \
+	client/pool.c
 client_libmsclient_la_CFLAGS = $(AM_CFLAGS) $(SRTP_CFLAGS) $(P11KIT_CFLAGS)
 client_libmsclient_la_LIBADD = $(CRYPTO_LIBS) $(SRTP_LIBS) $(P11KIT_LIBS) -ldl -lpthread
 
@@ -45,7 +46,8 @@ mikeysakkeinclude_HEADERS = \
 	include/mikeysakke/srtp.h \
 	include/mikeysakke/identity.h \
 	include/mikeysakke/session.h \
-	include/mikeysakke/replay.h
+	include/mikeysakke/replay.h \
+	include/mikeysakke/pool.h
 
 pkgconfigdir = $(libdir)/pkgconfig
 pkgconfig_DATA = client/mikey-sakke.pc

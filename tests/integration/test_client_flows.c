@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include "tests/integration/test_client.h"
 #include "mikeysakke/replay.h"
+#include "mikeysakke/pool.h"
 
 static struct ms_ctx *alice, *bob;
 static char replay_path[256];
@@ -209,6 +210,40 @@ static void test_group(void **state)
 	ms_created_clear(alice, &cr);
 }
 
+/* Pre-generated I_MESSAGEs: each handed out once, stale ones dropped. */
+static void test_pool(void **state)
+{
+	static const char *to[] = { "sip:bob@streamwide.com" };
+	static struct ms_created cr[3];
+	static struct ms_accepted acc;
+	struct ms_create_req r = { "sip:alice@streamwide.com", to, 1, 1, MS_SRTP_AEAD_AES_128_GCM, 0,
+				   TC_NOW };
+	struct ms_accept_opts o = { 0, TC_NOW + 60, NULL, 0, 0 };
+	struct ms_pool *p;
+	unsigned i;
+
+	assert_int_equal(ms_pool_new(&p, alice, 120), MS_OK);
+	assert_int_equal(ms_pool_fill(p, &r, 3), MS_OK);
+	assert_int_equal(ms_pool_count(p, to[0]), 3);
+	assert_int_equal(ms_pool_take(p, "sip:carol@streamwide.com", TC_NOW + 60, &cr[0]),
+			 MS_ERR_NOT_FOUND);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(ms_pool_take(p, to[0], TC_NOW + 60, &cr[i]), MS_OK);
+		assert_int_equal(ms_accept(bob, cr[i].msg[0], cr[i].len[0], &o, &acc), MS_OK);
+		expect_same_keys(&cr[i].keys, &acc.keys, 2, 12);
+	}
+	assert_int_not_equal(cr[0].csb_id, cr[1].csb_id);
+	assert_memory_not_equal(cr[1].rand, cr[2].rand, 16);
+	assert_int_equal(ms_pool_take(p, to[0], TC_NOW + 60, &cr[0]), MS_ERR_NOT_FOUND);
+	for (i = 0; i < 3; i++)
+		ms_created_clear(alice, &cr[i]);
+	/* stale entries are dropped, not handed out */
+	assert_int_equal(ms_pool_fill(p, &r, 2), MS_OK);
+	assert_int_equal(ms_pool_take(p, to[0], TC_NOW + 121, &cr[0]), MS_ERR_NOT_FOUND);
+	assert_int_equal(ms_pool_count(p, to[0]), 0);
+	ms_pool_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -218,6 +253,7 @@ int main(void)
 		cmocka_unit_test(test_flipped_bits_refused),
 		cmocka_unit_test(test_replay_window_unknown_signer),
 		cmocka_unit_test(test_group),
+		cmocka_unit_test(test_pool),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
