@@ -24,9 +24,11 @@ static void usage(FILE *f)
 	fputs("usage: mikey-sakke create --module M --token LABEL --pin PIN --from URI --to URI [--to URI ...]\n"
 	      "                          [--format sdp|base64] [--srtp aes-cm|aes-gcm] [--prf 0|1]\n"
 	      "                          [--show-keys] [--out FILE] [--address A] [--port N]\n"
+	      "                          [--announce ADDR:PORT]\n"
 	      "       mikey-sakke accept --module M --token LABEL --pin PIN --in FILE\n"
 	      "                          [--window SECONDS] [--return-imessage FILE] [--show-keys]\n"
-	      "                          [--replay-cache FILE]\n", f);
+	      "                          [--replay-cache FILE]\n"
+	      "       mikey-sakke accept ... --listen ADDR:PORT [--as URI] [--timeout SECONDS]\n", f);
 }
 
 static int usage_error(const char *what)
@@ -37,7 +39,8 @@ static int usage_error(const char *what)
 }
 
 enum { O_MODULE = 256, O_TOKEN, O_PIN, O_FROM, O_TO, O_FORMAT, O_SRTP, O_PRF, O_SHOW, O_OUT,
-       O_IN, O_WINDOW, O_RETURN, O_REPLAY, O_ADDRESS, O_PORT, O_HELP };
+       O_IN, O_WINDOW, O_RETURN, O_REPLAY, O_ADDRESS, O_PORT, O_HELP, O_ANNOUNCE, O_LISTEN,
+       O_AS, O_TIMEOUT };
 
 static const struct option options[] = {
 	{ "module", required_argument, NULL, O_MODULE },
@@ -57,6 +60,10 @@ static const struct option options[] = {
 	{ "address", required_argument, NULL, O_ADDRESS },
 	{ "port", required_argument, NULL, O_PORT },
 	{ "help", no_argument, NULL, O_HELP },
+	{ "announce", required_argument, NULL, O_ANNOUNCE },
+	{ "listen", required_argument, NULL, O_LISTEN },
+	{ "as", required_argument, NULL, O_AS },
+	{ "timeout", required_argument, NULL, O_TIMEOUT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -80,6 +87,7 @@ static int parse_args(int argc, char **argv, struct cli_args *a)
 	a->prf = 1;
 	a->address = "127.0.0.1";
 	a->port = 49170;
+	a->timeout = 10;
 	optind = 2;
 	while ((ch = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (ch) {
@@ -122,6 +130,14 @@ static int parse_args(int argc, char **argv, struct cli_args *a)
 			if (!parse_num(optarg, 1, 65535, &v))
 				return usage_error("--port must be 1..65535");
 			a->port = (uint16_t)v;
+			break;
+		case O_ANNOUNCE: a->announce = optarg; break;
+		case O_LISTEN: a->listen = optarg; break;
+		case O_AS: a->as = optarg; break;
+		case O_TIMEOUT:
+			if (!parse_num(optarg, 1, 3600, &v))
+				return usage_error("--timeout must be 1..3600 seconds");
+			a->timeout = v;
 			break;
 		case O_HELP: usage(stdout); return CLI_HELP;
 		default: return usage_error("unknown option");

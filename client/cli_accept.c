@@ -1,9 +1,12 @@
 /* client/cli_accept.c - "mikey-sakke accept": read an SDP offer, a base64
  * or a hex I_MESSAGE, verify, decapsulate, and say who sent it. */
 #include <ctype.h>
+#include <netinet/in.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "mikeysakke/announce.h"
 #include "mikeysakke/codec.h"
 #include "mikeysakke/replay.h"
 #include "mikeysakke/sdp.h"
@@ -29,6 +32,33 @@ static size_t read_all(const char *path, char *buf, size_t cap)
 }
 
 /* One I_MESSAGE in base64 (optionally after "mikey ") or hex. */
+/* Waits for a session-initialisation datagram naming a->as (any when
+ * --as is not given) and copies its SDP offer into buf. */
+static size_t listen_offer(const struct cli_args *a, char *buf, size_t cap)
+{
+	static uint8_t dgram[MS_UDP_MAX];
+	struct sockaddr_in at;
+	struct ms_announce an;
+	int s = ms_udp_open(a->listen, 0, &at);
+	size_t len, n = (size_t)-1;
+
+	if (s < 0)
+		return n;
+	fprintf(stderr, "mikey-sakke: listening on %s\n", a->listen);
+	fflush(stderr);
+	while (n == (size_t)-1 && ms_udp_recv(s, (int)a->timeout * 1000, dgram, sizeof(dgram) - 1,
+					      &len) == MS_OK) {
+		if (ms_announce_parse((const char *)dgram, len, &an) != MS_OK ||
+		    (a->as && !ms_announce_names(&an, a->as)) || an.sdp_len >= cap)
+			continue;   /* not a session for us: an absent member misses it */
+		memcpy(buf, an.sdp, an.sdp_len);
+		buf[an.sdp_len] = '\0';
+		n = an.sdp_len;
+	}
+	close(s);
+	return n;
+}
+
 static ms_rc decode_text(const char *s, size_t n, uint8_t *out, size_t cap, size_t *len)
 {
 	size_t i;
@@ -101,9 +131,13 @@ int cli_accept(const struct cli_args *a)
 	ms_rc mrc;
 	int rc;
 
-	if (!a->in)
-		return fprintf(stderr, "mikey-sakke: accept needs --in FILE\n"), CLI_USAGE;
-	n_in = read_all(a->in, in, sizeof(in));
+	if (!a->in == !a->listen)
+		return fprintf(stderr, "mikey-sakke: accept needs --in FILE or --listen ADDR:PORT\n"),
+		       CLI_USAGE;
+	n_in = a->in ? read_all(a->in, in, sizeof(in)) : listen_offer(a, in, sizeof(in));
+	if (n_in == (size_t)-1 && a->listen)
+		return fprintf(stderr, "mikey-sakke: no session for us on %s within %ld s\n", a->listen,
+			       a->timeout), CLI_USAGE;
 	if (n_in == (size_t)-1)
 		return fprintf(stderr, "mikey-sakke: cannot read %s\n", a->in), CLI_USAGE;
 	if (a->replay)

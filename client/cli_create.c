@@ -6,16 +6,38 @@
 #include <string.h>
 #include <time.h>
 #include "mikeysakke/codec.h"
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "mikeysakke/announce.h"
 #include "mikeysakke/sdp.h"
 #include "client/cli.h"
 
 #define B64_MAX (MS_IMSG_MAX / 3 * 4 + 8)
 
+/* Network-independent flow: the offer broadcast to every member at once. */
+static int announce(const struct cli_args *a, const char *sdp)
+{
+	static char dgram[MS_UDP_MAX];
+	struct sockaddr_in to;
+	size_t len;
+	int s, ok;
+
+	if (ms_announce_write(a->to, (unsigned)a->n_to, sdp, dgram, sizeof(dgram), &len) != MS_OK)
+		return -1;
+	s = ms_udp_open(a->announce, 1, &to);
+	if (s < 0)
+		return -1;
+	ok = sendto(s, dgram, len, 0, (struct sockaddr *)&to, sizeof(to)) == (ssize_t)len;
+	close(s);
+	return ok ? 0 : -1;
+}
+
 static int write_output(const struct cli_args *a, const struct ms_created *cr,
 			char b64[][B64_MAX], FILE *f)
 {
 	struct ms_sdp d;
-	char text[MS_MAX_RECIPIENTS * B64_MAX + 1024];
+	static char text[MS_MAX_RECIPIENTS * B64_MAX + 1024];
 	size_t i;
 
 	if (a->base64) {
@@ -39,6 +61,10 @@ static int write_output(const struct cli_args *a, const struct ms_created *cr,
 		d.keys[i] = (struct ms_sdp_key){ MS_SDP_MEDIA, b64[i], strlen(b64[i]) };
 	if (ms_sdp_write(&d, text, sizeof(text)) != MS_OK)
 		return -1;
+	if (a->announce && announce(a, text) != 0) {
+		fprintf(stderr, "mikey-sakke: cannot announce to %s\n", a->announce);
+		return -1;
+	}
 	fputs(text, f);
 	return 0;
 }

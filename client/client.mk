@@ -27,7 +27,8 @@ client_libmsclient_la_SOURCES = \
 	client/replay.c \
 	client/accept.c \
 	client/check_return.c \
-	client/pool.c
+	client/pool.c \
+	client/announce.c
 client_libmsclient_la_CFLAGS = $(AM_CFLAGS) $(SRTP_CFLAGS) $(P11KIT_CFLAGS)
 client_libmsclient_la_LIBADD = $(CRYPTO_LIBS) $(SRTP_LIBS) $(P11KIT_LIBS) -ldl -lpthread
 
@@ -47,7 +48,8 @@ mikeysakkeinclude_HEADERS = \
 	include/mikeysakke/identity.h \
 	include/mikeysakke/session.h \
 	include/mikeysakke/replay.h \
-	include/mikeysakke/pool.h
+	include/mikeysakke/pool.h \
+	include/mikeysakke/announce.h
 
 pkgconfigdir = $(libdir)/pkgconfig
 pkgconfig_DATA = client/mikey-sakke.pc

@@ -17,7 +17,6 @@
 #include <getopt.h>
 #include <math.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,13 +25,13 @@
 #include <openssl/crypto.h>
 #include "mikeysakke/codec.h"
 #include "mikeysakke/srtp.h"
+#include "mikeysakke/announce.h"
 
 #define FRAME 160
 
 struct media_args {
 	int send;
 	const char *addr, *keys, *sent, *received;
-	uint16_t port;
 	int cs, suite;
 	long packets, tamper, timeout;
 	uint32_t ssrc;
@@ -68,58 +67,12 @@ static int load_keys(const char *path, int cs, uint8_t key[16], uint8_t *salt, s
 	return found;
 }
 
-static int parse_hostport(const char *s, struct media_args *a)
-{
-	static char host[64];
-	const char *colon = strrchr(s, ':');
-	long port;
-
-	if (!colon || (size_t)(colon - s) >= sizeof(host))
-		return 0;
-	memcpy(host, s, (size_t)(colon - s));
-	host[colon - s] = '\0';
-	port = strtol(colon + 1, NULL, 10);
-	if (port < 1 || port > 65535)
-		return 0;
-	a->addr = host;
-	a->port = (uint16_t)port;
-	return 1;
-}
-
 static void frame(uint8_t *out, long n)
 {
 	int i;
 
 	for (i = 0; i < FRAME; i++)
 		out[i] = (uint8_t)(128 + 100 * sin(2 * M_PI * 440.0 * (double)(n * FRAME + i) / 8000.0));
-}
-
-static int open_socket(const struct media_args *a, struct sockaddr_in *sa)
-{
-	int s = socket(AF_INET, SOCK_DGRAM, 0), on = 1;
-	unsigned char loop = 1;
-	struct in_addr lo;
-
-	memset(sa, 0, sizeof(*sa));
-	sa->sin_family = AF_INET;
-	sa->sin_port = htons(a->port);
-	if (s < 0 || inet_pton(AF_INET, a->addr, &sa->sin_addr) != 1)
-		return -1;
-	inet_pton(AF_INET, "127.0.0.1", &lo);
-	setsockopt(s, SOL_SOCKET, SO_BROADCAST, &on, sizeof(on));
-	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
-	if (IN_MULTICAST(ntohl(sa->sin_addr.s_addr))) {
-		/* loopback multicast: sent and joined on the lo interface */
-		struct ip_mreq mr = { sa->sin_addr, lo };
-
-		setsockopt(s, IPPROTO_IP, IP_MULTICAST_LOOP, &loop, sizeof(loop));
-		setsockopt(s, IPPROTO_IP, IP_MULTICAST_IF, &lo, sizeof(lo));
-		if (!a->send && setsockopt(s, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr, sizeof(mr)) != 0)
-			return -1;
-	}
-	if (!a->send && bind(s, (struct sockaddr *)sa, sizeof(*sa)) != 0)
-		return -1;
-	return s;
 }
 
 static int do_send(const struct media_args *a, struct ms_srtp *tx, int s, const struct sockaddr_in *to)
@@ -156,20 +109,17 @@ static int do_recv(const struct media_args *a, struct ms_srtp *rx, int s)
 {
 	FILE *out = a->received ? fopen(a->received, "wb") : NULL;
 	long got = 0, ok = 0, bad = 0, replay = 0, expect = a->packets - (a->tamper ? a->packets / a->tamper : 0);
-	struct pollfd p = { s, POLLIN, 0 };
 
 	if (a->received && !out)
 		return 2;
-	while (ok < expect && poll(&p, 1, (int)(a->timeout * 1000)) == 1) {
+	while (ok < expect) {
 		uint8_t pkt[2048];
-		ssize_t r = recv(s, pkt, sizeof(pkt), 0);
 		size_t len;
 		ms_rc rc;
 
-		if (r <= 0)
+		if (ms_udp_recv(s, (int)(a->timeout * 1000), pkt, sizeof(pkt), &len) != MS_OK)
 			break;
 		got++;
-		len = (size_t)r;
 		rc = ms_srtp_unprotect(rx, pkt, &len);
 		if (rc == MS_OK) {
 			ok++;
@@ -195,7 +145,7 @@ int main(int argc, char **argv)
 		{ "tamper", 1, NULL, 'x' }, { "sent", 1, NULL, 's' }, { "received", 1, NULL, 'r' },
 		{ "timeout", 1, NULL, 'w' }, { "ssrc", 1, NULL, 'i' }, { NULL, 0, NULL, 0 },
 	};
-	struct media_args a = { 0, NULL, NULL, NULL, NULL, 0, -1, MS_SRTP_AEAD_AES_128_GCM, 250, 0, 5,
+	struct media_args a = { 0, NULL, NULL, NULL, NULL, -1, MS_SRTP_AEAD_AES_128_GCM, 250, 0, 5,
 				0x4d534b45 };
 	uint8_t key[16], salt[14];
 	size_t salt_len = 0;
@@ -209,7 +159,7 @@ int main(int argc, char **argv)
 	optind = 2;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
-		case 't': case 'l': if (!parse_hostport(optarg, &a)) return usage(); break;
+		case 't': case 'l': a.addr = optarg; break;
 		case 'k': a.keys = optarg; break;
 		case 'c': a.cs = atoi(optarg); break;
 		case 'u': a.suite = ms_srtp_suite_from_name(optarg); if (a.suite < 0) return usage(); break;
@@ -236,11 +186,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mikey-sakke-media: keys do not fit the suite (%s)\n", ms_strerror(rc));
 		return 2;
 	}
-	s = open_socket(&a, &sa);
+	s = ms_udp_open(a.addr, a.send, &sa);
 	if (s < 0) {
-		fprintf(stderr, "mikey-sakke-media: cannot open UDP %s:%u\n", a.addr, a.port);
+		fprintf(stderr, "mikey-sakke-media: cannot open UDP %s\n", a.addr);
 		ms_srtp_free(ctx);
 		return 2;
+	}
+	if (!a.send) {   /* lets a script start the sender once we listen */
+		fprintf(stderr, "listening on %s\n", a.addr);
+		fflush(stderr);
 	}
 	rc = a.send ? do_send(&a, ctx, s, &sa) : do_recv(&a, ctx, s);
 	close(s);

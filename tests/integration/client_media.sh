@@ -16,15 +16,24 @@ fail=0
 # port base from the PID keeps parallel runs apart
 P=$((20000 + $$ % 20000))
 
+# waits (up to 5 s) for a receiver's "listening" line on its stderr file
+ready() {
+	i=0
+	while ! grep -q listening "$1" 2>/dev/null; do
+		i=$((i + 1)); [ $i -gt 50 ] && return 1
+		sleep 0.1
+	done
+}
+
 check() { # name, command...
 	name=$1; shift
 	if "$@"; then echo "ok: $name"; else echo "FAIL: $name"; fail=1; fi
 }
 
 "$MEDIA" recv --listen 127.0.0.1:$P --keys "$T/keys" --cs 0 --packets 100 --tamper 10 \
-	--received "$T/r1" --timeout 5 > "$T/recv1" &
+	--received "$T/r1" --timeout 5 > "$T/recv1" 2> "$T/ready1" &
 rpid=$!
-sleep 0.3
+ready "$T/ready1"
 check "unicast send" "$MEDIA" send --to 127.0.0.1:$P --keys "$T/keys" --cs 0 --packets 100 \
 	--tamper 10 --sent "$T/s1"
 wait $rpid; rc=$?
@@ -36,10 +45,10 @@ check "unicast: received audio identical to the sent" cmp -s "$T/s1" "$T/r1"
 G=239.255.77.$(( $$ % 200 + 1 ))
 for i in 1 2; do
 	"$MEDIA" recv --listen $G:$((P + 1)) --keys "$T/keys" --cs 1 --suite aes-cm --packets 50 \
-		--received "$T/m$i" --timeout 5 > "$T/mrecv$i" &
+		--received "$T/m$i" --timeout 5 > "$T/mrecv$i" 2> "$T/mready$i" &
 	eval mpid$i=$!
 done
-sleep 0.3
+ready "$T/mready1"; ready "$T/mready2"
 check "multicast send" "$MEDIA" send --to $G:$((P + 1)) --keys "$T/keys" --cs 1 --suite aes-cm \
 	--packets 50 --sent "$T/ms"
 wait $mpid1; m1=$?
@@ -49,9 +58,9 @@ check "multicast: both received the sent audio" sh -c "cmp -s '$T/ms' '$T/m1' &&
 
 # a receiver with a key one bit off refuses everything
 "$MEDIA" recv --listen 127.0.0.1:$((P + 2)) --keys "$T/keys" --cs 2 --packets 5 --timeout 2 \
-	> "$T/recv3" &
+	> "$T/recv3" 2> "$T/ready3" &
 rpid=$!
-sleep 0.3
+ready "$T/ready3"
 "$MEDIA" send --to 127.0.0.1:$((P + 2)) --keys "$T/keys" --cs 0 --packets 5 > /dev/null
 wait $rpid; rc=$?
 check "wrong key: nothing authenticated" [ "$rc" = 1 -a "$(cat "$T/recv3")" = "received=5 authenticated=0 refused=5 replayed=0" ]
