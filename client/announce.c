@@ -87,7 +87,9 @@ int ms_udp_open(const char *hostport, int send, struct sockaddr_in *to)
 	unsigned char loop = 1;
 	struct in_addr lo;
 
-	if (!colon || (size_t)(colon - hostport) >= sizeof(host) || port < 1 || port > 65535)
+	/* port 0: an ephemeral port for a receiver (ms_udp_port tells which) */
+	if (!colon || (size_t)(colon - hostport) >= sizeof(host) || port < 0 || port > 65535 ||
+	    (send && port == 0))
 		return -1;
 	memcpy(host, hostport, (size_t)(colon - hostport));
 	host[colon - hostport] = '\0';
@@ -100,8 +102,10 @@ int ms_udp_open(const char *hostport, int send, struct sockaddr_in *to)
 	if (s < 0)
 		return -1;
 	setsockopt(s, SOL_SOCKET, SO_BROADCAST, &on, sizeof(on));
-	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
 	if (IN_MULTICAST(ntohl(to->sin_addr.s_addr))) {
+		/* several members on one host listen to the same group and port;
+		 * unicast ports are never shared */
+		setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
 		/* loopback multicast: sent and joined on the lo interface */
 		struct ip_mreq mr = { to->sin_addr, lo };
 
@@ -116,6 +120,16 @@ int ms_udp_open(const char *hostport, int send, struct sockaddr_in *to)
 fail:
 	close(s);
 	return -1;
+}
+
+int ms_udp_port(int s)
+{
+	struct sockaddr_in sa;
+	socklen_t n = sizeof(sa);
+
+	if (getsockname(s, (struct sockaddr *)&sa, &n) != 0)
+		return -1;
+	return ntohs(sa.sin_port);
 }
 
 ms_rc ms_udp_recv(int s, int timeout_ms, uint8_t *buf, size_t cap, size_t *len)

@@ -44,7 +44,7 @@ static size_t listen_offer(const struct cli_args *a, char *buf, size_t cap)
 
 	if (s < 0)
 		return n;
-	fprintf(stderr, "mikey-sakke: listening on %s\n", a->listen);
+	fprintf(stderr, "mikey-sakke: listening on port %d\n", ms_udp_port(s));
 	fflush(stderr);
 	while (n == (size_t)-1 && ms_udp_recv(s, (int)a->timeout * 1000, dgram, sizeof(dgram) - 1,
 					      &len) == MS_OK) {

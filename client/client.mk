@@ -59,9 +59,11 @@ DISTCLEANFILES += client/mikey-sakke.pc
 bin_PROGRAMS += client/mikey-sakke
 client_mikey_sakke_SOURCES = client/cli.c client/cli.h client/cli_create.c client/cli_accept.c
 client_mikey_sakke_CPPFLAGS = $(AM_CPPFLAGS) -DMS_DEFAULT_MODULE='"$(p11moduledir)/mstoken-pkcs11.so"'
-client_mikey_sakke_LDADD = client/libmikeysakke.la $(CRYPTO_LIBS)
+# the convenience library: a plain binary, no libtool wrapper script (the
+# wrapper misbehaves when several copies start at once in the tests)
+client_mikey_sakke_LDADD = client/libmsclient.la $(CRYPTO_LIBS)
 dist_man_MANS += client/mikey-sakke.1
 
 bin_PROGRAMS += client/mikey-sakke-media
 client_mikey_sakke_media_SOURCES = client/media.c
-client_mikey_sakke_media_LDADD = client/libmikeysakke.la $(CRYPTO_LIBS) -lm
+client_mikey_sakke_media_LDADD = client/libmsclient.la $(CRYPTO_LIBS) -lm

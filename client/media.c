@@ -91,12 +91,16 @@ static int do_send(const struct media_args *a, struct ms_srtp *tx, int s, const 
 		/* the record of what was sent leaves out the frames spoilt on purpose */
 		if (sent && !(a->tamper && (n + 1) % a->tamper == 0))
 			fwrite(pkt + MS_RTP_HEADER_LEN, 1, FRAME, sent);
-		if (ms_srtp_protect(tx, pkt, &len, sizeof(pkt)) != MS_OK)
+		if (ms_srtp_protect(tx, pkt, &len, sizeof(pkt)) != MS_OK) {
+			fprintf(stderr, "mikey-sakke-media: SRTP protect failed\n");
 			return 1;
+		}
 		if (a->tamper && (n + 1) % a->tamper == 0)
 			pkt[MS_RTP_HEADER_LEN + 5] ^= 0x10;
-		if (sendto(s, pkt, len, 0, (const struct sockaddr *)to, sizeof(*to)) != (ssize_t)len)
+		if (sendto(s, pkt, len, 0, (const struct sockaddr *)to, sizeof(*to)) != (ssize_t)len) {
+			perror("mikey-sakke-media: sendto");
 			return 1;
+		}
 		usleep(2000);  /* paced, not real time: the test stays short */
 	}
 	if (sent)
@@ -193,7 +197,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (!a.send) {   /* lets a script start the sender once we listen */
-		fprintf(stderr, "listening on %s\n", a.addr);
+		fprintf(stderr, "listening on port %d\n", ms_udp_port(s));
 		fflush(stderr);
 	}
 	rc = a.send ? do_send(&a, ctx, s, &sa) : do_recv(&a, ctx, s);

@@ -37,9 +37,12 @@ MS_API int ms_announce_names(const struct ms_announce *a, const char *uri);
 
 /* UDP on IPv4: "ADDR:PORT" where ADDR may be unicast, multicast (joined on
  * loopback) or broadcast.  ms_udp_open: a socket to send to it (send = 1)
- * or bound to receive from it; *to gets the destination. */
+ * or bound to receive from it (PORT 0: an ephemeral port); *to gets the
+ * destination. */
 struct sockaddr_in;
 MS_API int ms_udp_open(const char *hostport, int send, struct sockaddr_in *to);
+/* The local port of a socket (after binding to port 0), or -1. */
+MS_API int ms_udp_port(int s);
 /* One datagram within timeout_ms; MS_ERR_IO on timeout. */
 MS_API ms_rc ms_udp_recv(int s, int timeout_ms, uint8_t *buf, size_t cap, size_t *len);
 
