@@ -221,8 +221,10 @@ ms_rc ms_accept(struct ms_ctx *c, const uint8_t *msg, size_t len, const struct m
 	/* the replay cache is written only for messages addressed to us, so
 	 * that trying each I_MESSAGE of a group offer records just ours */
 	if (o->replay_path) {
-		rc = ms_replay_check_and_add(o->replay_path, m.hdr.csb_id, rand->u.rand.value.ptr,
-					     rand->u.rand.value.len, ini.id, ini.id_len, t, window, now);
+		struct ms_replay_key rk = { m.hdr.csb_id, rand->u.rand.value.ptr, rand->u.rand.value.len,
+					    ini.id, ini.id_len, me.id, me.id_len };
+
+		rc = ms_replay_check_and_add(o->replay_path, &rk, t, window, now);
 		if (rc == MS_ERR_REPLAY)
 			return refuse(a, rc, "replayed (CSB ID %08" PRIx32 " from %s seen before)",
 				      m.hdr.csb_id, a->initiator);

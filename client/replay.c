@@ -18,17 +18,20 @@ struct entry {
 	int64_t expiry;
 };
 
-static int entry_key(uint32_t csb_id, const uint8_t *rand, size_t rand_len, const uint8_t *signer,
-		     size_t signer_len, uint8_t out[32])
+/* Each variable field is preceded by its length, so no two keys collide. */
+static int entry_key(const struct ms_replay_key *k, uint8_t out[32])
 {
-	uint8_t head[5] = { (uint8_t)(csb_id >> 24), (uint8_t)(csb_id >> 16), (uint8_t)(csb_id >> 8),
-			    (uint8_t)csb_id, (uint8_t)rand_len };
+	uint8_t head[5] = { (uint8_t)(k->csb_id >> 24), (uint8_t)(k->csb_id >> 16),
+			    (uint8_t)(k->csb_id >> 8), (uint8_t)k->csb_id, (uint8_t)k->rand_len };
+	uint8_t sl[2] = { (uint8_t)(k->signer_len >> 8), (uint8_t)k->signer_len };
 	unsigned int n = 0;
 	EVP_MD_CTX *c = EVP_MD_CTX_new();
 	int ok = c && EVP_DigestInit_ex(c, EVP_sha256(), NULL) == 1 &&
 		 EVP_DigestUpdate(c, head, sizeof(head)) == 1 &&
-		 EVP_DigestUpdate(c, rand, rand_len) == 1 &&
-		 EVP_DigestUpdate(c, signer, signer_len) == 1 &&
+		 EVP_DigestUpdate(c, k->rand, k->rand_len) == 1 &&
+		 EVP_DigestUpdate(c, sl, sizeof(sl)) == 1 &&
+		 EVP_DigestUpdate(c, k->signer, k->signer_len) == 1 &&
+		 EVP_DigestUpdate(c, k->recipient, k->recipient_len) == 1 &&
 		 EVP_DigestFinal_ex(c, out, &n) == 1 && n == 32;
 
 	EVP_MD_CTX_free(c);
@@ -87,8 +90,7 @@ static int save(const char *path, const struct entry *e, size_t n)
 	return 0;
 }
 
-ms_rc ms_replay_check_and_add(const char *path, uint32_t csb_id, const uint8_t *rand,
-			      size_t rand_len, const uint8_t *signer, size_t signer_len,
+ms_rc ms_replay_check_and_add(const char *path, const struct ms_replay_key *k,
 			      int64_t msg_time, int64_t window, int64_t now)
 {
 	char lock[4096 + 8];
@@ -99,9 +101,10 @@ ms_rc ms_replay_check_and_add(const char *path, uint32_t csb_id, const uint8_t *
 	int lfd;
 	ms_rc rc = MS_ERR_IO;
 
-	if (!path || !rand || !signer || window < 0)
+	if (!path || !k || !k->rand || !k->signer || !k->recipient || k->rand_len > 255 ||
+	    k->signer_len > 0xffff || window < 0)
 		return MS_ERR_ARGS;
-	if (!entry_key(csb_id, rand, rand_len, signer, signer_len, key))
+	if (!entry_key(k, key))
 		return MS_ERR_CRYPTO;
 	if (snprintf(lock, sizeof(lock), "%s.lock", path) >= (int)sizeof(lock))
 		return MS_ERR_ARGS;

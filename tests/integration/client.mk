@@ -19,3 +19,6 @@ tests_integration_test_client_interop_LDADD = client/libmsclient.la $(CMOCKA_LIB
 
 TESTS += tests/integration/client_media.sh
 dist_check_SCRIPTS += tests/integration/client_media.sh
+
+TESTS += tests/integration/client_cli.sh
+dist_check_SCRIPTS += tests/integration/client_cli.sh

@@ -32,3 +32,9 @@ TESTS += tests/unit/test_mikey_identity
 tests_unit_test_mikey_identity_SOURCES = tests/unit/test_mikey_identity.c
 tests_unit_test_mikey_identity_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_mikey_identity_LDADD = $(TEST_CLIENT_LIBS)
+
+check_PROGRAMS += tests/unit/test_mikey_replay
+TESTS += tests/unit/test_mikey_replay
+tests_unit_test_mikey_replay_SOURCES = tests/unit/test_mikey_replay.c
+tests_unit_test_mikey_replay_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_mikey_replay_LDADD = $(TEST_CLIENT_LIBS)
