@@ -28,6 +28,7 @@ static void usage(FILE *f)
 	      "       mikey-sakke accept --module M --token LABEL --pin PIN --in FILE\n"
 	      "                          [--window SECONDS] [--return-imessage FILE] [--show-keys]\n"
 	      "                          [--replay-cache FILE]\n"
+	      "                          [--answer FILE [--address A] [--port N]]\n"
 	      "       mikey-sakke accept ... --listen ADDR:PORT [--as URI] [--timeout SECONDS]\n", f);
 }
 
@@ -40,7 +41,7 @@ static int usage_error(const char *what)
 
 enum { O_MODULE = 256, O_TOKEN, O_PIN, O_FROM, O_TO, O_FORMAT, O_SRTP, O_PRF, O_SHOW, O_OUT,
        O_IN, O_WINDOW, O_RETURN, O_REPLAY, O_ADDRESS, O_PORT, O_HELP, O_ANNOUNCE, O_LISTEN,
-       O_AS, O_TIMEOUT };
+       O_AS, O_TIMEOUT, O_ANSWER };
 
 static const struct option options[] = {
 	{ "module", required_argument, NULL, O_MODULE },
@@ -64,6 +65,7 @@ static const struct option options[] = {
 	{ "listen", required_argument, NULL, O_LISTEN },
 	{ "as", required_argument, NULL, O_AS },
 	{ "timeout", required_argument, NULL, O_TIMEOUT },
+	{ "answer", required_argument, NULL, O_ANSWER },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -134,6 +136,7 @@ static int parse_args(int argc, char **argv, struct cli_args *a)
 		case O_ANNOUNCE: a->announce = optarg; break;
 		case O_LISTEN: a->listen = optarg; break;
 		case O_AS: a->as = optarg; break;
+		case O_ANSWER: a->answer = optarg; break;
 		case O_TIMEOUT:
 			if (!parse_num(optarg, 1, 3600, &v))
 				return usage_error("--timeout must be 1..3600 seconds");

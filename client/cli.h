@@ -10,6 +10,7 @@ enum { CLI_OK = 0, CLI_REFUSED = 1, CLI_USAGE = 2, CLI_HELP = 3 };
 struct cli_args {
 	const char *module, *token, *from, *out, *in, *ret, *replay, *address;
 	const char *announce, *listen, *as;   /* network-independent flow */
+	const char *answer;                   /* network-connected: SDP answer */
 	long timeout;
 	char *pin;
 	const char *to[MS_MAX_RECIPIENTS];

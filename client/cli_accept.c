@@ -104,16 +104,36 @@ static ms_rc accept_any(struct ms_ctx *c, const char *const *txt, const size_t *
 	return best;
 }
 
-static int write_return(const char *path, const struct ms_accepted *a)
+static int write_text(const char *path, const char *text)
 {
-	static char b64[MS_IMSG_MAX * 2];
-	FILE *f;
+	FILE *f = fopen(path, "w");
 	int ok;
 
-	if (ms_base64_encode(a->ret, a->ret_len, b64, sizeof(b64)) != MS_OK || !(f = fopen(path, "w")))
+	if (!f)
 		return -1;
-	ok = fprintf(f, "%s\n", b64) > 0;
+	ok = fputs(text, f) >= 0;
 	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+/* The returned I_MESSAGE (base64) and, for a network-connected call, the
+ * SDP answer to the offer (RFC 3264) carrying it at media level. */
+static int write_outputs(const struct cli_args *a, const struct ms_accepted *acc,
+			 const struct ms_sdp *offer, int have_offer)
+{
+	static char b64[MS_IMSG_MAX * 2], line[MS_IMSG_MAX * 2 + 2], text[MS_IMSG_MAX * 2 + 1024];
+	struct ms_sdp ans;
+
+	if (acc->ret_len && ms_base64_encode(acc->ret, acc->ret_len, b64, sizeof(b64)) != MS_OK)
+		return -1;
+	snprintf(line, sizeof(line), "%s\n", b64);
+	if (a->ret && write_text(a->ret, line) != 0)
+		return -1;
+	if (!a->answer)
+		return 0;
+	if (!have_offer || ms_sdp_answer(offer, a->address, a->port, acc->ret_len ? b64 : NULL,
+					 &ans) != MS_OK || ms_sdp_write(&ans, text, sizeof(text)) != MS_OK)
+		return -1;
+	return write_text(a->answer, text);
 }
 
 int cli_accept(const struct cli_args *a)
@@ -124,6 +144,7 @@ int cli_accept(const struct cli_args *a)
 	const char *txt[MS_SDP_MAX_KEYS];
 	size_t lens[MS_SDP_MAX_KEYS], n_in, start, end;
 	unsigned n = 0, i;
+	int have_offer = 0;
 	struct ms_sdp sdp;
 	struct ms_sdp_error serr;
 	struct ms_accept_opts o = { a->window, 0, NULL, a->ret != NULL, 0 };
@@ -157,6 +178,7 @@ int cli_accept(const struct cli_args *a)
 			fprintf(stderr, "mikey-sakke: refused: malformed at offset 0: %s\n", serr.text);
 			return CLI_REFUSED;
 		}
+		have_offer = 1;
 		n = ms_sdp_media_keys(&sdp, k, MS_SDP_MAX_KEYS);
 		for (i = 0; i < n; i++) {
 			txt[i] = k[i]->b64;
@@ -175,8 +197,9 @@ int cli_accept(const struct cli_args *a)
 		printf("initiator=%s csb-id=%08x\n", acc.initiator, (unsigned)acc.csb_id);
 		if (a->show_keys)
 			cli_print_keys(stdout, &acc.keys);
-		if (a->ret && write_return(a->ret, &acc) != 0) {
-			fprintf(stderr, "mikey-sakke: cannot write %s\n", a->ret);
+		if (write_outputs(a, &acc, &sdp, have_offer) != 0) {
+			fprintf(stderr, "mikey-sakke: cannot write %s%s\n", a->answer ? "the answer to " : "",
+				a->answer ? a->answer : a->ret);
 			rc = CLI_USAGE;
 		}
 	} else if (mrc == MS_ERR_PKCS11 || mrc == MS_ERR_IO || mrc == MS_ERR_NOMEM) {

@@ -97,6 +97,15 @@ check "accept writes a returned I_MESSAGE" sh -c "'$MS' accept --module '$MODULE
 check "... which alice's token accepts as from bob" sh -c \
 	"'$MS' accept --module '$MODULE' --token alice --pin 1234 --in '$T/ret.b64' | grep -q '^initiator=sip:bob@example.org '"
 
+# --- network connected: offer -> SDP answer with the returned I_MESSAGE ----
+as alice create --from sip:alice@example.org --to sip:bob@example.org --show-keys --out "$T/o2" > "$T/o2keys"
+check "bob answers the offer (183-like SDP answer)" sh -c "'$MS' accept --module '$MODULE' --token bob \
+	--pin 1234 --in '$T/o2' --return-imessage '$T/r2.b64' --answer '$T/a2' --port 50000 > /dev/null"
+check "... the answer accepts one payload type on bob's port" grep -q '^m=audio 50000 RTP/SAVP 0' "$T/a2"
+check "... and carries bob's returned I_MESSAGE" grep -q "^a=key-mgmt:mikey $(cat "$T/r2.b64")" "$T/a2"
+check "alice accepts the answer: signed by bob" sh -c \
+	"'$MS' accept --module '$MODULE' --token alice --pin 1234 --in '$T/a2' | grep -q '^initiator=sip:bob@example.org '"
+
 # --- refusals: exit 1 and the reason ---------------------------------------
 refused() { # name, reason, token, input file
 	as "$3" accept --in "$4" > /dev/null 2> "$T/err"; rc=$?
