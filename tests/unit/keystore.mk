@@ -10,3 +10,9 @@ tests_unit_test_config_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_config_LDADD = $(TEST_STORE_LIBS)
 
 EXTRA_DIST += tests/softhsm-env.sh
+
+check_PROGRAMS += tests/unit/test_keystore_pkcs11
+TESTS += tests/unit/test_keystore_pkcs11
+tests_unit_test_keystore_pkcs11_SOURCES = tests/unit/test_keystore_pkcs11.c
+tests_unit_test_keystore_pkcs11_CFLAGS = $(TEST_CFLAGS) $(P11KIT_CFLAGS)
+tests_unit_test_keystore_pkcs11_LDADD = $(TEST_STORE_LIBS) -ldl
