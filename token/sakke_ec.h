@@ -1,0 +1,48 @@
+/* token/sakke_ec.h - the curve E: y^2 = x^3 - 3x over F_p (SAKKE parameter
+ * set 1), #E(F_p) = p + 1 = 4q.
+ *
+ * Jacobian coordinates (x = X/Z^2, y = Y/Z^3); Z = 0 is the point at
+ * infinity.  All operations are constant time in the point values; the
+ * scalar multiplication is constant time in the scalar too.
+ */
+#ifndef MST_SAKKE_EC_H
+#define MST_SAKKE_EC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "token/fp.h"
+#include "token/status.h"
+
+typedef struct {
+	fp x, y;
+} ec_aff;
+
+typedef struct {
+	fp x, y, z;
+} ec_jac;
+
+/* 0x04 || x || y of exactly len == 257 octets, x, y < p, on E.  Says
+ * nothing about the subgroup: see ec_check_subgroup. */
+mst_rc ec_decode(ec_aff *r, const uint8_t *in, size_t len);
+void ec_encode(uint8_t out[2 * FP_BYTES + 1], const ec_aff *a);
+/* The generator P of E(F_p)[q]. */
+void ec_generator(ec_aff *r);
+
+void ec_from_affine(ec_jac *r, const ec_aff *a);
+/* All-ones when p is not infinity (r valid), zero otherwise. */
+uint64_t ec_to_affine(ec_aff *r, const ec_jac *p);
+
+/* r = [2]p (a = -3 formulas).  alpha = 3(X^2 - Z^4), gamma = Y^2 and
+ * delta = Z^2 are handed back for the pairing's tangent line; any of them
+ * may be NULL. */
+void ec_dbl_parts(ec_jac *r, const ec_jac *p, fp *alpha, fp *gamma, fp *delta);
+void ec_dbl(ec_jac *r, const ec_jac *p);
+/* r = p + q for ALL inputs (infinity, p == q, p == -q), by masks. */
+void ec_add(ec_jac *r, const ec_jac *p, const ec_jac *q);
+/* r = [k]pt, k big-endian of k_len octets; time depends on k_len only. */
+void ec_mul(ec_jac *r, const uint8_t *k, size_t k_len, const ec_aff *pt);
+/* MST_OK when [q]a is infinity, i.e. a is in E(F_p)[q] (a is never
+ * infinity itself: it came from ec_decode); MST_ERR_BAD_POINT otherwise. */
+mst_rc ec_check_subgroup(const ec_aff *a);
+
+#endif
