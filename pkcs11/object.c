@@ -359,10 +359,7 @@ static void load_one(p11_slot *sl, const keystore_entry *all, size_t n_all,
 		o->value_in_store = record_listed(all, n_all, vname);
 		object_link(sl, o);
 	}
-	if (e->is_private)
-		secmem_free(data);
-	else
-		free(data);
+	secmem_free(data);      /* the keystore hands out every record in secmem */
 }
 
 void object_load_records(p11_slot *sl, int private_pass)

@@ -29,7 +29,7 @@ pkcs11_mstoken_pkcs11_la_SOURCES = \
 	pkcs11/rv.c pkcs11/rv.h \
 	pkcs11/debug.c pkcs11/debug.h
 pkcs11_mstoken_pkcs11_la_CFLAGS = $(AM_CFLAGS) $(P11KIT_CFLAGS) $(XML_CFLAGS)
-pkcs11_mstoken_pkcs11_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared \
+pkcs11_mstoken_pkcs11_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared -Wl,--no-undefined \
 	-Wl,--version-script=$(top_srcdir)/pkcs11/mstoken-pkcs11.map
 # libmststore already carries libmstcore (and the tpm backend)
 pkcs11_mstoken_pkcs11_la_LIBADD = token/libmststore.la \

@@ -36,7 +36,13 @@ void test_info_and_mechanisms(void **state)
 	assert_true(mi.flags & CKF_DERIVE);
 	assert_int_equal(p11->C_GetMechanismInfo(slot, CKM_SHA256, &mi), CKR_MECHANISM_INVALID);
 	/* what the token does not do says so */
-	assert_int_equal(p11->C_DigestInit(0, NULL), CKR_FUNCTION_NOT_SUPPORTED);
+	{
+		CK_MECHANISM sha = { CKM_SHA256, NULL, 0 };
+		CK_SESSION_HANDLE s = tok_session("alice", 0);
+
+		assert_int_equal(p11->C_DigestInit(s, &sha), CKR_FUNCTION_NOT_SUPPORTED);
+		assert_int_equal(p11->C_CloseSession(s), CKR_OK);
+	}
 }
 
 void test_init_token_and_pins(void **state)
@@ -51,7 +57,7 @@ void test_init_token_and_pins(void **state)
 	(void)state;
 	for (i = 0; i < 2; i++) {
 		pad32(label, labels[i]);
-		assert_int_equal(p11->C_InitToken(tok_slot(labels[i]), (CK_UTF8CHAR_PTR)SO_PIN,
+		assert_int_equal(p11->C_InitToken(tok_slot(labels[i]), PIN(SO_PIN),
 						  strlen(SO_PIN), label), CKR_OK);
 		ti = tok_info(labels[i]);
 		assert_true(ti.flags & CKF_TOKEN_INITIALIZED);
@@ -62,34 +68,34 @@ void test_init_token_and_pins(void **state)
 
 		s = tok_session(labels[i], 0);
 		/* no user PIN yet */
-		assert_int_not_equal(p11->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)USER_PIN, 4), CKR_OK);
+		assert_int_not_equal(p11->C_Login(s, CKU_USER, PIN(USER_PIN), 4), CKR_OK);
 		/* only the SO sets it */
-		assert_int_equal(p11->C_InitPIN(s, (CK_UTF8CHAR_PTR)USER_PIN, 4),
+		assert_int_equal(p11->C_InitPIN(s, PIN(USER_PIN), 4),
 				 CKR_USER_NOT_LOGGED_IN);
-		assert_int_equal(p11->C_Login(s, CKU_SO, (CK_UTF8CHAR_PTR)SO_PIN, strlen(SO_PIN)),
+		assert_int_equal(p11->C_Login(s, CKU_SO, PIN(SO_PIN), strlen(SO_PIN)),
 				 CKR_OK);
 		assert_int_equal(p11->C_GetSessionInfo(s, &si), CKR_OK);
 		assert_int_equal(si.state, CKS_RW_SO_FUNCTIONS);
-		assert_int_equal(p11->C_InitPIN(s, (CK_UTF8CHAR_PTR)USER_PIN, 4), CKR_OK);
+		assert_int_equal(p11->C_InitPIN(s, PIN(USER_PIN), 4), CKR_OK);
 		assert_int_equal(p11->C_Logout(s), CKR_OK);
 		assert_true(tok_info(labels[i]).flags & CKF_USER_PIN_INITIALIZED);
 
-		assert_int_equal(p11->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)USER_PIN, 4), CKR_OK);
-		assert_int_equal(p11->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)USER_PIN, 4),
+		assert_int_equal(p11->C_Login(s, CKU_USER, PIN(USER_PIN), 4), CKR_OK);
+		assert_int_equal(p11->C_Login(s, CKU_USER, PIN(USER_PIN), 4),
 				 CKR_USER_ALREADY_LOGGED_IN);
 		assert_int_equal(p11->C_GetSessionInfo(s, &si), CKR_OK);
 		assert_int_equal(si.state, CKS_RW_USER_FUNCTIONS);
 		/* the user changes the PIN and back */
-		assert_int_equal(p11->C_SetPIN(s, (CK_UTF8CHAR_PTR)USER_PIN, 4,
-					       (CK_UTF8CHAR_PTR)"56789", 5), CKR_OK);
+		assert_int_equal(p11->C_SetPIN(s, PIN(USER_PIN), 4,
+					       PIN("56789"), 5), CKR_OK);
 		assert_int_equal(p11->C_Logout(s), CKR_OK);
-		assert_int_equal(p11->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)"56789", 5), CKR_OK);
-		assert_int_equal(p11->C_SetPIN(s, (CK_UTF8CHAR_PTR)"56789", 5,
-					       (CK_UTF8CHAR_PTR)USER_PIN, 4), CKR_OK);
+		assert_int_equal(p11->C_Login(s, CKU_USER, PIN("56789"), 5), CKR_OK);
+		assert_int_equal(p11->C_SetPIN(s, PIN("56789"), 5,
+					       PIN(USER_PIN), 4), CKR_OK);
 		assert_int_equal(p11->C_Logout(s), CKR_OK);
 		assert_int_equal(p11->C_Logout(s), CKR_USER_NOT_LOGGED_IN);
 		/* a session open: no re-initialisation under its feet */
-		assert_int_equal(p11->C_InitToken(tok_slot(labels[i]), (CK_UTF8CHAR_PTR)SO_PIN,
+		assert_int_equal(p11->C_InitToken(tok_slot(labels[i]), PIN(SO_PIN),
 						  strlen(SO_PIN), label), CKR_SESSION_EXISTS);
 		assert_int_equal(p11->C_CloseSession(s), CKR_OK);
 	}
@@ -104,7 +110,7 @@ void test_pin_lockout_and_so_unlock(void **state)
 
 	(void)state;
 	for (tries = 0; tries < 20; tries++) {
-		rv = p11->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)"0000", 4);
+		rv = p11->C_Login(s, CKU_USER, PIN("0000"), 4);
 		if (rv == CKR_PIN_LOCKED)
 			break;
 		assert_int_equal(rv, CKR_PIN_INCORRECT);
@@ -118,14 +124,14 @@ void test_pin_lockout_and_so_unlock(void **state)
 	assert_true(seen_final);
 	assert_true(tok_info("bob").flags & CKF_USER_PIN_LOCKED);
 	/* locked: even the right PIN is refused */
-	assert_int_equal(p11->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)USER_PIN, 4), CKR_PIN_LOCKED);
+	assert_int_equal(p11->C_Login(s, CKU_USER, PIN(USER_PIN), 4), CKR_PIN_LOCKED);
 	/* the SO unlocks by setting the user PIN again */
-	assert_int_equal(p11->C_Login(s, CKU_SO, (CK_UTF8CHAR_PTR)SO_PIN, strlen(SO_PIN)), CKR_OK);
-	assert_int_equal(p11->C_InitPIN(s, (CK_UTF8CHAR_PTR)USER_PIN, 4), CKR_OK);
+	assert_int_equal(p11->C_Login(s, CKU_SO, PIN(SO_PIN), strlen(SO_PIN)), CKR_OK);
+	assert_int_equal(p11->C_InitPIN(s, PIN(USER_PIN), 4), CKR_OK);
 	assert_int_equal(p11->C_Logout(s), CKR_OK);
 	f = tok_info("bob").flags;
 	assert_false(f & (CKF_USER_PIN_LOCKED | CKF_USER_PIN_FINAL_TRY | CKF_USER_PIN_COUNT_LOW));
-	assert_int_equal(p11->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)USER_PIN, 4), CKR_OK);
+	assert_int_equal(p11->C_Login(s, CKU_USER, PIN(USER_PIN), 4), CKR_OK);
 	assert_int_equal(p11->C_CloseSession(s), CKR_OK);
 }
 
@@ -151,7 +157,8 @@ int main(void)
 		cmocka_unit_test(test_pin_lockout_and_so_unlock),
 		cmocka_unit_test(test_import_certificate),
 		cmocka_unit_test(test_import_keysets),
-		cmocka_unit_test(test_independent_kms_keyset),
+		cmocka_unit_test(test_sample_kms_responses),
+		cmocka_unit_test(test_key_periods_coexist),
 		cmocka_unit_test(test_invalid_keysets_store_nothing),
 		cmocka_unit_test(test_secrets_unreadable),
 		cmocka_unit_test(test_private_objects_need_login),

@@ -23,6 +23,10 @@
 #define USER_PIN "1234"
 #define SW_KMS_URI "kms.mydev.streamwide.com"
 
+/* string literals as the non-const pointers PKCS#11 prototypes take */
+#define PIN(s) ((CK_UTF8CHAR_PTR)(uintptr_t)(s))
+#define BYTES(s) ((CK_BYTE_PTR)(uintptr_t)(s))
+
 extern CK_FUNCTION_LIST_PTR p11;
 
 /* Load $MSTOKEN_MODULE and C_Initialize it (OS locking). */
@@ -55,6 +59,8 @@ char *xml_keyset(const char *kms_uri, const char *user_uri, const uint8_t *uid, 
 const struct interop_key_set *sw_user(const char *user);
 const char *sw_uri(const char *user);
 char *sw_keyset_xml(const char *user);
+/* Rewrite the <KeyPeriodNo> of a key set made by xml_keyset. */
+void xml_set_period(char *xml, unsigned long period_no);
 
 /* Test groups (test_token_*.c). */
 void test_info_and_mechanisms(void **state);
@@ -62,7 +68,8 @@ void test_init_token_and_pins(void **state);
 void test_pin_lockout_and_so_unlock(void **state);
 void test_import_certificate(void **state);
 void test_import_keysets(void **state);
-void test_independent_kms_keyset(void **state);
+void test_sample_kms_responses(void **state);
+void test_key_periods_coexist(void **state);
 void test_invalid_keysets_store_nothing(void **state);
 void test_secrets_unreadable(void **state);
 void test_private_objects_need_login(void **state);

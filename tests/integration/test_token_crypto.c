@@ -55,28 +55,28 @@ void test_sign_verify(void **state)
 	CK_SESSION_HANDLE s = tok_session("alice", 1);
 	CK_OBJECT_HANDLE e = tok_user_key(s, a->uid, 32, 1), r = tok_user_key(s, a->uid, 32, 2);
 	CK_OBJECT_HANDLE kp = tok_community(s, CKK_MSTOKEN_ECCSI, SW_KMS_URI);
-	CK_MECHANISM m = { CKM_MSTOKEN_ECCSI, NULL, 0 }, bad = { CKM_MSTOKEN_ECCSI, msg, 4 };
+	CK_MECHANISM m = { CKM_MSTOKEN_ECCSI, NULL, 0 }, bad = { CKM_MSTOKEN_ECCSI, BYTES(msg), 4 };
 	CK_MSTOKEN_ECCSI_VERIFY_PARAMS vp = { (unsigned char *)(uintptr_t)a->uid, 32 };
 	CK_MECHANISM vm = { CKM_MSTOKEN_ECCSI, &vp, sizeof(vp) };
 	uint8_t sig[200];
 	CK_ULONG len;
 
 	(void)state;
-	assert_int_equal(p11->C_Sign(s, (CK_BYTE_PTR)msg, sizeof(msg), sig, &len),
+	assert_int_equal(p11->C_Sign(s, BYTES(msg), sizeof(msg), sig, &len),
 			 CKR_OPERATION_NOT_INITIALIZED);
 	assert_int_equal(p11->C_SignInit(s, &bad, e), CKR_MECHANISM_PARAM_INVALID);
 	assert_int_equal(p11->C_SignInit(s, &m, r), CKR_KEY_TYPE_INCONSISTENT);
 	assert_int_equal(p11->C_SignInit(s, &m, e), CKR_OK);
 	assert_int_equal(p11->C_SignInit(s, &m, e), CKR_OPERATION_ACTIVE);
 	/* size query and short buffer keep the operation */
-	assert_int_equal(p11->C_Sign(s, (CK_BYTE_PTR)msg, sizeof(msg), NULL, &len), CKR_OK);
+	assert_int_equal(p11->C_Sign(s, BYTES(msg), sizeof(msg), NULL, &len), CKR_OK);
 	assert_int_equal(len, 129);
 	len = 64;
-	assert_int_equal(p11->C_Sign(s, (CK_BYTE_PTR)msg, sizeof(msg), sig, &len),
+	assert_int_equal(p11->C_Sign(s, BYTES(msg), sizeof(msg), sig, &len),
 			 CKR_BUFFER_TOO_SMALL);
 	assert_int_equal(len, 129);
 	len = sizeof(sig);
-	assert_int_equal(p11->C_Sign(s, (CK_BYTE_PTR)msg, sizeof(msg), sig, &len), CKR_OK);
+	assert_int_equal(p11->C_Sign(s, BYTES(msg), sizeof(msg), sig, &len), CKR_OK);
 	assert_int_equal(len, 129);
 	assert_memory_equal(sig + 64, a->pvt, 65);
 	/* RFC 6507 verification outside the token, and inside it */
@@ -84,25 +84,25 @@ void test_sign_verify(void **state)
 			 MST_OK);
 	assert_int_equal(p11->C_VerifyInit(s, &m, kp), CKR_MECHANISM_PARAM_INVALID);
 	assert_int_equal(p11->C_VerifyInit(s, &vm, kp), CKR_OK);
-	assert_int_equal(p11->C_Verify(s, (CK_BYTE_PTR)msg, sizeof(msg), sig, 129), CKR_OK);
+	assert_int_equal(p11->C_Verify(s, BYTES(msg), sizeof(msg), sig, 129), CKR_OK);
 	assert_int_equal(p11->C_VerifyInit(s, &vm, kp), CKR_OK);
-	assert_int_equal(p11->C_Verify(s, (CK_BYTE_PTR)msg, sizeof(msg), sig, 128),
+	assert_int_equal(p11->C_Verify(s, BYTES(msg), sizeof(msg), sig, 128),
 			 CKR_SIGNATURE_LEN_RANGE);
 	sig[10] ^= 0x40;
 	assert_int_equal(p11->C_VerifyInit(s, &vm, kp), CKR_OK);
-	assert_int_equal(p11->C_Verify(s, (CK_BYTE_PTR)msg, sizeof(msg), sig, 129),
+	assert_int_equal(p11->C_Verify(s, BYTES(msg), sizeof(msg), sig, 129),
 			 CKR_SIGNATURE_INVALID);
 	/* multi-part */
 	assert_int_equal(p11->C_SignInit(s, &m, e), CKR_OK);
-	assert_int_equal(p11->C_SignUpdate(s, (CK_BYTE_PTR)msg, 10), CKR_OK);
-	assert_int_equal(p11->C_SignUpdate(s, (CK_BYTE_PTR)msg + 10, sizeof(msg) - 10), CKR_OK);
+	assert_int_equal(p11->C_SignUpdate(s, BYTES(msg), 10), CKR_OK);
+	assert_int_equal(p11->C_SignUpdate(s, BYTES(msg) + 10, sizeof(msg) - 10), CKR_OK);
 	len = sizeof(sig);
 	assert_int_equal(p11->C_SignFinal(s, sig, &len), CKR_OK);
 	assert_int_equal(eccsi_verify(a->kpak, a->uid, 32, (const uint8_t *)msg, sizeof(msg), sig),
 			 MST_OK);
 	assert_int_equal(p11->C_VerifyInit(s, &vm, kp), CKR_OK);
-	assert_int_equal(p11->C_VerifyUpdate(s, (CK_BYTE_PTR)msg, 3), CKR_OK);
-	assert_int_equal(p11->C_VerifyUpdate(s, (CK_BYTE_PTR)msg + 3, sizeof(msg) - 3), CKR_OK);
+	assert_int_equal(p11->C_VerifyUpdate(s, BYTES(msg), 3), CKR_OK);
+	assert_int_equal(p11->C_VerifyUpdate(s, BYTES(msg) + 3, sizeof(msg) - 3), CKR_OK);
 	assert_int_equal(p11->C_VerifyFinal(s, sig, 129), CKR_OK);
 	assert_int_equal(p11->C_CloseSession(s), CKR_OK);
 }

@@ -2,6 +2,7 @@
  * C_CreateObject, what it creates, and what it refuses. */
 #include "test_token.h"
 
+#include "token/eccsi.h"
 #include "token/hex.h"
 
 static void assert_attr(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type,
@@ -148,31 +149,81 @@ static char *read_vector_file(const char *name)
 }
 
 /* The KMS sample responses of tests/vectors (another KMS, wrapped in
- * KmsResponse): provisioned, then the key signs. */
-void test_independent_kms_keyset(void **state)
+ * KmsResponse): the certificate is provisioned; the key set does not
+ * belong to it (RFC 6507 5.1.2 fails, as tests/ref/msref.py keyset-check
+ * also says) and is refused without leaving anything. */
+void test_sample_kms_responses(void **state)
 {
 	static const char uid_hex[] = "060c5cddd13b87be1e37d3ff091101684b88aadef26c409a8b49c8da9dd81a05";
 	CK_SESSION_HANDLE s = tok_session("alice", 1);
 	char *cert = read_vector_file("kms-init-response.xml");
 	char *keys = read_vector_file("kms-keyprov-response.xml");
-	CK_MECHANISM m = { CKM_MSTOKEN_ECCSI, NULL, 0 };
-	uint8_t uid[32], sig[129];
-	CK_ULONG sig_len = sizeof(sig);
-	CK_OBJECT_HANDLE e;
+	uint8_t uid[32];
+	CK_ULONG before;
 
 	(void)state;
 	assert_int_equal(hex_decode_exact(uid_hex, 64, uid, 32), MST_OK);
 	assert_int_equal(tok_create_data(s, MSTOKEN_APP_KMS_CERTIFICATE, cert, NULL), CKR_OK);
-	assert_int_equal(tok_create_data(s, MSTOKEN_APP_KMS_KEYSET, keys, NULL), CKR_OK);
-	e = tok_user_key(s, uid, 32, 1);
-	assert_int_not_equal(e, 0);
-	assert_int_not_equal(tok_user_key(s, uid, 32, 2), 0);
-	assert_attr(s, e, CKA_LABEL, "alice@org.com", 13);
-	assert_int_equal(p11->C_SignInit(s, &m, e), CKR_OK);
-	assert_int_equal(p11->C_Sign(s, (CK_BYTE_PTR)"hello", 5, sig, &sig_len), CKR_OK);
-	assert_int_equal(sig_len, 129);
+	assert_int_not_equal(tok_community(s, CKK_MSTOKEN_SAKKE, "localhost:8080"), 0);
+	before = tok_count(s);
+	assert_int_equal(tok_create_data(s, MSTOKEN_APP_KMS_KEYSET, keys, NULL),
+			 CKR_ATTRIBUTE_VALUE_INVALID);
+	assert_int_equal(tok_count(s), before);
+	assert_int_equal(tok_user_key(s, uid, 32, 1), 0);
 	free(cert);
 	free(keys);
+	assert_int_equal(p11->C_CloseSession(s), CKR_OK);
+}
+
+/* Seven key periods of alice@org.com (streamwide_key_periods) under their
+ * community live side by side, each signing under its own identifier. */
+void test_key_periods_coexist(void **state)
+{
+	static const char kms[] = "kms.dev43.streamwide.com";
+	const struct interop_key_set *sw = sw_user("alice");
+	CK_SESSION_HANDLE s = tok_session("alice", 1);
+	CK_MECHANISM m = { CKM_MSTOKEN_ECCSI, NULL, 0 };
+	char *xml = xml_certificate(kms, sw->z, sw->kpak);
+	size_t i, periods = 0;
+
+	(void)state;
+	assert_int_equal(tok_create_data(s, MSTOKEN_APP_KMS_CERTIFICATE, xml, NULL), CKR_OK);
+	free(xml);
+	for (i = 0; i < INTEROP_COUNT(interop_key_sets); i++) {
+		const struct interop_key_set *k = &interop_key_sets[i];
+		const char *p = strstr(k->user, "_p");
+		CK_ULONG no, got, len = 129;
+		CK_ATTRIBUTE a = { CKA_MSTOKEN_KEY_PERIOD_NO, &got, sizeof(got) };
+		CK_OBJECT_HANDLE e;
+		uint8_t sig[129];
+
+		if (strcmp(k->block, "streamwide_key_periods") != 0 ||
+		    strncmp(k->user, "alice_p", 7) != 0 || p == NULL)
+			continue;
+		no = strtoul(p + 2, NULL, 10);
+		xml = xml_keyset(kms, "alice@org.com", k->uid, k->uid_len, k->rsk, k->ssk, k->pvt);
+		xml_set_period(xml, no);
+		assert_int_equal(tok_create_data(s, MSTOKEN_APP_KMS_KEYSET, xml, NULL), CKR_OK);
+		free(xml);
+		e = tok_user_key(s, k->uid, k->uid_len, 1);
+		assert_int_not_equal(e, 0);
+		assert_int_equal(p11->C_GetAttributeValue(s, e, &a, 1), CKR_OK);
+		assert_int_equal(got, no);
+		assert_int_equal(p11->C_SignInit(s, &m, e), CKR_OK);
+		assert_int_equal(p11->C_Sign(s, BYTES("period"), 6, sig, &len), CKR_OK);
+		assert_int_equal(eccsi_verify(k->kpak, k->uid, k->uid_len, (const uint8_t *)"period",
+					      6, sig), MST_OK);
+		periods++;
+	}
+	assert_true(periods >= 3);
+	/* all still there */
+	for (i = 0; i < INTEROP_COUNT(interop_key_sets); i++) {
+		const struct interop_key_set *k = &interop_key_sets[i];
+
+		if (strcmp(k->block, "streamwide_key_periods") == 0 &&
+		    strncmp(k->user, "alice_p", 7) == 0)
+			assert_int_not_equal(tok_user_key(s, k->uid, k->uid_len, 2), 0);
+	}
 	assert_int_equal(p11->C_CloseSession(s), CKR_OK);
 }
 
@@ -216,7 +267,7 @@ void test_invalid_keysets_store_nothing(void **state)
 	xml = sw_keyset_xml("alice");
 	assert_int_equal(p11->C_Logout(s), CKR_OK);
 	refused(s, xml, CKR_USER_NOT_LOGGED_IN);
-	assert_int_equal(p11->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)USER_PIN, 4), CKR_OK);
+	assert_int_equal(p11->C_Login(s, CKU_USER, PIN(USER_PIN), 4), CKR_OK);
 	assert_int_equal(tok_user_key(s, a->uid, 32, 1), 0);
 	free(xml);
 	assert_int_equal(p11->C_CloseSession(s), CKR_OK);
@@ -268,7 +319,7 @@ void test_private_objects_need_login(void **state)
 	assert_int_equal(tok_user_key(s, a->uid, 32, 1), 0);
 	assert_int_not_equal(tok_community(s, CKK_MSTOKEN_ECCSI, SW_KMS_URI), 0);
 	assert_int_equal(p11->C_SignInit(s, &m, e), CKR_KEY_HANDLE_INVALID);
-	assert_int_equal(p11->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)USER_PIN, 4), CKR_OK);
+	assert_int_equal(p11->C_Login(s, CKU_USER, PIN(USER_PIN), 4), CKR_OK);
 	assert_int_not_equal(tok_user_key(s, a->uid, 32, 1), 0);
 	assert_int_equal(p11->C_CloseSession(s), CKR_OK);
 }

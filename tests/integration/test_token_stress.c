@@ -32,6 +32,7 @@ static void *sign_many(void *arg)
 	for (i = 0; i < N_SIGS; i++) {
 		CK_ULONG len = 129;
 
+		memset(msg, 0, sizeof(msg));
 		snprintf((char *)msg, sizeof(msg), "t%d m%d", job->index, i);
 		if (p11->C_SignInit(job->s, &m, job->key) != CKR_OK ||
 		    p11->C_Sign(job->s, msg, sizeof(msg), sigs[job->index][i], &len) != CKR_OK ||
@@ -40,6 +41,7 @@ static void *sign_many(void *arg)
 	}
 	/* every signature is checked by the RFC 6507 verifier of libmstcore */
 	for (i = 0; i < N_SIGS; i++) {
+		memset(msg, 0, sizeof(msg));
 		snprintf((char *)msg, sizeof(msg), "t%d m%d", job->index, i);
 		if (eccsi_verify(a->kpak, a->uid, 32, msg, sizeof(msg), sigs[job->index][i]) != MST_OK)
 			job->failures++;
@@ -104,7 +106,7 @@ static int child_steps(void)
 	if (p11->C_GetSlotList(CK_TRUE, slots, &n) != CKR_OK || n != 2)
 		return 5;
 	if (p11->C_OpenSession(tok_slot("alice"), CKF_SERIAL_SESSION, NULL, NULL, &s) != CKR_OK ||
-	    p11->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)USER_PIN, 4) != CKR_OK)
+	    p11->C_Login(s, CKU_USER, PIN(USER_PIN), 4) != CKR_OK)
 		return 6;
 	memcpy(id, a->uid, 32);
 	id[32] = 1;
@@ -112,7 +114,7 @@ static int child_steps(void)
 	    n != 1 || p11->C_FindObjectsFinal(s) != CKR_OK)
 		return 7;
 	if (p11->C_SignInit(s, &m, key) != CKR_OK ||
-	    p11->C_Sign(s, (CK_BYTE_PTR)"child", 5, sig, &len) != CKR_OK ||
+	    p11->C_Sign(s, BYTES("child"), 5, sig, &len) != CKR_OK ||
 	    eccsi_verify(a->kpak, a->uid, 32, (const uint8_t *)"child", 5, sig) != MST_OK)
 		return 8;
 	return p11->C_Finalize(NULL) == CKR_OK ? 0 : 9;
@@ -138,7 +140,7 @@ void test_fork_child(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 	/* the parent's state was not touched */
 	assert_int_equal(p11->C_SignInit(s, &m, tok_user_key(s, a->uid, 32, 1)), CKR_OK);
-	assert_int_equal(p11->C_Sign(s, (CK_BYTE_PTR)"parent", 6, sig, &len), CKR_OK);
+	assert_int_equal(p11->C_Sign(s, BYTES("parent"), 6, sig, &len), CKR_OK);
 	assert_int_equal(eccsi_verify(a->kpak, a->uid, 32, (const uint8_t *)"parent", 6, sig), MST_OK);
 	assert_int_equal(p11->C_CloseSession(s), CKR_OK);
 }
@@ -183,7 +185,7 @@ static void backing_open(struct backing *b, const char *token_label)
 	assert_true(i < n);
 	assert_int_equal(b->f->C_OpenSession(slots[i], CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL,
 					     NULL, &b->s), CKR_OK);
-	rv = b->f->C_Login(b->s, CKU_USER, (CK_UTF8CHAR_PTR)USER_PIN, 4);
+	rv = b->f->C_Login(b->s, CKU_USER, PIN(USER_PIN), 4);
 	assert_true(rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN);
 }
 
@@ -200,7 +202,7 @@ static size_t backing_records(struct backing *b, char names[][72], CK_OBJECT_HAN
 {
 	CK_OBJECT_CLASS cls = CKO_DATA;
 	CK_ATTRIBUTE t[] = { { CKA_CLASS, &cls, sizeof(cls) },
-			     { CKA_APPLICATION, (void *)"mstoken", 7 } };
+			     { CKA_APPLICATION, (void *)(uintptr_t)"mstoken", 7 } };
 	CK_ULONG n = 0, i;
 
 	assert_int_equal(b->f->C_FindObjectsInit(b->s, t, 2), CKR_OK);
@@ -225,6 +227,29 @@ static int listed(char names[][72], size_t n, const char *name)
 	return 0;
 }
 
+/* The keystore's objects are not modifiable: whoever edits one (here,
+ * with the PIN of the backing token) destroys it and writes it anew. */
+static void replace_record(struct backing *b, CK_OBJECT_HANDLE h, const char *name,
+			   uint8_t *val, CK_ULONG len)
+{
+	CK_OBJECT_CLASS cls = CKO_DATA;
+	CK_BBOOL priv = CK_FALSE, yes = CK_TRUE;
+	CK_ATTRIBUTE p = { CKA_PRIVATE, &priv, sizeof(priv) };
+	CK_ATTRIBUTE t[] = {
+		{ CKA_CLASS, &cls, sizeof(cls) },
+		{ CKA_TOKEN, &yes, sizeof(yes) },
+		{ CKA_PRIVATE, &priv, sizeof(priv) },
+		{ CKA_APPLICATION, (void *)(uintptr_t)"mstoken", 7 },
+		{ CKA_LABEL, (void *)(uintptr_t)name, strlen(name) },
+		{ CKA_VALUE, val, len },
+	};
+	CK_OBJECT_HANDLE nh;
+
+	assert_int_equal(b->f->C_GetAttributeValue(b->s, h, &p, 1), CKR_OK);
+	assert_int_equal(b->f->C_DestroyObject(b->s, h), CKR_OK);
+	assert_int_equal(b->f->C_CreateObject(b->s, t, 6, &nh), CKR_OK);
+}
+
 /* Flip one octet of every key value record that appeared since "before". */
 static int tamper_new_values(char before[][72], size_t n_before)
 {
@@ -244,7 +269,7 @@ static int tamper_new_values(char before[][72], size_t n_before)
 			continue;
 		assert_int_equal(b.f->C_GetAttributeValue(b.s, h[i], &a, 1), CKR_OK);
 		val[a.ulValueLen - 5] ^= 0x01;
-		assert_int_equal(b.f->C_SetAttributeValue(b.s, h[i], &a, 1), CKR_OK);
+		replace_record(&b, h[i], names[i], val, a.ulValueLen);
 		edited++;
 	}
 	backing_close(&b);
@@ -296,7 +321,7 @@ void test_tampered_record(void **state)
 					  (CK_BYTE_PTR)encap, 273, NULL, 0, &ssv), CKR_DEVICE_ERROR);
 	/* bob's keys in the same token work */
 	assert_int_equal(p11->C_SignInit(s, &m, tok_user_key(s, bob->uid, 32, 1)), CKR_OK);
-	assert_int_equal(p11->C_Sign(s, (CK_BYTE_PTR)"bob", 3, sig, &len), CKR_OK);
+	assert_int_equal(p11->C_Sign(s, BYTES("bob"), 3, sig, &len), CKR_OK);
 	assert_int_equal(eccsi_verify(bob->kpak, bob->uid, 32, (const uint8_t *)"bob", 3, sig), MST_OK);
 	assert_int_equal(p11->C_UnwrapKey(s, &um, tok_user_key(s, bob->uid, 32, 2),
 					  (CK_BYTE_PTR)encap, 273, NULL, 0, &ssv), CKR_OK);

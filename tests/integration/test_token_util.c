@@ -61,7 +61,7 @@ CK_SESSION_HANDLE tok_session(const char *label, int login)
 	assert_int_equal(p11->C_OpenSession(tok_slot(label), CKF_SERIAL_SESSION | CKF_RW_SESSION,
 					    NULL, NULL, &s), CKR_OK);
 	if (login) {
-		rv = p11->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)USER_PIN, strlen(USER_PIN));
+		rv = p11->C_Login(s, CKU_USER, PIN(USER_PIN), strlen(USER_PIN));
 		if (rv != CKR_USER_ALREADY_LOGGED_IN)
 			assert_int_equal(rv, CKR_OK);
 	}
@@ -254,4 +254,18 @@ char *sw_keyset_xml(const char *user)
 	const struct interop_key_set *k = sw_user(user);
 
 	return xml_keyset(SW_KMS_URI, sw_uri(user), k->uid, k->uid_len, k->rsk, k->ssk, k->pvt);
+}
+
+void xml_set_period(char *xml, unsigned long period_no)
+{
+	char *start = strstr(xml, "<KeyPeriodNo>"), *end, *tail;
+
+	assert_non_null(start);
+	start += strlen("<KeyPeriodNo>");
+	end = strstr(start, "</KeyPeriodNo>");
+	assert_non_null(end);
+	tail = strdup(end);
+	assert_non_null(tail);
+	sprintf(start, "%lu%s", period_no, tail);
+	free(tail);
 }

@@ -39,19 +39,42 @@ CONF
 	export MSTOKEN_CONF SOFTHSM2_MODULE MODULE
 }
 
-# p11-kit's user configuration: our module, and every system module
-# switched off for the proxy, so p11-kit-proxy.so offers our slots only.
+# Run a command with p11-kit configured to load our module only.
+# p11-kit ignores user configuration for root, so as root the system
+# module folders are replaced by ours in a private mount namespace; as
+# another user, $XDG_CONFIG_HOME/pkcs11/modules adds ours and switches
+# every system module off.  Answers 77 when neither can be arranged.
 p11kit_only_ours() {
-	XDG_CONFIG_HOME="$SOFTHSM_DIR/config"
-	HOME="$SOFTHSM_DIR"
-	export XDG_CONFIG_HOME HOME
-	mkdir -p "$XDG_CONFIG_HOME/pkcs11/modules" || return 1
-	for f in /usr/share/p11-kit/modules/*.module /etc/pkcs11/modules/*.module; do
-		[ -f "$f" ] || continue
-		printf 'disable-in: p11-kit-proxy p11-kit\n' > \
-			"$XDG_CONFIG_HOME/pkcs11/modules/$(basename "$f")"
-	done
-	printf 'module: %s\n' "$MODULE" > "$XDG_CONFIG_HOME/pkcs11/modules/mstoken.module"
+	P11_DIR="$SOFTHSM_DIR/p11kit"
+	mkdir -p "$P11_DIR/modules" "$P11_DIR/empty" || return 99
+	printf 'module: %s\n' "$MODULE" > "$P11_DIR/modules/mstoken.module" || return 99
+	if [ "$(id -u)" != 0 ]; then
+		XDG_CONFIG_HOME="$SOFTHSM_DIR/config"
+		export XDG_CONFIG_HOME
+		mkdir -p "$XDG_CONFIG_HOME/pkcs11/modules" || return 99
+		for f in /usr/share/p11-kit/modules/*.module /etc/pkcs11/modules/*.module; do
+			[ -f "$f" ] || continue
+			printf 'disable-in: p11-kit-proxy p11-kit\n' > \
+				"$XDG_CONFIG_HOME/pkcs11/modules/$(basename "$f")"
+		done
+		cp "$P11_DIR/modules/mstoken.module" "$XDG_CONFIG_HOME/pkcs11/modules/"
+		"$@"
+		return $?
+	fi
+	if ! unshare --mount --propagation private true 2>/dev/null; then
+		echo "SKIP: root without mount namespaces: p11-kit would load the system modules"
+		return 77
+	fi
+	export P11_DIR
+	unshare --mount --propagation private sh -c '
+		for d in /usr/share/p11-kit/modules /etc/pkcs11/modules; do
+			[ -d "$d" ] || continue
+			if [ "$d" = /usr/share/p11-kit/modules ]; then src="$P11_DIR/modules"
+			else src="$P11_DIR/empty"; fi
+			mount --bind "$src" "$d" || exit 99
+		done
+		[ -d /usr/share/p11-kit/modules ] || exit 99
+		exec "$@"' p11kit "$@"
 }
 
 # A fresh backing store: forget every token made by a previous run.

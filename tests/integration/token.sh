@@ -14,6 +14,6 @@ if [ -z "$P11KIT_PROXY" ] || [ ! -f "$P11KIT_PROXY" ]; then
 	exit 77
 fi
 token_reset || exit 99
-p11kit_only_ours || exit 99
 echo "== through $P11KIT_PROXY"
-MSTOKEN_MODULE="$P11KIT_PROXY" "$top_builddir/tests/integration/test_token" || exit 1
+MSTOKEN_MODULE="$P11KIT_PROXY" p11kit_only_ours "$top_builddir/tests/integration/test_token"
+exit $?
