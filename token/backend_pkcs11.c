@@ -99,8 +99,15 @@ static mst_rc p11_info(void *be, keystore_info *info)
 	if (rv != CKR_OK)
 		return p11_fail(st, "C_GetTokenInfo", rv);
 	rc = p11_state_read(st, &s);
-	if (rc != MST_OK)
+	/* A damaged state object: report both PINs locked (as login will
+	 * behave) rather than fail the whole token information. */
+	if (rc == MST_ERR_TAMPERED) {
+		memset(&s, 0, sizeof s);
+		s.user_fails = P11_USER_MAX_TRIES;
+		s.so_fails = P11_SO_MAX_TRIES;
+	} else if (rc != MST_OK) {
 		return rc;
+	}
 	info->initialized = (ti.flags & CKF_TOKEN_INITIALIZED) != 0;
 	info->user_pin_initialized = (ti.flags & CKF_USER_PIN_INITIALIZED) != 0;
 	info->user_pin_count_low = s.user_fails > 0;
@@ -222,6 +229,8 @@ static mst_rc p11_login(void *be, keystore_who who, const char *pin, size_t pin_
 	if (pin == NULL || (who != KEYSTORE_USER && who != KEYSTORE_SO))
 		return MST_ERR_ARGS;
 	rc = p11_state_check_locked(st, who);   /* opens the session too */
+	if (rc == MST_ERR_TAMPERED)
+		rc = MST_ERR_PIN_LOCKED;   /* fail closed; init_token repairs it */
 	if (rc == MST_OK)
 		rc = check_pin_len(st, st->slot, pin_len);
 	if (rc != MST_OK)
@@ -291,6 +300,8 @@ static mst_rc p11_set_pin(void *be, keystore_who who, const char *old_pin, size_
 	if (stale(st) || who == 0 || st->who != who)
 		return MST_ERR_NOT_LOGGED_IN;
 	rc = p11_state_check_locked(st, who);
+	if (rc == MST_ERR_TAMPERED)
+		rc = MST_ERR_PIN_LOCKED;
 	if (rc == MST_OK)
 		rc = check_pin_len(st, st->slot, old_len);
 	if (rc == MST_OK)

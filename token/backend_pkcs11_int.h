@@ -99,7 +99,8 @@ int p11_header_parse(const uint8_t *val, size_t len, uint32_t *kind, uint64_t *g
 mst_rc p11_value_build(struct p11_store *st, const char *name, uint32_t kind, uint64_t gen,
 		       int is_private, const uint8_t *data, size_t len,
 		       uint8_t **val, size_t *val_len);
-/* Open a stored value into secmem memory; MST_ERR_TAMPERED if it fails. */
+/* Open a stored value: private data into secmem memory, public data into
+ * malloc'd memory (the contract of keystore.h); MST_ERR_TAMPERED if it fails. */
 mst_rc p11_value_open(struct p11_store *st, const char *name, int is_private,
 		      const uint8_t *val, size_t val_len, uint32_t *kind,
 		      uint8_t **data, size_t *len);

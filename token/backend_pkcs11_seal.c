@@ -227,7 +227,7 @@ mst_rc p11_value_open(struct p11_store *st, const char *name, int is_private,
 	}
 	if (body_len == 0)
 		return p11_fail_msg(st, MST_ERR_TAMPERED, "record truncated");
-	*data = secmem_alloc(body_len);
+	*data = malloc(body_len);   /* public data: the plain heap (keystore.h) */
 	if (*data == NULL)
 		return MST_ERR_NOMEM;
 	memcpy(*data, val + P11_HEADER_LEN, body_len);

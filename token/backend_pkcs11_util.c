@@ -13,6 +13,16 @@ mst_rc p11_fail(struct p11_store *st, const char *call, CK_RV rv)
 {
 	snprintf(st->last_error, sizeof st->last_error, "%s: CKR 0x%08lx", call,
 		 (unsigned long)rv);
+	/* The backing token went away or was re-initialised by someone else:
+	 * forget the session, so that the next call looks the token up again
+	 * (and needs a new login) instead of failing for ever. */
+	if (rv == CKR_SESSION_HANDLE_INVALID || rv == CKR_SESSION_CLOSED ||
+	    rv == CKR_TOKEN_NOT_PRESENT || rv == CKR_DEVICE_REMOVED) {
+		st->have_session = 0;
+		st->have_slot = 0;
+		st->who = 0;
+		st->seal_key = CK_INVALID_HANDLE;
+	}
 	return MST_ERR_BACKEND;
 }
 

@@ -115,6 +115,11 @@ static mst_rc set_key(struct parser *p, enum key_id k, const char *value)
 			return fail_at(p, p->line, "unknown backend '%s' (pkcs11 or tpm)", value);
 		return MST_OK;
 	case K_P11_MODULE:
+		/* A relative name would be resolved by dlopen's search path,
+		 * not by the directory this check looks at: refuse it. */
+		if (value[0] != '/')
+			return fail_at(p, p->line, "pkcs11.module '%s' is not an absolute path",
+				       value);
 		if (!is_regular_file(value))
 			return fail_at(p, p->line, "pkcs11.module '%s' is not an existing file", value);
 		return set_text(p, k, s->pkcs11_module, sizeof s->pkcs11_module, value);
@@ -302,6 +307,7 @@ static mst_rc parse_stream(struct parser *p, FILE *f)
 mst_rc mst_config_load_file(const char *path, mst_config *cfg, char *err, size_t err_len)
 {
 	struct parser p = { .path = path, .err = err, .err_len = err_len };
+	struct stat st;
 	FILE *f;
 	mst_rc rc;
 
@@ -317,6 +323,9 @@ mst_rc mst_config_load_file(const char *path, mst_config *cfg, char *err, size_t
 	f = fopen(path, "r");
 	if (f == NULL) {
 		rc = fail_at(&p, 0, "cannot read: %s", strerror(errno));
+	} else if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+		rc = fail_at(&p, 0, "not a regular file");
+		fclose(f);
 	} else {
 		rc = parse_stream(&p, f);
 		fclose(f);
@@ -339,7 +348,6 @@ static void load_default(mst_config *cfg)
 	s->backend = MST_BACKEND_PKCS11;
 	snprintf(s->pkcs11_module, sizeof s->pkcs11_module, "%s", MST_DEFAULT_HSM_MODULE);
 	strcpy(s->pkcs11_token, "mstoken");
-	strcpy(s->tpm_tcti, MST_DEFAULT_TPM_TCTI);
 }
 
 /* The per-user file: XDG base directory rules (a relative XDG_CONFIG_HOME

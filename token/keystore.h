@@ -71,8 +71,8 @@ struct keystore_backend {
 	 * record is there, never half of one. */
 	mst_rc (*put)(void *be, const char *name, uint32_t kind, int is_private,
 		      const uint8_t *data, size_t len);
-	/* *data is secmem_alloc'd, for public records too, so that every
-	 * record is released the same way (secmem_free it).  Without a user
+	/* *data is secmem_alloc'd for private records (secmem_free it) and
+	 * malloc'd for public ones (free it).  Without a user
 	 * login, a name that is no public record answers MST_ERR_NOT_LOGGED_IN:
 	 * private records are invisible then, so "absent" and "private" look
 	 * alike (remove() answers the same way). */

@@ -13,3 +13,4 @@ token_libmststore_la_CFLAGS = $(AM_CFLAGS) $(P11KIT_CFLAGS)
 token_libmststore_la_LIBADD = token/libmstcore.la tpm/libmsttpm.la $(CRYPTO_LIBS) -ldl -lpthread
 
 dist_man_MANS += doc/mstoken.conf.5
+EXTRA_DIST += doc/keystore.md

@@ -15,4 +15,7 @@ check_PROGRAMS += tests/unit/test_keystore_pkcs11
 TESTS += tests/unit/test_keystore_pkcs11
 tests_unit_test_keystore_pkcs11_SOURCES = tests/unit/test_keystore_pkcs11.c
 tests_unit_test_keystore_pkcs11_CFLAGS = $(TEST_CFLAGS) $(P11KIT_CFLAGS)
-tests_unit_test_keystore_pkcs11_LDADD = $(TEST_STORE_LIBS) -ldl
+tests_unit_test_keystore_pkcs11_LDADD = $(TEST_STORE_LIBS) -ldl -lpthread
+
+TESTS += tests/unit/test_softhsm_env.sh
+dist_check_SCRIPTS += tests/unit/test_softhsm_env.sh

@@ -166,6 +166,8 @@ static void each_error_names_file_and_line(void **state)
 	EXPECT_ERROR(SLOT_A "backend = hsm\n", "3: unknown backend 'hsm' (pkcs11 or tpm)");
 	EXPECT_ERROR(SLOT_A "backend = pkcs11\npkcs11.module = /nonexistent/x.so\n",
 		     "4: pkcs11.module '/nonexistent/x.so' is not an existing file");
+	EXPECT_ERROR(SLOT_A "backend = pkcs11\npkcs11.module = libsofthsm2.so\n",
+		     "4: pkcs11.module 'libsofthsm2.so' is not an absolute path");
 	EXPECT_ERROR(SLOT_A "backend = pkcs11\npkcs11.module = /tmp\n",
 		     "4: pkcs11.module '/tmp' is not an existing file");
 	EXPECT_ERROR("[slot]\nlabel = 0123456789abcdef0123456789abcdefX\n",
@@ -286,6 +288,12 @@ static void search_order(void **state)
 		assert_string_equal(cfg.slots[0].pkcs11_module, MST_DEFAULT_HSM_MODULE);
 		assert_string_equal(cfg.slots[0].pkcs11_token, "mstoken");
 	}
+
+	/* A folder is not a configuration file. */
+	setenv("MSTOKEN_CONF", tmpdir, 1);
+	assert_int_equal(mst_config_load(&cfg, err, sizeof err), MST_ERR_CONFIG);
+	snprintf(want, sizeof want, "%s:0: not a regular file", tmpdir);
+	assert_string_equal(err, want);
 
 	/* MSTOKEN_CONF naming a missing file is an error, not the default. */
 	snprintf(want, sizeof want, "%s/missing.conf", tmpdir);

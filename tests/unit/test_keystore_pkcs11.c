@@ -10,6 +10,7 @@
 #include "token/secmem.h"
 
 #include <dlfcn.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -19,7 +20,7 @@
 #define USER_PIN "1234"
 #define P(s) (s), strlen(s)
 
-static char tmpdir[] = "/tmp/mst-keystore-XXXXXX";
+static char tmpdir[64];
 static const keystore_backend *ks = &keystore_backend_pkcs11;
 
 /* Like assert_int_equal, naming the backend's own error on a mismatch. */
@@ -50,6 +51,10 @@ static int group_setup(void **state)
 		fprintf(stderr, "SoftHSM2 module %s missing\n", MST_DEFAULT_HSM_MODULE);
 		return -1;
 	}
+	/* SoftHSM2 rewrites a token file per change: on tmpfs when there is
+	 * one, so the test takes a second rather than many. */
+	strcpy(tmpdir, access("/dev/shm", W_OK) == 0 ? "/dev/shm/mst-keystore-XXXXXX"
+						      : "/tmp/mst-keystore-XXXXXX");
 	if (mkdtemp(tmpdir) == NULL)
 		return -1;
 	snprintf(path, sizeof path, "%s/tokens", tmpdir);
@@ -103,7 +108,9 @@ static int store_teardown(void **state)
 	return 0;
 }
 
-static void expect_record(void *be, const char *name, uint32_t kind, const char *text)
+/* Private data comes in secmem memory, public data in malloc'd memory. */
+static void expect_record_is(void *be, const char *name, int is_private, uint32_t kind,
+			     const char *text)
 {
 	uint32_t k = 0;
 	uint8_t *data = NULL;
@@ -113,9 +120,16 @@ static void expect_record(void *be, const char *name, uint32_t kind, const char 
 	assert_int_equal(k, kind);
 	assert_int_equal(len, strlen(text));
 	assert_memory_equal(data, text, len);
-	assert_true(secmem_size(data) >= len);
-	secmem_free(data);
+	if (is_private) {
+		assert_true(secmem_size(data) >= len);
+		secmem_free(data);
+	} else {
+		free(data);
+	}
 }
+
+#define expect_record(be, name, kind, text) expect_record_is(be, name, 1, kind, text)
+#define expect_public(be, name, kind, text) expect_record_is(be, name, 0, kind, text)
 
 static void expect_get_fails(void *be, const char *name, mst_rc want)
 {
@@ -415,7 +429,7 @@ static void public_and_private_records(void **state)
 	n = 0;
 	assert_rc(be, ks->list(be, NULL, &n), MST_OK);
 	assert_int_equal(n, 3);
-	expect_record(be, "cert.1", 3, "public!");
+	expect_public(be, "cert.1", 3, "public!");
 	expect_record(be, "key-1", 4, "secret");
 
 	/* Replacing keeps one record. */
@@ -433,7 +447,11 @@ static void public_and_private_records(void **state)
 	assert_true(has_entry(e, n, "cert.1", 3, 0));
 	expect_get_fails(be, "key-1", MST_ERR_NOT_LOGGED_IN);
 	assert_rc(be, ks->remove(be, "key-1"), MST_ERR_NOT_LOGGED_IN);
-	expect_record(be, "cert.1", 3, "public!");
+	assert_rc(be, ks->login(be, KEYSTORE_SO, P(SO_PIN)), MST_OK);
+	expect_get_fails(be, "key-1", MST_ERR_NOT_LOGGED_IN);
+	assert_rc(be, ks->put(be, "key-3", 1, 1, (const uint8_t *)"x", 1), MST_ERR_NOT_LOGGED_IN);
+	ks->logout(be);
+	expect_public(be, "cert.1", 3, "public!");
 
 	assert_rc(be, ks->login(be, KEYSTORE_USER, P(USER_PIN)), MST_OK);
 	assert_rc(be, ks->remove(be, "key-1"), MST_OK);
@@ -582,7 +600,7 @@ static void newer_generation_wins(void **state)
 	assert_rc(be, ks->list(be, e, &n), MST_OK);
 	assert_int_equal(n, 2);
 	assert_int_equal(backing_find(&b, "pk", h), 1);
-	expect_record(be, "pk", 1, "new public");
+	expect_public(be, "pk", 1, "new public");
 	expect_record(be, "sk", 1, "new secret");
 	assert_int_equal(backing_find(&b, "sk", h), 1);
 
@@ -678,6 +696,9 @@ static int child_uses_keystore(void *parent_be)
 	ks->close(parent_be);
 	if (ks->open(&cfg, &be) != MST_OK)
 		return 11;
+	/* The parent's login must not leak into the child. */
+	if (ks->list(be, e, &n) != MST_OK || n != 1)
+		return 17;
 	if (ks->login(be, KEYSTORE_USER, P(USER_PIN)) != MST_OK)
 		return 12;
 	n = 4;
@@ -695,9 +716,8 @@ static int child_uses_keystore(void *parent_be)
 	return 0;
 }
 
-static void fork_child_opens_again(void **state)
+static void fork_and_check(void *be)
 {
-	void *be = *state;
 	int status;
 	pid_t pid;
 
@@ -717,6 +737,177 @@ static void fork_child_opens_again(void **state)
 	expect_record(be, "from-child", 1, "child");
 }
 
+/* SoftHSM2's default: the child inherits the parent's module state. */
+static void fork_child_opens_again(void **state)
+{
+	fork_and_check(*state);
+}
+
+/* library.reset_on_fork = true: SoftHSM2 resets itself in the child. */
+static void fork_child_with_reset_on_fork(void **state)
+{
+	mst_slot_config cfg = slot_config("ks-test");
+	char conf[600], *plain = strdup(getenv("SOFTHSM2_CONF"));
+	FILE *f;
+	void *be;
+
+	assert_non_null(plain);
+	snprintf(conf, sizeof conf, "%s/reset-on-fork.conf", tmpdir);
+	f = fopen(conf, "w");
+	assert_non_null(f);
+	fprintf(f, "directories.tokendir = %s/tokens\nobjectstore.backend = file\n"
+		"log.level = ERROR\nlibrary.reset_on_fork = true\n", tmpdir);
+	fclose(f);
+	/* SoftHSM2 reads its configuration at C_Initialize: finalise first. */
+	ks->close(*state);
+	*state = NULL;
+	setenv("SOFTHSM2_CONF", conf, 1);
+	assert_rc(NULL, ks->open(&cfg, &be), MST_OK);
+	*state = be;
+	fork_and_check(be);
+	ks->close(be);
+	*state = NULL;
+	setenv("SOFTHSM2_CONF", plain, 1);
+	free(plain);
+	assert_rc(NULL, ks->open(&cfg, &be), MST_OK);
+	*state = be;
+}
+
+/* An application that initialised the module itself keeps it: our last
+ * close must not finalise it under the application's feet. */
+static void module_initialised_by_application(void **state)
+{
+	mst_slot_config cfg = slot_config("ks-app");
+	CK_FUNCTION_LIST_PTR f;
+	CK_C_GetFunctionList get;
+	void *dl = dlopen(MST_DEFAULT_HSM_MODULE, RTLD_NOW | RTLD_NODELETE), *be;
+
+	(void)state;
+	assert_non_null(dl);
+	*(void **)&get = dlsym(dl, "C_GetFunctionList");
+	assert_int_equal(get(&f), CKR_OK);
+	/* No keystore is open now: our earlier closes finalised the module. */
+	assert_int_equal(f->C_Initialize(NULL), CKR_OK);
+	assert_rc(NULL, ks->open(&cfg, &be), MST_OK);
+	assert_rc(be, ks->init_token(be, P(SO_PIN), "app"), MST_OK);
+	ks->close(be);
+	assert_int_equal(f->C_Initialize(NULL), CKR_CRYPTOKI_ALREADY_INITIALIZED);
+	assert_int_equal(f->C_Finalize(NULL), CKR_OK);
+	/* And when we initialised it, the last close finalised it. */
+	assert_rc(NULL, ks->open(&cfg, &be), MST_OK);
+	ks->close(be);
+	assert_int_equal(f->C_Initialize(NULL), CKR_OK);
+	assert_int_equal(f->C_Finalize(NULL), CKR_OK);
+	dlclose(dl);
+}
+
+/* Someone closes our session behind our back (C_CloseAllSessions in the
+ * same process): one call fails, the next ones recover with a new session. */
+static void lost_session_recovers(void **state)
+{
+	void *be = *state;
+	struct backing b;
+	uint32_t kind;
+	uint8_t *data = NULL;
+	size_t len;
+	CK_SESSION_INFO si;
+
+	assert_rc(be, ks->login(be, KEYSTORE_USER, P(USER_PIN)), MST_OK);
+	put_text(be, "survivor", 1, "still here");
+	b = backing_open("ks-test");
+	assert_int_equal(b.f->C_GetSessionInfo(b.s, &si), CKR_OK);
+	assert_int_equal(b.f->C_CloseAllSessions(si.slotID), CKR_OK);
+	assert_rc(be, ks->get(be, "survivor", &kind, &data, &len), MST_ERR_BACKEND);
+	assert_string_equal(keystore_last_error(ks, be), "C_FindObjectsInit: CKR 0x000000b3");
+	expect_get_fails(be, "survivor", MST_ERR_NOT_LOGGED_IN);
+	assert_rc(be, ks->login(be, KEYSTORE_USER, P(USER_PIN)), MST_OK);
+	expect_record(be, "survivor", 1, "still here");
+}
+
+struct worker {
+	void *be;
+	const char *name;
+	int failures;
+};
+
+static void *worker_run(void *arg)
+{
+	struct worker *w = arg;
+	char text[32];
+	uint8_t *data;
+	uint32_t kind;
+	size_t len;
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		snprintf(text, sizeof text, "%s-%d", w->name, i);
+		if (ks->put(w->be, w->name, (uint32_t)i, 1, (const uint8_t *)text,
+			    strlen(text)) != MST_OK ||
+		    ks->get(w->be, w->name, &kind, &data, &len) != MST_OK) {
+			w->failures++;
+			continue;
+		}
+		if (kind != (uint32_t)i || len != strlen(text) || memcmp(data, text, len) != 0)
+			w->failures++;
+		secmem_free(data);
+	}
+	return NULL;
+}
+
+/* Two slots on one module used from two threads at once (each keystore by
+ * one thread, as the module's slot locks guarantee). */
+static void two_threads_two_slots(void **state)
+{
+	struct worker w[2] = { { fresh_store("ks-t1"), "t1", 0 },
+			       { fresh_store("ks-t2"), "t2", 0 } };
+	pthread_t t[2];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		assert_rc(w[i].be, ks->login(w[i].be, KEYSTORE_USER, P(USER_PIN)), MST_OK);
+		assert_int_equal(pthread_create(&t[i], NULL, worker_run, &w[i]), 0);
+	}
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+		assert_int_equal(w[i].failures, 0);
+		ks->close(w[i].be);
+	}
+}
+
+/* A damaged PIN state object fails closed, and init_token repairs it. */
+static void damaged_pin_state_fails_closed(void **state)
+{
+	void *be = *state;
+	struct backing b;
+	keystore_info info;
+	CK_OBJECT_CLASS cls = CKO_DATA;
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	char app[] = "mstoken-state", bad[] = "short";
+	CK_ATTRIBUTE t[] = {
+		{ CKA_CLASS, &cls, sizeof cls },
+		{ CKA_TOKEN, &yes, sizeof yes },
+		{ CKA_PRIVATE, &no, sizeof no },
+		{ CKA_APPLICATION, app, sizeof app - 1 },
+		{ CKA_VALUE, bad, sizeof bad - 1 },
+	};
+	CK_OBJECT_HANDLE h;
+
+	b = backing_open("ks-test");
+	assert_int_equal(b.f->C_CreateObject(b.s, t, 5, &h), CKR_OK);
+	backing_close(&b);
+	assert_rc(be, ks->info(be, &info), MST_OK);
+	assert_int_equal(info.user_pin_locked, 1);
+	assert_int_equal(info.so_pin_locked, 1);
+	assert_rc(be, ks->login(be, KEYSTORE_USER, P(USER_PIN)), MST_ERR_PIN_LOCKED);
+	assert_string_equal(keystore_last_error(ks, be), "PIN state object malformed");
+	assert_rc(be, ks->init_token(be, P(SO_PIN), "again"), MST_OK);
+	assert_rc(be, ks->info(be, &info), MST_OK);
+	assert_int_equal(info.so_pin_locked, 0);
+	assert_string_equal(info.label, "again");
+	assert_rc(be, ks->login(be, KEYSTORE_SO, P(SO_PIN)), MST_OK);
+}
+
 #define STORE_TEST(f) cmocka_unit_test_setup_teardown(f, store_setup, store_teardown)
 
 int main(void)
@@ -731,9 +922,14 @@ int main(void)
 		STORE_TEST(tampered_records_are_refused),
 		STORE_TEST(newer_generation_wins),
 		cmocka_unit_test(two_slots_share_one_module),
+		STORE_TEST(lost_session_recovers),
+		STORE_TEST(damaged_pin_state_fails_closed),
+		cmocka_unit_test(two_threads_two_slots),
 		STORE_TEST(reopen_after_close),
 		cmocka_unit_test(open_refuses_bad_module),
 		STORE_TEST(fork_child_opens_again),
+		STORE_TEST(fork_child_with_reset_on_fork),
+		cmocka_unit_test(module_initialised_by_application),
 	};
 	return cmocka_run_group_tests_name("keystore_pkcs11", tests, group_setup, group_teardown);
 }
