@@ -125,6 +125,8 @@ ok "--help" "$KMS" --help
 for flag in --dir --kms-uri --user-id-format --key-period --key-offset --wrapped --force \
 	    --uri --period-no --at --out; do
 	check "--help documents $flag" grep -q -- "$flag " "$TMP/out"
+	check "the man page documents $flag" \
+		grep -q -- "^\\.B.* $(printf '%s' "$flag" | sed 's/-/\\\\-/g')\\b" "${top_srcdir:-.}/kms/mstoken-kms.1"
 done
 
 finish
