@@ -12,6 +12,7 @@
 #include "pkcs11/object.h"
 #include "pkcs11/rv.h"
 #include "pkcs11/session.h"
+#include "pkcs11/slot.h"
 #include "pkcs11/state.h"
 
 static int slot_has_ro_session(const p11_slot *sl)
@@ -45,7 +46,7 @@ CK_RV login_login(p11_session *s, CK_USER_TYPE who, CK_UTF8CHAR_PTR pin, CK_ULON
 	rc = sl->ks->login(sl->be, who == CKU_SO ? KEYSTORE_SO : KEYSTORE_USER,
 			   (const char *)pin, len);
 	if (rc != MST_OK) {
-		p11_debug("slot \"%s\": login: %s", sl->cfg.label, mst_strerror(rc));
+		slot_debug_fail(sl, "login", rc);
 		return rv_from_mst(rc);
 	}
 	sl->login = who;

@@ -11,6 +11,7 @@
 #include "pkcs11/objcodec.h"
 #include "pkcs11/rv.h"
 #include "pkcs11/sign.h"
+#include "pkcs11/slot.h"
 #include "pkcs11/state.h"
 #include "token/hex.h"
 #include "token/secmem.h"
@@ -281,7 +282,7 @@ CK_RV object_store(p11_object *o)
 		goto fail;
 	return CKR_OK;
 fail:
-	p11_debug("slot \"%s\": cannot store object: %s", sl->cfg.label, mst_strerror(rc));
+	slot_debug_fail(sl, "cannot store object", rc);
 	if (fresh) {
 		object_unstore(o);
 		o->record[0] = '\0';
@@ -359,7 +360,10 @@ static void load_one(p11_slot *sl, const keystore_entry *all, size_t n_all,
 		o->value_in_store = record_listed(all, n_all, vname);
 		object_link(sl, o);
 	}
-	secmem_free(data);      /* the keystore hands out every record in secmem */
+	if (e->is_private)      /* keystore.h: private records in secmem */
+		secmem_free(data);
+	else
+		free(data);
 }
 
 void object_load_records(p11_slot *sl, int private_pass)

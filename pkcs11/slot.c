@@ -25,6 +25,14 @@ void slot_pad(CK_UTF8CHAR *field, size_t n, const char *src)
 	memcpy(field, src, l < n ? l : n);
 }
 
+void slot_debug_fail(const p11_slot *sl, const char *what, mst_rc rc)
+{
+	const char *why = keystore_last_error(sl->ks, sl->be);
+
+	p11_debug("slot \"%s\": %s: %s%s%s%s", sl->cfg.label, what, mst_strerror(rc),
+		  why[0] ? " (" : "", why, why[0] ? ")" : "");
+}
+
 CK_RV slot_open_all(p11_state *st)
 {
 	size_t i;
@@ -47,9 +55,10 @@ CK_RV slot_open_all(p11_state *st)
 		}
 		rc = sl->ks->open(&sl->cfg, &sl->be);
 		if (rc == MST_ERR_CONFIG || rc == MST_ERR_IO) {
-			p11_debug("%s:%u: slot \"%s\": %s backend cannot open: %s",
+			p11_debug("%s:%u: slot \"%s\": %s backend cannot open: %s (%s)",
 				  st->cfg.path[0] ? st->cfg.path : "(default)", sl->cfg.line,
-				  sl->cfg.label, sl->ks->name, mst_strerror(rc));
+				  sl->cfg.label, sl->ks->name, mst_strerror(rc),
+				  keystore_last_error(sl->ks, NULL));
 			st->n_slots = i;
 			slot_close_all(st);
 			return CKR_GENERAL_ERROR;
@@ -184,7 +193,7 @@ CK_RV slot_get_token_info(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info)
 	memset(&ki, 0, sizeof(ki));
 	rc = sl->ks->info(sl->be, &ki);
 	if (rc != MST_OK) {
-		p11_debug("slot \"%s\": keystore info: %s", sl->cfg.label, mst_strerror(rc));
+		slot_debug_fail(sl, "keystore info", rc);
 		return rv_from_mst(rc);
 	}
 	memset(info, 0, sizeof(*info));

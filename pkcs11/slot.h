@@ -18,6 +18,10 @@ CK_RV slot_get_list(CK_BBOOL token_present, CK_SLOT_ID_PTR list, CK_ULONG_PTR co
 CK_RV slot_get_info(CK_SLOT_ID id, CK_SLOT_INFO_PTR info);
 CK_RV slot_get_token_info(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info);
 
+/* MSTOKEN_DEBUG line for a keystore failure of the slot, with the
+ * backend's own words when it has them. */
+void slot_debug_fail(const p11_slot *sl, const char *what, mst_rc rc);
+
 /* Copy src into a blank-padded PKCS#11 text field of n octets. */
 void slot_pad(CK_UTF8CHAR *field, size_t n, const char *src);
 

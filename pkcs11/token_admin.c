@@ -38,7 +38,7 @@ CK_RV admin_init_token(CK_SLOT_ID id, CK_UTF8CHAR_PTR so_pin, CK_ULONG so_len,
 	text[n] = '\0';
 	rc = sl->ks->init_token(sl->be, (const char *)so_pin, so_len, text);
 	if (rc != MST_OK) {
-		p11_debug("slot \"%s\": init token: %s", sl->cfg.label, mst_strerror(rc));
+		slot_debug_fail(sl, "init token", rc);
 		return rc == MST_ERR_PIN_INCORRECT ? CKR_PIN_INCORRECT : rv_from_mst(rc);
 	}
 	object_drop(sl, 0);
@@ -59,7 +59,7 @@ CK_RV admin_init_pin(p11_session *s, CK_UTF8CHAR_PTR pin, CK_ULONG len)
 		return CKR_ARGUMENTS_BAD;
 	rc = sl->ks->init_pin(sl->be, (const char *)pin, len);
 	if (rc != MST_OK)
-		p11_debug("slot \"%s\": init PIN: %s", sl->cfg.label, mst_strerror(rc));
+		slot_debug_fail(sl, "init PIN", rc);
 	return rv_from_mst(rc);
 }
 
@@ -76,6 +76,6 @@ CK_RV admin_set_pin(p11_session *s, CK_UTF8CHAR_PTR old_pin, CK_ULONG old_len,
 	rc = sl->ks->set_pin(sl->be, sl->login == CKU_SO ? KEYSTORE_SO : KEYSTORE_USER,
 			     (const char *)old_pin, old_len, (const char *)new_pin, new_len);
 	if (rc != MST_OK)
-		p11_debug("slot \"%s\": set PIN: %s", sl->cfg.label, mst_strerror(rc));
+		slot_debug_fail(sl, "set PIN", rc);
 	return rv_from_mst(rc);
 }

@@ -10,6 +10,6 @@ tests_integration_test_token_SOURCES = \
 tests_integration_test_token_CFLAGS = $(TEST_CFLAGS) $(P11KIT_CFLAGS) -pthread
 tests_integration_test_token_LDADD = $(TEST_CORE_LIBS) -ldl -lpthread
 
-TESTS += tests/integration/token.sh
-dist_check_SCRIPTS += tests/integration/token.sh
+TESTS += tests/integration/token.sh tests/integration/token-pkcs11-tool.sh
+dist_check_SCRIPTS += tests/integration/token.sh tests/integration/token-pkcs11-tool.sh
 dist_noinst_DATA += tests/integration/token-env.sh
