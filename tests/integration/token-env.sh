@@ -1,7 +1,7 @@
 # tests/integration/token-env.sh - shared set-up of the token test scripts:
 # a private SoftHSM2, an mstoken.conf with the slots "alice" and "bob"
-# (backing tokens alice-store and bob-store), and a p11-kit user
-# configuration that loads only our module.
+# (backing tokens alice-store and bob-store), and p11-kit set to load
+# only our module.
 #
 #   . "$top_srcdir/tests/integration/token-env.sh"
 #   token_setup || exit $?       # exports MSTOKEN_CONF, MODULE, ...
@@ -11,6 +11,15 @@
 . "$top_srcdir/tests/softhsm-env.sh"
 
 MODULE="$top_builddir/pkcs11/.libs/mstoken-pkcs11.so"
+
+# mstoken.conf with one pkcs11 slot per label, backed by "<label>-store".
+token_conf() {
+	: > "$MSTOKEN_CONF" || return 1
+	for label in "$@"; do
+		printf '[slot]\nlabel = %s\nbackend = pkcs11\npkcs11.module = %s\npkcs11.token = %s-store\n\n' \
+			"$label" "$SOFTHSM2_MODULE" "$label" >> "$MSTOKEN_CONF" || return 1
+	done
+}
 
 token_setup() {
 	if [ ! -f "$SOFTHSM2_MODULE" ]; then
@@ -23,19 +32,7 @@ token_setup() {
 	fi
 	softhsm_setup || return 99
 	MSTOKEN_CONF="$SOFTHSM_DIR/mstoken.conf"
-	cat > "$MSTOKEN_CONF" <<CONF || return 99
-[slot]
-label = alice
-backend = pkcs11
-pkcs11.module = $SOFTHSM2_MODULE
-pkcs11.token = alice-store
-
-[slot]
-label = bob
-backend = pkcs11
-pkcs11.module = $SOFTHSM2_MODULE
-pkcs11.token = bob-store
-CONF
+	token_conf alice bob || return 99
 	export MSTOKEN_CONF SOFTHSM2_MODULE MODULE
 }
 

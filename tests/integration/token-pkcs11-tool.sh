@@ -12,13 +12,7 @@ fi
 token_setup || exit $?
 trap token_teardown EXIT
 # one slot, as a user's configuration would have it
-cat > "$MSTOKEN_CONF" <<CONF || exit 99
-[slot]
-label = alice
-backend = pkcs11
-pkcs11.module = $SOFTHSM2_MODULE
-pkcs11.token = alice-store
-CONF
+token_conf alice || exit 99
 
 MSREF="$PYTHON3 $top_srcdir/tests/ref/msref.py"
 W="$SOFTHSM_DIR/work"
@@ -99,6 +93,22 @@ p11 --login --pin 1234 --read-object --type data --application-label "3GPP KmsKe
 grep -q "sip:alice@example.org" kept.xml || fail "kept key set lost its UserUri"
 grep -qi "$SSK" kept.xml && fail "the kept key set holds the SSK"
 grep -q "UserDecryptKey" kept.xml && fail "the kept key set holds the RSK"
+
+echo "== only C_* symbols exported"
+if command -v nm >/dev/null; then
+	nm -D --defined-only "$MODULE" | awk '{print $NF}' | grep -v '^C_' && fail "symbols above exported"
+fi
+
+echo "== configuration errors make C_Initialize fail, and say where"
+good_conf=$(cat "$MSTOKEN_CONF")
+printf '[slot]\nlabel = x\nbackend = pkcs11\ncolour = blue\n' > "$MSTOKEN_CONF"
+MSTOKEN_DEBUG=1 p11 -L > conf.txt 2>&1 && fail "unknown key accepted"
+grep -q "^mstoken: $MSTOKEN_CONF:4: " conf.txt || fail "no FILE:LINE message: $(cat conf.txt)"
+printf '[slot]\nlabel = x\nbackend = pkcs11\npkcs11.module = %s/none.so\npkcs11.token = x\n' \
+	"$W" > "$MSTOKEN_CONF"
+MSTOKEN_DEBUG=1 p11 -L > conf.txt 2>&1 && fail "missing module accepted"
+grep -q "^mstoken: " conf.txt || fail "missing module not explained: $(cat conf.txt)"
+printf '%s\n' "$good_conf" > "$MSTOKEN_CONF"
 
 echo "== wrong PIN"
 p11 --login --pin 9999 --list-objects > wrong.txt 2>&1 && fail "wrong PIN accepted"
