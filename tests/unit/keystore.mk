@@ -11,11 +11,20 @@ tests_unit_test_config_LDADD = $(TEST_STORE_LIBS)
 
 EXTRA_DIST += tests/softhsm-env.sh
 
+KEYSTORE_FIXTURE = tests/unit/keystore_fixture.c tests/unit/keystore_fixture.h
+KEYSTORE_TEST_LIBS = $(TEST_STORE_LIBS) -ldl -lpthread
+
 check_PROGRAMS += tests/unit/test_keystore_pkcs11
 TESTS += tests/unit/test_keystore_pkcs11
-tests_unit_test_keystore_pkcs11_SOURCES = tests/unit/test_keystore_pkcs11.c
+tests_unit_test_keystore_pkcs11_SOURCES = tests/unit/test_keystore_pkcs11.c $(KEYSTORE_FIXTURE)
 tests_unit_test_keystore_pkcs11_CFLAGS = $(TEST_CFLAGS) $(P11KIT_CFLAGS)
-tests_unit_test_keystore_pkcs11_LDADD = $(TEST_STORE_LIBS) -ldl -lpthread
+tests_unit_test_keystore_pkcs11_LDADD = $(KEYSTORE_TEST_LIBS)
+
+check_PROGRAMS += tests/unit/test_keystore_process
+TESTS += tests/unit/test_keystore_process
+tests_unit_test_keystore_process_SOURCES = tests/unit/test_keystore_process.c $(KEYSTORE_FIXTURE)
+tests_unit_test_keystore_process_CFLAGS = $(TEST_CFLAGS) $(P11KIT_CFLAGS)
+tests_unit_test_keystore_process_LDADD = $(KEYSTORE_TEST_LIBS)
 
 TESTS += tests/unit/test_softhsm_env.sh
 dist_check_SCRIPTS += tests/unit/test_softhsm_env.sh
