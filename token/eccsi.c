@@ -207,6 +207,15 @@ mst_rc eccsi_issue(const uint8_t ksak[ECCSI_N], const uint8_t kpak[ECCSI_POINT_L
 	return rc;
 }
 
+/* MST_OK when a = b, MST_ERR_BAD_KEY when not, MST_ERR_CRYPTO when the
+ * comparison itself failed (EC_POINT_cmp's -1). */
+static mst_rc points_equal(const struct ecc_env *e, const EC_POINT *a, const EC_POINT *b)
+{
+	int c = EC_POINT_cmp(e->group, a, b, e->bn);
+
+	return c == 0 ? MST_OK : c == 1 ? MST_ERR_BAD_KEY : MST_ERR_CRYPTO;
+}
+
 /* RFC 6507 5.1.2 step 3 with HS known: KPAK == [SSK]G - [HS]PVT.  [SSK]G
  * is computed alone (ladder) so the secret never enters a wNAF mul. */
 static mst_rc check_kpak(const struct ecc_env *e, const uint8_t kpak[ECCSI_POINT_LEN],
@@ -227,7 +236,7 @@ static mst_rc check_kpak(const struct ecc_env *e, const uint8_t kpak[ECCSI_POINT
 		    EC_POINT_mul(e->group, b, NULL, pv, hb, e->bn) &&
 		    EC_POINT_invert(e->group, b, e->bn) &&
 		    EC_POINT_add(e->group, d, a, b, e->bn))
-			rc = EC_POINT_cmp(e->group, d, pk, e->bn) == 0 ? MST_OK : MST_ERR_BAD_KEY;
+			rc = points_equal(e, d, pk);
 	}
 	BN_free(hb);
 	BN_clear_free(sb);

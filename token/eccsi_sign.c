@@ -134,14 +134,17 @@ mst_rc eccsi_sign(const eccsi_signer *s, const uint8_t *msg, size_t msg_len,
 	return rc;
 }
 
-/* 1 when 0 < x < m for a public x given as N octets. */
-static int public_in_range(const uint8_t x[ECCSI_N], const BIGNUM *m)
+/* MST_OK when 0 < x < m for a public x given as N octets, else
+ * MST_ERR_BAD_SIGNATURE (MST_ERR_NOMEM if it cannot even be checked). */
+static mst_rc signature_scalar_ok(const uint8_t x[ECCSI_N], const BIGNUM *m)
 {
 	BIGNUM *b = BN_bin2bn(x, ECCSI_N, NULL);
-	int ok = b && !BN_is_zero(b) && BN_cmp(b, m) < 0;
+	mst_rc rc = MST_ERR_NOMEM;
 
+	if (b)
+		rc = !BN_is_zero(b) && BN_cmp(b, m) < 0 ? MST_OK : MST_ERR_BAD_SIGNATURE;
 	BN_free(b);
-	return ok;
+	return rc;
 }
 
 /* Steps 4-6 of 5.2.2: Y = [HS]PVT + KPAK, J = [s]([HE]G + [r]Y), Jx = r.
@@ -222,10 +225,11 @@ mst_rc eccsi_verify_trace(const uint8_t kpak[ECCSI_POINT_LEN], const uint8_t *id
 		goto out;
 	/* r is an x coordinate (in [1, p-1]) and s an element of F_q*; any
 	 * other encoding of them is refused rather than reduced. */
-	rc = MST_ERR_BAD_SIGNATURE;
-	if (!public_in_range(sig, p) || !public_in_range(sig + ECCSI_N, e.q))
-		goto out;
-	rc = ecc_hs(&e, kpak, id, id_len, sig + 2 * ECCSI_N, hs);
+	rc = signature_scalar_ok(sig, p);
+	if (rc == MST_OK)
+		rc = signature_scalar_ok(sig + ECCSI_N, e.q);
+	if (rc == MST_OK)
+		rc = ecc_hs(&e, kpak, id, id_len, sig + 2 * ECCSI_N, hs);
 	if (rc == MST_OK)
 		rc = ecc_he(hs, sig, msg, msg_len, he);
 	if (rc == MST_OK && trace) {
