@@ -13,6 +13,9 @@
 #endif
 
 #include <string.h>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <x86intrin.h>
+#endif
 #include "token/fp.h"
 #include "token/secmem.h"
 
@@ -28,33 +31,67 @@ void fp_copy(fp *r, const fp *a)
 	memcpy(r, a, sizeof *r);
 }
 
+/* Word add / subtract with carry / borrow in and out (0 or 1).  On x86-64
+ * the intrinsics become one adc / sbb each; the u128 form made GCC emit
+ * about three times as many instructions. */
+#if defined(__x86_64__) && defined(__GNUC__)
+static inline unsigned char addc(unsigned char c, uint64_t a, uint64_t b, uint64_t *out)
+{
+	unsigned long long o;
+
+	c = _addcarry_u64(c, a, b, &o);
+	*out = o;
+	return c;
+}
+
+static inline unsigned char subb(unsigned char c, uint64_t a, uint64_t b, uint64_t *out)
+{
+	unsigned long long o;
+
+	c = _subborrow_u64(c, a, b, &o);
+	*out = o;
+	return c;
+}
+#else
+static inline unsigned char addc(unsigned char c, uint64_t a, uint64_t b, uint64_t *out)
+{
+	u128 s = (u128)a + b + c;
+
+	*out = (uint64_t)s;
+	return (unsigned char)(s >> 64);
+}
+
+static inline unsigned char subb(unsigned char c, uint64_t a, uint64_t b, uint64_t *out)
+{
+	u128 s = (u128)a - b - c;
+
+	*out = (uint64_t)s;
+	return (unsigned char)((s >> 64) & 1);
+}
+#endif
+
 /* r = (hi:t) - p if that is >= 0 else t; (hi:t) must be < 2p. */
 static void reduce_once(fp *r, const uint64_t t[FP_LIMBS], uint64_t hi)
 {
-	uint64_t d[FP_LIMBS], borrow = 0, use_d, mask;
+	uint64_t d[FP_LIMBS], mask;
+	unsigned char borrow = 0;
 	int i;
 
-	for (i = 0; i < FP_LIMBS; i++) {
-		u128 s = (u128)t[i] - fp_modulus.v[i] - borrow;
-		d[i] = (uint64_t)s;
-		borrow = (uint64_t)(s >> 64) & 1;
-	}
-	use_d = hi | (borrow ^ 1);
-	mask = 0 - use_d;
+	for (i = 0; i < FP_LIMBS; i++)
+		borrow = subb(borrow, t[i], fp_modulus.v[i], &d[i]);
+	mask = 0 - (hi | (uint64_t)(borrow ^ 1));
 	for (i = 0; i < FP_LIMBS; i++)
 		r->v[i] = (d[i] & mask) | (t[i] & ~mask);
 }
 
 void fp_add(fp *r, const fp *a, const fp *b)
 {
-	uint64_t t[FP_LIMBS], carry = 0;
+	uint64_t t[FP_LIMBS];
+	unsigned char carry = 0;
 	int i;
 
-	for (i = 0; i < FP_LIMBS; i++) {
-		u128 s = (u128)a->v[i] + b->v[i] + carry;
-		t[i] = (uint64_t)s;
-		carry = (uint64_t)(s >> 64);
-	}
+	for (i = 0; i < FP_LIMBS; i++)
+		carry = addc(carry, a->v[i], b->v[i], &t[i]);
 	reduce_once(r, t, carry);
 }
 
@@ -65,21 +102,16 @@ void fp_dbl(fp *r, const fp *a)
 
 void fp_sub(fp *r, const fp *a, const fp *b)
 {
-	uint64_t t[FP_LIMBS], borrow = 0, mask, carry = 0;
+	uint64_t t[FP_LIMBS], mask;
+	unsigned char borrow = 0, carry = 0;
 	int i;
 
-	for (i = 0; i < FP_LIMBS; i++) {
-		u128 s = (u128)a->v[i] - b->v[i] - borrow;
-		t[i] = (uint64_t)s;
-		borrow = (uint64_t)(s >> 64) & 1;
-	}
+	for (i = 0; i < FP_LIMBS; i++)
+		borrow = subb(borrow, a->v[i], b->v[i], &t[i]);
 	/* a < b: add p back (masked, so always executed) */
-	mask = 0 - borrow;
-	for (i = 0; i < FP_LIMBS; i++) {
-		u128 s = (u128)t[i] + (fp_modulus.v[i] & mask) + carry;
-		r->v[i] = (uint64_t)s;
-		carry = (uint64_t)(s >> 64);
-	}
+	mask = 0 - (uint64_t)borrow;
+	for (i = 0; i < FP_LIMBS; i++)
+		carry = addc(carry, t[i], fp_modulus.v[i] & mask, &r->v[i]);
 }
 
 void fp_neg(fp *r, const fp *a)

@@ -11,6 +11,18 @@
  * sequence, so SSV || b never sits in one buffer.  out has n_len octets. */
 mst_rc sakke_h2r_parts(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len,
 		       const uint8_t *n, size_t n_len, uint8_t *out);
+/* The intermediate values of RFC 6508 5.1 (for the Appendix A test):
+ * A = hash(s), h_i and v_i for i = 1..blocks. */
+#define H2R_MAX_BLOCKS 5
+struct h2r_trace {
+	uint8_t a[32];
+	uint8_t h[H2R_MAX_BLOCKS][32];
+	uint8_t v[H2R_MAX_BLOCKS][32];
+	int blocks;
+};
+/* sakke_h2r_parts that also fills *trace (may be NULL). */
+mst_rc sakke_h2r_trace(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len,
+		       const uint8_t *n, size_t n_len, uint8_t *out, struct h2r_trace *trace);
 /* The 16-octet mask HashToIntegerRange(x, 2^128, SHA-256), x in F_p. */
 mst_rc sakke_mask(const uint8_t x[SAKKE_L], uint8_t mask[SAKKE_SSV_LEN]);
 /* The identifier as an integer reduced mod q, 128 octets big-endian. */

@@ -8,17 +8,16 @@
 /* out = encoding of [k]P */
 static mst_rc mul_generator(const uint8_t k[SAKKE_SCALAR_LEN], uint8_t out[SAKKE_POINT_LEN])
 {
-	ec_aff gen, r;
-	ec_jac genj;
+	ec_aff r;
+	ec_jac t;
 	mst_rc rc;
 
-	/* k < q (checked by the callers) and P generates E(F_p)[q] */
-	ec_generator(&gen);
-	ec_from_affine(&genj, &gen);
-	rc = sakke_mul_affine(k, SAKKE_SCALAR_LEN, &genj, 1, &r);
+	ec_mul_generator(&t, k);        /* k < q: checked by the callers */
+	rc = ec_to_affine(&r, &t) ? MST_OK : MST_ERR_BAD_POINT;
 	if (rc == MST_OK)
 		ec_encode(out, &r);
 	secure_wipe(&r, sizeof r);
+	secure_wipe(&t, sizeof t);
 	return rc;
 }
 
@@ -76,6 +75,8 @@ mst_rc sakke_rsk_issue(const uint8_t *z, size_t z_len, const uint8_t *id, size_t
 	if (rsk == NULL)
 		return MST_ERR_ARGS;
 	memset(rsk, 0, SAKKE_POINT_LEN);
+	if (id == NULL || id_len == 0)
+		return MST_ERR_ARGS;
 	rc = load_master_secret(z, z_len, k);
 	if (rc == MST_OK)
 		rc = sakke_id_scalar(id, id_len, a);

@@ -21,3 +21,10 @@ TESTS += tests/unit/test_sakke_interop
 tests_unit_test_sakke_interop_SOURCES = tests/unit/test_sakke_interop.c tests/vectors/interop_vectors.h
 tests_unit_test_sakke_interop_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_sakke_interop_LDADD = $(TEST_CORE_LIBS)
+
+# constant-time check under Valgrind memcheck (skipped without valgrind)
+check_PROGRAMS += tests/unit/sakke_ct_check
+tests_unit_sakke_ct_check_SOURCES = tests/unit/sakke_ct_check.c
+tests_unit_sakke_ct_check_LDADD = token/libmstcore.la $(CRYPTO_LIBS)
+TESTS += tests/unit/sakke_ct.sh
+EXTRA_DIST += tests/unit/sakke_ct.sh
