@@ -437,6 +437,35 @@ static void ssk_with_leading_zeros(void **state)
 	free(base);
 }
 
+/* The redacted key set keeps everything but the SSK and RSK. */
+static void redacts_secrets(void **state)
+{
+	size_t len, rlen;
+	char *xml = keyset_sample(&len), *red, err[200];
+	kms_keyset *k = new_keyset();
+
+	(void)state;
+	assert_int_equal(kmsxml_redact_keyset((uint8_t *)xml, len, &red, &rlen, err, sizeof err), MST_OK);
+	assert_int_equal(strlen(red), rlen);
+	assert_null(strstr(red, SAMPLE_SSK));
+	assert_null(strstr(red, SAMPLE_RSK + 2));
+	assert_non_null(strstr(red, SAMPLE_PVT));
+	assert_non_null(strstr(red, SAMPLE_UID));
+	assert_non_null(strstr(red, "<KmsResponse")); /* the wrapper is kept */
+	assert_int_equal(kmsxml_detect((uint8_t *)red, rlen), KMSXML_KEYSET);
+	assert_int_equal(kmsxml_parse_keyset((uint8_t *)red, rlen, k, err, sizeof err), MST_ERR_PARSE);
+	assert_string_equal(err, "KmsKeySet/UserDecryptKey: expected 514 hex digits, got 0");
+	free(red);
+	free(xml);
+	xml = cert_sample(&len);
+	assert_int_equal(kmsxml_redact_keyset((uint8_t *)xml, len, &red, &rlen, err, sizeof err),
+			 MST_ERR_PARSE);
+	assert_null(red);
+	assert_string_equal(err, "document holds no KmsKeySet");
+	free(xml);
+	secmem_free(k);
+}
+
 #define LAUGHS \
 	"<?xml version=\"1.0\"?>\n<!DOCTYPE KmsKeySet [\n" \
 	" <!ENTITY a \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\">\n" \
@@ -503,6 +532,7 @@ int main(void)
 		cmocka_unit_test(certificate_bad_inputs),
 		cmocka_unit_test(certificate_missing_element),
 		cmocka_unit_test(ssk_with_leading_zeros),
+		cmocka_unit_test(redacts_secrets),
 		cmocka_unit_test(dtd_and_entities_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
