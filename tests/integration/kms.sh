@@ -121,6 +121,15 @@ refused "secrets of another community" "does not belong to this community" \
 echo "garbage" >"$TMP/bad/kms-secrets"
 refused "not a secrets file" "not a mstoken-kms secrets file" \
 	"$KMS" user issue --dir "$TMP/bad" --uri sip:a@b --out "$TMP/outdir/u.xml"
+grep -v '^z ' "$C2/kms-secrets" >"$TMP/bad/kms-secrets"
+refused "secrets without z" "kms-secrets: z missing" \
+	"$KMS" user issue --dir "$TMP/bad" --uri sip:a@b --out "$TMP/outdir/u.xml"
+{ cat "$C2/kms-secrets"; grep '^kpak ' "$C2/kms-secrets"; } >"$TMP/bad/kms-secrets"
+refused "secrets with kpak twice" "kms-secrets: kpak appears twice" \
+	"$KMS" user issue --dir "$TMP/bad" --uri sip:a@b --out "$TMP/outdir/u.xml"
+sed 's/^ksak /ksak2 /' "$C2/kms-secrets" >"$TMP/bad/kms-secrets"
+refused "secrets with an unknown field" "kms-secrets: unknown field 'ksak2'" \
+	"$KMS" user issue --dir "$TMP/bad" --uri sip:a@b --out "$TMP/outdir/u.xml"
 sed 's/^ksak .*/ksak 00/' "$C2/kms-secrets" >"$TMP/bad/kms-secrets"
 refused "short KSAK" "ksak: expected 64 hex digits" \
 	"$KMS" user issue --dir "$TMP/bad" --uri sip:a@b --out "$TMP/outdir/u.xml"
