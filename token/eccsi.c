@@ -99,6 +99,16 @@ static mst_rc ssk_from(const struct ecc_env *e, const uint8_t ksak[ECCSI_N],
 	return rc;
 }
 
+/* 1 when the public N-octet integer x is 0 mod q (x = 0 or x = q). */
+static int public_zero_mod_q(const struct ecc_env *e, const uint8_t x[ECCSI_N])
+{
+	BIGNUM *b = ecc_public_mod_q(e, x);
+	int zero = !b || BN_is_zero(b); /* an allocation failure counts as "retry" */
+
+	BN_free(b);
+	return zero;
+}
+
 /* One attempt of RFC 6507 5.1.1 with a given v.  MST_ERR_BAD_SCALAR when v
  * is out of range or makes HS or SSK zero (step 5: try another v). */
 static mst_rc issue_once(const struct ecc_env *e, const uint8_t ksak[ECCSI_N],
@@ -116,20 +126,26 @@ static mst_rc issue_once(const struct ecc_env *e, const uint8_t ksak[ECCSI_N],
 		rc = ecc_hs(e, kpak, id, id_len, pvt, hs);
 	if (rc == MST_OK)
 		rc = ssk_from(e, ksak, hs, v, ssk);
-	/* HS is public; SSK = 0 happens with probability 2^-256, and a branch
-	 * that reveals only that is what the RFC's step 5 asks for. */
-	if (rc == MST_OK && (!ecc_scalar_in_range(hs) || !ecc_scalar_in_range(ssk)))
+	/* Step 5: HS or SSK zero mod q (SSK is already reduced).  HS is public;
+	 * SSK = 0 happens with probability 2^-256, and a branch revealing only
+	 * that is what the step asks for. */
+	if (rc == MST_OK && (public_zero_mod_q(e, hs) || !ecc_scalar_in_range(ssk)))
 		rc = MST_ERR_BAD_SCALAR;
-	if (rc != MST_OK)
+	if (rc != MST_OK) {
 		secure_wipe(ssk, ECCSI_N);
+		memset(pvt, 0, ECCSI_POINT_LEN); /* no half-issued pair */
+	}
 	return rc;
 }
 
-/* Checks shared by both issuing calls; opens the environment on success. */
+/* Checks shared by both issuing calls (KPAK well formed and equal to
+ * [KSAK]G, so no key is issued that could never validate); opens the
+ * environment on success. */
 static mst_rc issue_begin(struct ecc_env *e, const uint8_t *ksak, const uint8_t *kpak,
 			  const uint8_t *id, size_t id_len, const uint8_t *ssk,
 			  const uint8_t *pvt)
 {
+	uint8_t own[ECCSI_POINT_LEN];
 	EC_POINT *pk = NULL;
 	mst_rc rc;
 
@@ -140,6 +156,10 @@ static mst_rc issue_begin(struct ecc_env *e, const uint8_t *ksak, const uint8_t 
 		return rc;
 	rc = ecc_point_decode(e, kpak, &pk);
 	EC_POINT_free(pk);
+	if (rc == MST_OK)
+		rc = ecc_mul_generator(e, ksak, own);
+	if (rc == MST_OK && memcmp(own, kpak, ECCSI_POINT_LEN) != 0)
+		rc = MST_ERR_BAD_KEY;
 	if (rc != MST_OK)
 		ecc_env_close(e);
 	return rc;
@@ -187,6 +207,15 @@ mst_rc eccsi_issue(const uint8_t ksak[ECCSI_N], const uint8_t kpak[ECCSI_POINT_L
 	return rc;
 }
 
+/* MST_OK when a = b, MST_ERR_BAD_KEY when not, MST_ERR_CRYPTO when the
+ * comparison itself failed (EC_POINT_cmp's -1). */
+static mst_rc points_equal(const struct ecc_env *e, const EC_POINT *a, const EC_POINT *b)
+{
+	int c = EC_POINT_cmp(e->group, a, b, e->bn);
+
+	return c == 0 ? MST_OK : c == 1 ? MST_ERR_BAD_KEY : MST_ERR_CRYPTO;
+}
+
 /* RFC 6507 5.1.2 step 3 with HS known: KPAK == [SSK]G - [HS]PVT.  [SSK]G
  * is computed alone (ladder) so the secret never enters a wNAF mul. */
 static mst_rc check_kpak(const struct ecc_env *e, const uint8_t kpak[ECCSI_POINT_LEN],
@@ -207,7 +236,7 @@ static mst_rc check_kpak(const struct ecc_env *e, const uint8_t kpak[ECCSI_POINT
 		    EC_POINT_mul(e->group, b, NULL, pv, hb, e->bn) &&
 		    EC_POINT_invert(e->group, b, e->bn) &&
 		    EC_POINT_add(e->group, d, a, b, e->bn))
-			rc = EC_POINT_cmp(e->group, d, pk, e->bn) == 0 ? MST_OK : MST_ERR_BAD_KEY;
+			rc = points_equal(e, d, pk);
 	}
 	BN_free(hb);
 	BN_clear_free(sb);

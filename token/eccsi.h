@@ -25,7 +25,9 @@ mst_rc eccsi_kms_keygen(uint8_t ksak[ECCSI_N], uint8_t kpak[ECCSI_POINT_LEN]);
 mst_rc eccsi_kms_public(const uint8_t ksak[ECCSI_N], uint8_t kpak[ECCSI_POINT_LEN]);
 
 /* KMS (RFC 6507 5.1.1): issue SSK and PVT for id.  v is drawn at random;
- * eccsi_issue_with_v takes it from the caller (for the RFC vectors). */
+ * eccsi_issue_with_v takes it from the caller (for the RFC vectors; a v
+ * that makes HS or SSK zero gives MST_ERR_BAD_SCALAR).  MST_ERR_BAD_KEY
+ * when kpak is not [ksak]G. */
 mst_rc eccsi_issue(const uint8_t ksak[ECCSI_N], const uint8_t kpak[ECCSI_POINT_LEN],
 		   const uint8_t *id, size_t id_len,
 		   uint8_t ssk[ECCSI_N], uint8_t pvt[ECCSI_POINT_LEN]);

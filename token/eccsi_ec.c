@@ -89,29 +89,68 @@ BIGNUM *ecc_secret_bn(const uint8_t x[ECCSI_N])
 	return b;
 }
 
-/* Decode 04||x||y into a point of the curve other than infinity. */
+/* Is (x, y) on y^2 = x^3 + ax + b over F_p, with x, y < p?  Checked here
+ * rather than left to EC_POINT_oct2point, whose failure does not say
+ * whether the point or an allocation was at fault: MST_ERR_BAD_POINT only
+ * for the point, MST_ERR_CRYPTO for a resource.  All values are public. */
+static mst_rc check_on_curve(const struct ecc_env *e, const BIGNUM *x, const BIGNUM *y)
+{
+	BIGNUM *p, *a, *b, *lhs, *rhs;
+	mst_rc rc = MST_ERR_CRYPTO;
+
+	BN_CTX_start(e->bn);
+	p = BN_CTX_get(e->bn);
+	a = BN_CTX_get(e->bn);
+	b = BN_CTX_get(e->bn);
+	lhs = BN_CTX_get(e->bn);
+	rhs = BN_CTX_get(e->bn);
+	if (!rhs || !EC_GROUP_get_curve(e->group, p, a, b, e->bn))
+		goto out;
+	if (BN_cmp(x, p) >= 0 || BN_cmp(y, p) >= 0) {
+		rc = MST_ERR_BAD_POINT;
+		goto out;
+	}
+	/* rhs = (x^2 + a) * x + b, lhs = y^2 */
+	if (!BN_mod_sqr(rhs, x, p, e->bn) || !BN_mod_add(rhs, rhs, a, p, e->bn) ||
+	    !BN_mod_mul(rhs, rhs, x, p, e->bn) || !BN_mod_add(rhs, rhs, b, p, e->bn) ||
+	    !BN_mod_sqr(lhs, y, p, e->bn))
+		goto out;
+	rc = BN_cmp(lhs, rhs) == 0 ? MST_OK : MST_ERR_BAD_POINT;
+out:
+	BN_CTX_end(e->bn);
+	return rc;
+}
+
+/* Decode 04||x||y into a point of the curve (never infinity: it has no
+ * such encoding, and P-256 has cofactor 1, so on the curve means in the
+ * group of order q). */
 mst_rc ecc_point_decode(const struct ecc_env *e, const uint8_t in[ECCSI_POINT_LEN],
 			EC_POINT **out)
 {
-	EC_POINT *pt;
+	BIGNUM *x = BN_bin2bn(in + 1, ECCSI_N, NULL);
+	BIGNUM *y = BN_bin2bn(in + 1 + ECCSI_N, ECCSI_N, NULL);
+	EC_POINT *pt = EC_POINT_new(e->group);
+	mst_rc rc = MST_ERR_NOMEM;
 
 	*out = NULL;
 	if (in[0] != 0x04)
-		return MST_ERR_BAD_POINT;
-	pt = EC_POINT_new(e->group);
-	if (!pt)
-		return MST_ERR_NOMEM;
-	/* oct2point refuses coordinates >= p and points off the curve */
-	if (!EC_POINT_oct2point(e->group, pt, in, ECCSI_POINT_LEN, e->bn) ||
-	    EC_POINT_is_at_infinity(e->group, pt) ||
-	    EC_POINT_is_on_curve(e->group, pt, e->bn) != 1) {
+		rc = MST_ERR_BAD_POINT;
+	else if (x && y && pt)
+		rc = check_on_curve(e, x, y);
+	/* the point is known good now: a failure here is OpenSSL's */
+	if (rc == MST_OK && !EC_POINT_set_affine_coordinates(e->group, pt, x, y, e->bn))
+		rc = MST_ERR_CRYPTO;
+	BN_free(y);
+	BN_free(x);
+	if (rc != MST_OK) {
 		EC_POINT_free(pt);
-		return MST_ERR_BAD_POINT;
+		return rc;
 	}
 	*out = pt;
 	return MST_OK;
 }
 
+/* Encode a point other than infinity as 04||x||y. */
 mst_rc ecc_point_encode(const struct ecc_env *e, const EC_POINT *pt,
 			uint8_t out[ECCSI_POINT_LEN])
 {

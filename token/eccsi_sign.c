@@ -91,10 +91,12 @@ mst_rc eccsi_sign_with_j_trace(const eccsi_signer *s, const uint8_t *msg, size_t
 	if (!s || (!msg && msg_len) || !j || !sig)
 		return MST_ERR_ARGS;
 	rc = ecc_env_open(&e);
+	if (rc == MST_OK) {
+		rc = sign_once(&e, s, msg, msg_len, j, sig, trace);
+		ecc_env_close(&e);
+	}
 	if (rc != MST_OK)
-		return rc;
-	rc = sign_once(&e, s, msg, msg_len, j, sig, trace);
-	ecc_env_close(&e);
+		memset(sig, 0, ECCSI_SIG_LEN); /* no half-made signature */
 	return rc;
 }
 
@@ -115,38 +117,45 @@ mst_rc eccsi_sign(const eccsi_signer *s, const uint8_t *msg, size_t msg_len,
 	if (!s || (!msg && msg_len) || !sig)
 		return MST_ERR_ARGS;
 	rc = ecc_env_open(&e);
-	if (rc != MST_OK)
-		return rc;
-	for (i = 0; i < ECC_RANDOM_TRIES; i++) {
+	for (i = 0; rc == MST_OK && i < ECC_RANDOM_TRIES; i++) {
 		rc = ecc_random_scalar(j);
 		if (rc == MST_OK)
 			rc = sign_once(&e, s, msg, msg_len, j, sig, NULL);
 		if (rc != MST_ERR_BAD_SCALAR)
 			break;
+		rc = MST_OK; /* step 4: a fresh j */
 	}
+	if (i == ECC_RANDOM_TRIES)
+		rc = MST_ERR_CRYPTO; /* 64 unusable j in a row: a broken generator */
 	secure_wipe(j, sizeof(j)); /* step 5: erase j */
 	ecc_env_close(&e);
+	if (rc != MST_OK)
+		memset(sig, 0, ECCSI_SIG_LEN);
 	return rc;
 }
 
-/* 1 when 0 < x < m for a public x given as N octets. */
-static int public_in_range(const uint8_t x[ECCSI_N], const BIGNUM *m)
+/* MST_OK when 0 < x < m for a public x given as N octets, else
+ * MST_ERR_BAD_SIGNATURE (MST_ERR_NOMEM if it cannot even be checked). */
+static mst_rc signature_scalar_ok(const uint8_t x[ECCSI_N], const BIGNUM *m)
 {
 	BIGNUM *b = BN_bin2bn(x, ECCSI_N, NULL);
-	int ok = b && !BN_is_zero(b) && BN_cmp(b, m) < 0;
+	mst_rc rc = MST_ERR_NOMEM;
 
+	if (b)
+		rc = !BN_is_zero(b) && BN_cmp(b, m) < 0 ? MST_OK : MST_ERR_BAD_SIGNATURE;
 	BN_free(b);
-	return ok;
+	return rc;
 }
 
-/* Steps 4-6 of 5.2.2: Y = [HS]PVT + KPAK, J = [s]([HE]G + [r]Y), Jx = r. */
+/* Steps 4-6 of 5.2.2: Y = [HS]PVT + KPAK, J = [s]([HE]G + [r]Y), Jx = r.
+ * J is computed as [s*HE]G + [s*r]Y, one two-scalar multiplication (all
+ * values are public here, so the variable-time wNAF code is fine). */
 static mst_rc verify_points(const struct ecc_env *e, const uint8_t kpak[ECCSI_POINT_LEN],
 			    const uint8_t hs[ECCSI_N], const uint8_t he[ECCSI_N],
 			    const uint8_t sig[ECCSI_SIG_LEN], eccsi_trace *trace)
 {
 	EC_POINT *pk = NULL, *pv = NULL, *hp = EC_POINT_new(e->group);
-	EC_POINT *y = EC_POINT_new(e->group), *t = EC_POINT_new(e->group);
-	EC_POINT *j = EC_POINT_new(e->group);
+	EC_POINT *y = EC_POINT_new(e->group), *j = EC_POINT_new(e->group);
 	BIGNUM *hsb = BN_bin2bn(hs, ECCSI_N, NULL), *heb = BN_bin2bn(he, ECCSI_N, NULL);
 	BIGNUM *rb = BN_bin2bn(sig, ECCSI_N, NULL), *sb = BN_bin2bn(sig + ECCSI_N, ECCSI_N, NULL);
 	uint8_t jenc[ECCSI_POINT_LEN];
@@ -157,11 +166,11 @@ static mst_rc verify_points(const struct ecc_env *e, const uint8_t kpak[ECCSI_PO
 	if (rc != MST_OK)
 		goto out;
 	rc = MST_ERR_CRYPTO;
-	if (!hp || !y || !t || !j || !hsb || !heb || !rb || !sb ||
+	if (!hp || !y || !j || !hsb || !heb || !rb || !sb ||
 	    !EC_POINT_mul(e->group, hp, NULL, pv, hsb, e->bn) ||
 	    !EC_POINT_add(e->group, y, hp, pk, e->bn) ||
-	    !EC_POINT_mul(e->group, t, heb, y, rb, e->bn) ||
-	    !EC_POINT_mul(e->group, j, NULL, t, sb, e->bn))
+	    !BN_mod_mul(heb, heb, sb, e->q, e->bn) || !BN_mod_mul(rb, rb, sb, e->q, e->bn) ||
+	    !EC_POINT_mul(e->group, j, heb, y, rb, e->bn))
 		goto out;
 	if (trace && (EC_POINT_is_at_infinity(e->group, y) ||
 		      ecc_point_encode(e, y, trace->y) != MST_OK))
@@ -185,7 +194,6 @@ out:
 	BN_free(heb);
 	BN_free(hsb);
 	EC_POINT_free(j);
-	EC_POINT_free(t);
 	EC_POINT_free(y);
 	EC_POINT_free(hp);
 	EC_POINT_free(pv);
@@ -217,10 +225,11 @@ mst_rc eccsi_verify_trace(const uint8_t kpak[ECCSI_POINT_LEN], const uint8_t *id
 		goto out;
 	/* r is an x coordinate (in [1, p-1]) and s an element of F_q*; any
 	 * other encoding of them is refused rather than reduced. */
-	rc = MST_ERR_BAD_SIGNATURE;
-	if (!public_in_range(sig, p) || !public_in_range(sig + ECCSI_N, e.q))
-		goto out;
-	rc = ecc_hs(&e, kpak, id, id_len, sig + 2 * ECCSI_N, hs);
+	rc = signature_scalar_ok(sig, p);
+	if (rc == MST_OK)
+		rc = signature_scalar_ok(sig + ECCSI_N, e.q);
+	if (rc == MST_OK)
+		rc = ecc_hs(&e, kpak, id, id_len, sig + 2 * ECCSI_N, hs);
 	if (rc == MST_OK)
 		rc = ecc_he(hs, sig, msg, msg_len, he);
 	if (rc == MST_OK && trace) {

@@ -111,6 +111,14 @@ mst_rc identity_uid(const char *uri, const char *kms_uri, uint64_t key_period,
 	return ok ? MST_OK : MST_ERR_CRYPTO;
 }
 
+int64_t identity_ntp_to_unix(uint32_t ntp_seconds)
+{
+	int64_t t = (int64_t)ntp_seconds - (int64_t)NTP_UNIX_OFFSET;
+
+	/* RFC 4330 3: top bit 0 means era 1 (after the 2036 wrap) */
+	return (ntp_seconds & 0x80000000u) ? t : t + ((int64_t)1 << 32);
+}
+
 mst_rc identity_period_no(uint64_t ntp_time, uint64_t key_period, uint64_t key_offset,
 			  uint64_t *period_no)
 {

@@ -37,6 +37,12 @@ mst_rc identity_rfc6509(int64_t unix_time, const char *uri, uint8_t *out, size_t
 mst_rc identity_uid(const char *uri, const char *kms_uri, uint64_t key_period,
 		    uint64_t key_offset, uint64_t period_no, uint8_t out[IDENTITY_UID_LEN]);
 
+/* Unix time of the seconds field of an NTP timestamp (a MIKEY T payload),
+ * with the era pivot of RFC 4330 section 3: a value with the top bit clear
+ * is in era 1 (from 2036-02-07 06:28:16 UTC), so 1968-2104 is covered.
+ * Feeds identity_rfc6509 for the month of an I_MESSAGE. */
+int64_t identity_ntp_to_unix(uint32_t ntp_seconds);
+
 /* Key period number containing ntp_time; MST_ERR_RANGE if before offset or
  * period is 0. */
 mst_rc identity_period_no(uint64_t ntp_time, uint64_t key_period, uint64_t key_offset,

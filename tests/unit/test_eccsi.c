@@ -308,13 +308,21 @@ static void test_bad_scalars_and_args(void **state)
 	hex_to(P256_Q, v, sizeof(v));
 	assert_int_equal(eccsi_issue_with_v(ksak, k.kpak, k.id, k.id_len, v, ssk, pvt),
 			 MST_ERR_BAD_SCALAR);
+	/* a KPAK that is not [KSAK]G: nothing issued */
+	ksak[31] ^= 1;
+	memset(ssk, 0xAA, sizeof(ssk));
+	assert_int_equal(eccsi_issue(ksak, k.kpak, k.id, k.id_len, ssk, pvt), MST_ERR_BAD_KEY);
+	assert_int_equal(eccsi_issue_with_v(ksak, k.kpak, k.id, k.id_len, k.ssk, ssk, pvt),
+			 MST_ERR_BAD_KEY);
 	memset(ksak, 0, sizeof(ksak));
 	assert_int_equal(eccsi_kms_public(ksak, kpak), MST_ERR_BAD_SCALAR);
 	assert_int_equal(eccsi_issue(ksak, k.kpak, k.id, k.id_len, ssk, pvt), MST_ERR_BAD_SCALAR);
 
 	assert_int_equal(eccsi_signer_new(k.kpak, k.id, k.id_len, k.ssk, k.pvt, &s), MST_OK);
 	memset(j, 0, sizeof(j));
+	memset(sig, 0xAA, sizeof(sig));
 	assert_int_equal(eccsi_sign_with_j(s, (const uint8_t *)"m", 1, j, sig), MST_ERR_BAD_SCALAR);
+	assert_true(sig[0] == 0 && sig[ECCSI_SIG_LEN - 1] == 0); /* no half-made signature */
 	hex_to(P256_Q, j, sizeof(j));
 	assert_int_equal(eccsi_sign_with_j(s, (const uint8_t *)"m", 1, j, sig), MST_ERR_BAD_SCALAR);
 	/* q - 1 is the largest j allowed */

@@ -214,6 +214,24 @@ static void test_period_numbers(void **state)
 	assert_true(NTP_UNIX_OFFSET == 2208988800ULL);
 }
 
+/* NTP seconds of a T payload to the month of its RFC 6509 identifier. */
+static void test_ntp_to_unix(void **state)
+{
+	uint8_t out[32];
+	size_t len = sizeof(out);
+
+	(void)state;
+	assert_true(identity_ntp_to_unix(0x83AA7E80u) == 0);            /* 1970-01-01 */
+	assert_true(identity_ntp_to_unix(0xFFFFFFFFu) == 2085978495LL); /* last second of era 0 */
+	assert_true(identity_ntp_to_unix(0x00000000u) == 2085978496LL); /* 2036-02-07 06:28:16 */
+	assert_true(identity_ntp_to_unix(0x7FFFFFFFu) == 2085978496LL + 0x7FFFFFFF);
+	assert_true(identity_ntp_to_unix(0x80000000u) == -(int64_t)NTP_UNIX_OFFSET + 0x80000000LL);
+	/* the Thales I_MESSAGE's T payload: 0xe43d14c0, a day of May 2021 */
+	assert_int_equal(identity_rfc6509(identity_ntp_to_unix(0xe43d14c0u), "sip:x", out, &len),
+			 MST_OK);
+	assert_memory_equal(out, "2021-05", 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -225,6 +243,7 @@ int main(void)
 		cmocka_unit_test(test_rfc6509_calendar),
 		cmocka_unit_test(test_rfc6509_bad_input),
 		cmocka_unit_test(test_period_numbers),
+		cmocka_unit_test(test_ntp_to_unix),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
