@@ -11,6 +11,7 @@ mst_rc sakke_rsk_validate(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8_t *i
 {
 	uint8_t w[SAKKE_L];
 	ec_aff z, k, a;
+	ec_jac aj;
 	fp pairing;
 	mst_rc rc;
 
@@ -25,8 +26,10 @@ mst_rc sakke_rsk_validate(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8_t *i
 	if (rc == MST_OK)
 		rc = ec_check_subgroup(&k);
 	/* [a]P + Z at infinity means a = -z: no valid key for that identifier */
-	if (rc == MST_OK && sakke_id_point(z_pub, id, id_len, &a) != MST_OK)
+	if (rc == MST_OK && sakke_id_point(z_pub, id, id_len, &aj) != MST_OK)
 		rc = MST_ERR_BAD_KEY;
+	if (rc == MST_OK)
+		(void)ec_to_affine(&a, &aj);    /* finite: checked just above */
 	if (rc == MST_OK) {
 		sakke_pairing_fp(&pairing, &a, &k);
 		fp_to_bytes(w, &pairing);
@@ -37,6 +40,7 @@ mst_rc sakke_rsk_validate(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8_t *i
 	secure_wipe(&k, sizeof k);
 	secure_wipe(&pairing, sizeof pairing);
 	secure_wipe(w, sizeof w);
+	sakke_scrub_stack();
 	return rc;
 }
 
@@ -48,8 +52,11 @@ mst_rc sakke_random_ssv(uint8_t ssv[SAKKE_SSV_LEN])
 }
 
 /* R = [r]([b]P + Z), r = HashToIntegerRange(SSV || b, q) (steps 2-3 of
- * 6.2.1 and 4-5 of 6.2.2), encoded. */
-static mst_rc derive_r_point(const ec_aff *bpz, const uint8_t *id, size_t id_len,
+ * 6.2.1 and 4-5 of 6.2.2), encoded.  r < q by construction and [b]P + Z
+ * is in E(F_p)[q] when Z is, so the faster in-subgroup multiplication
+ * applies.  (A Z outside E(F_p)[q] in decapsulation can only give a wrong
+ * TEST, i.e. a refusal; encapsulation checks Z fully.) */
+static mst_rc derive_r_point(const ec_jac *bpz, const uint8_t *id, size_t id_len,
 			     const uint8_t ssv[SAKKE_SSV_LEN], uint8_t r[SAKKE_SCALAR_LEN],
 			     uint8_t r_pt[SAKKE_POINT_LEN])
 {
@@ -58,7 +65,7 @@ static mst_rc derive_r_point(const ec_aff *bpz, const uint8_t *id, size_t id_len
 
 	rc = sakke_h2r_parts(ssv, SAKKE_SSV_LEN, id, id_len, sakke_param_q, SAKKE_L, r);
 	if (rc == MST_OK)
-		rc = sakke_mul_affine(r, SAKKE_SCALAR_LEN, bpz, &pt);
+		rc = sakke_mul_affine(r, SAKKE_SCALAR_LEN, bpz, 1, &pt);
 	if (rc == MST_OK)
 		ec_encode(r_pt, &pt);
 	secure_wipe(&pt, sizeof pt);
@@ -70,7 +77,8 @@ mst_rc sakke_encapsulate_trace(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8
 			       uint8_t r_out[SAKKE_SCALAR_LEN], uint8_t gr_out[SAKKE_L])
 {
 	uint8_t r[SAKKE_SCALAR_LEN], gr[SAKKE_L], mask[SAKKE_SSV_LEN];
-	ec_aff z, bpz;
+	ec_aff z;
+	ec_jac bpz;
 	mst_rc rc;
 	int i;
 
@@ -103,6 +111,7 @@ mst_rc sakke_encapsulate_trace(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8
 	secure_wipe(r, sizeof r);
 	secure_wipe(gr, sizeof gr);
 	secure_wipe(mask, sizeof mask);
+	sakke_scrub_stack();
 	return rc;
 }
 
@@ -128,7 +137,8 @@ mst_rc sakke_decapsulate(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8_t *id
 			 uint8_t ssv[SAKKE_SSV_LEN])
 {
 	uint8_t w[SAKKE_L], mask[SAKKE_SSV_LEN], r[SAKKE_SCALAR_LEN], test[SAKKE_POINT_LEN];
-	ec_aff rpt, k, bpz;
+	ec_aff rpt, k;
+	ec_jac bpz;
 	fp wf;
 	mst_rc rc;
 	int i;
@@ -170,5 +180,6 @@ out:
 	secure_wipe(test, sizeof test);
 	secure_wipe(&k, sizeof k);
 	secure_wipe(&wf, sizeof wf);
+	sakke_scrub_stack();
 	return rc;
 }

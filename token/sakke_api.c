@@ -6,12 +6,24 @@
 #include "token/sakke_pairing.h"
 #include "token/secmem.h"
 
-mst_rc sakke_mul_affine(const uint8_t *k, size_t k_len, const ec_aff *pt, ec_aff *out)
+/* Deeper than the largest call chain below an entry point (ec_mul's table
+ * is 6 KiB, the frames under it about 2 KiB). */
+#define SCRUB_BYTES 16384
+
+__attribute__((noinline)) void sakke_scrub_stack(void)
+{
+	uint8_t area[SCRUB_BYTES];
+
+	secure_wipe(area, sizeof area);
+}
+
+mst_rc sakke_mul_affine(const uint8_t *k, size_t k_len, const ec_jac *pt, int in_subgroup,
+			ec_aff *out)
 {
 	ec_jac t;
 	uint64_t finite;
 
-	ec_mul(&t, k, k_len, pt);
+	ec_mul(&t, k, k_len, pt, in_subgroup);
 	finite = ec_to_affine(out, &t);
 	secure_wipe(&t, sizeof t);
 	return finite ? MST_OK : MST_ERR_BAD_POINT;
@@ -33,6 +45,7 @@ mst_rc sakke_point_mul(const uint8_t *x, size_t x_len, const uint8_t q_pt[SAKKE_
 {
 	uint8_t k[SAKKE_SCALAR_LEN];
 	ec_aff q, r;
+	ec_jac qj;
 	mst_rc rc;
 
 	if (out == NULL)
@@ -41,13 +54,18 @@ mst_rc sakke_point_mul(const uint8_t *x, size_t x_len, const uint8_t q_pt[SAKKE_
 	rc = sakke_scalar_pad(x, x_len, k);
 	if (rc == MST_OK)
 		rc = ec_decode(&q, q_pt, SAKKE_POINT_LEN);
-	if (rc == MST_OK)
-		rc = sakke_mul_affine(k, sizeof k, &q, &r);
+	/* any point of E and any scalar: complete additions */
+	if (rc == MST_OK) {
+		ec_from_affine(&qj, &q);
+		rc = sakke_mul_affine(k, sizeof k, &qj, 0, &r);
+	}
 	if (rc == MST_OK)
 		ec_encode(out, &r);
 	secure_wipe(k, sizeof k);
 	secure_wipe(&q, sizeof q);
+	secure_wipe(&qj, sizeof qj);
 	secure_wipe(&r, sizeof r);
+	sakke_scrub_stack();
 	return rc;
 }
 
@@ -70,6 +88,7 @@ mst_rc sakke_pairing(const uint8_t r_pt[SAKKE_POINT_LEN], const uint8_t q_pt[SAK
 	}
 	secure_wipe(&q, sizeof q);
 	secure_wipe(&w, sizeof w);
+	sakke_scrub_stack();
 	return rc;
 }
 
@@ -90,15 +109,16 @@ mst_rc sakke_g_pow(const uint8_t *x, size_t x_len, uint8_t out[SAKKE_L])
 	fp_to_bytes(out, &w);
 	secure_wipe(k, sizeof k);
 	secure_wipe(&w, sizeof w);
+	sakke_scrub_stack();
 	return MST_OK;
 }
 
 mst_rc sakke_id_point(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8_t *id, size_t id_len,
-		      ec_aff *out)
+		      ec_jac *out)
 {
 	uint8_t b[SAKKE_SCALAR_LEN];
 	ec_aff gen, z;
-	ec_jac bp, zj, sum;
+	ec_jac genj, bp, zj;
 	mst_rc rc;
 
 	rc = ec_decode(&z, z_pub, SAKKE_POINT_LEN);
@@ -107,9 +127,11 @@ mst_rc sakke_id_point(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8_t *id, s
 	rc = sakke_id_scalar(id, id_len, b);
 	if (rc != MST_OK)
 		return rc;
+	/* b < q and P generates E(F_p)[q] */
 	ec_generator(&gen);
-	ec_mul(&bp, b, sizeof b, &gen);
+	ec_from_affine(&genj, &gen);
+	ec_mul(&bp, b, sizeof b, &genj, 1);
 	ec_from_affine(&zj, &z);
-	ec_add(&sum, &bp, &zj);
-	return ec_to_affine(out, &sum) ? MST_OK : MST_ERR_BAD_POINT;
+	ec_add(out, &bp, &zj);
+	return fp_is_zero(&out->z) ? MST_ERR_BAD_POINT : MST_OK;
 }

@@ -128,7 +128,8 @@ static void ec_cmov(ec_jac *r, const ec_jac *a, uint64_t mask)
 	fp_cmov(&r->z, &a->z, mask);
 }
 
-void ec_add(ec_jac *r, const ec_jac *p, const ec_jac *q)
+/* complete: also handle p == q (needs a doubling computed every time) */
+static void ec_add_core(ec_jac *r, const ec_jac *p, const ec_jac *q, int complete)
 {
 	fp z1z1, z2z2, u1, u2, s1, s2, h, i, j, rr, v, t;
 	ec_jac sum, twice;
@@ -167,8 +168,10 @@ void ec_add(ec_jac *r, const ec_jac *p, const ec_jac *q)
 	fp_sub(&t, &t, &z2z2);
 	fp_mul(&sum.z, &t, &h);
 
-	ec_dbl(&twice, p);
-	ec_cmov(&sum, &twice, same & ~p_inf & ~q_inf);
+	if (complete) {         /* a property of the call site, not of data */
+		ec_dbl(&twice, p);
+		ec_cmov(&sum, &twice, same & ~p_inf & ~q_inf);
+	}
 	ec_cmov(&sum, q, p_inf);
 	ec_cmov(&sum, p, q_inf);
 	*r = sum;
@@ -188,6 +191,11 @@ void ec_add(ec_jac *r, const ec_jac *p, const ec_jac *q)
 	secure_wipe(&z2z2, sizeof z2z2);
 }
 
+void ec_add(ec_jac *r, const ec_jac *p, const ec_jac *q)
+{
+	ec_add_core(r, p, q, 1);
+}
+
 static void ec_set_infinity(ec_jac *r)
 {
 	fp_copy(&r->x, &fp_one);
@@ -205,16 +213,21 @@ static void ec_lookup(ec_jac *r, const ec_jac table[16], unsigned idx)
 		ec_cmov(r, &table[k], ct_index_mask(k, idx));
 }
 
-/* Fixed 4-bit windows from the top: 4 doublings and one (complete)
- * addition of a masked table entry per window, the same for every k. */
-void ec_mul(ec_jac *r, const uint8_t *k, size_t k_len, const ec_aff *pt)
+/* Fixed 4-bit windows from the top: 4 doublings and one addition of a
+ * masked table entry per window, the same for every k.
+ * Why the doubling case cannot occur with in_subgroup: before adding the
+ * entry [d]pt the sum is [16 k']pt, where 16 k' + d is a prefix of k < q.
+ * [16 k']pt == [d]pt needs 16 k' = d mod q, and 0 <= 16 k', d < q, so
+ * 16 k' = d, which only happens for k' = d = 0: the sum is then infinity,
+ * a case the masks handle.  (The table is built with complete additions.) */
+void ec_mul(ec_jac *r, const uint8_t *k, size_t k_len, const ec_jac *pt, int in_subgroup)
 {
 	ec_jac table[16], acc, sel;
 	size_t i;
 	int n, half;
 
 	ec_set_infinity(&table[0]);
-	ec_from_affine(&table[1], pt);
+	table[1] = *pt;
 	for (n = 2; n < 16; n++)
 		ec_add(&table[n], &table[n - 1], &table[1]);
 	ec_set_infinity(&acc);
@@ -225,7 +238,7 @@ void ec_mul(ec_jac *r, const uint8_t *k, size_t k_len, const ec_aff *pt)
 			for (n = 0; n < 4; n++)
 				ec_dbl(&acc, &acc);
 			ec_lookup(&sel, table, w);
-			ec_add(&acc, &acc, &sel);
+			ec_add_core(&acc, &acc, &sel, !in_subgroup);
 		}
 	}
 	*r = acc;
@@ -236,10 +249,12 @@ void ec_mul(ec_jac *r, const uint8_t *k, size_t k_len, const ec_aff *pt)
 
 mst_rc ec_check_subgroup(const ec_aff *a)
 {
-	ec_jac t;
+	ec_jac t, aj;
 	uint64_t inf;
 
-	ec_mul(&t, sakke_param_q, SAKKE_L, a);
+	/* any point of E here: complete additions */
+	ec_from_affine(&aj, a);
+	ec_mul(&t, sakke_param_q, SAKKE_L, &aj, 0);
 	inf = fp_is_zero(&t.z);
 	secure_wipe(&t, sizeof t);
 	return inf ? MST_OK : MST_ERR_BAD_POINT;

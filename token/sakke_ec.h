@@ -39,8 +39,13 @@ void ec_dbl_parts(ec_jac *r, const ec_jac *p, fp *alpha, fp *gamma, fp *delta);
 void ec_dbl(ec_jac *r, const ec_jac *p);
 /* r = p + q for ALL inputs (infinity, p == q, p == -q), by masks. */
 void ec_add(ec_jac *r, const ec_jac *p, const ec_jac *q);
-/* r = [k]pt, k big-endian of k_len octets; time depends on k_len only. */
-void ec_mul(ec_jac *r, const uint8_t *k, size_t k_len, const ec_aff *pt);
+/* r = [k]pt, k big-endian of k_len octets; time depends on k_len only.
+ * For any point on E and any k, unless in_subgroup is set: then the caller
+ * promises pt in E(F_p)[q] and k < q, where the running sum can never
+ * equal the table entry added to it (below), and the doubling that the
+ * complete addition computes for that case is skipped (about 13% faster).
+ * in_subgroup is a public property of the call site, not of the data. */
+void ec_mul(ec_jac *r, const uint8_t *k, size_t k_len, const ec_jac *pt, int in_subgroup);
 /* MST_OK when [q]a is infinity, i.e. a is in E(F_p)[q] (a is never
  * infinity itself: it came from ec_decode); MST_ERR_BAD_POINT otherwise. */
 mst_rc ec_check_subgroup(const ec_aff *a);

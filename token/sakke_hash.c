@@ -6,8 +6,8 @@
 #include "token/secmem.h"
 
 #define HASH_LEN 32
-/* n <= 2^1032 here (parameter set 1 uses q and 2^128), so at most 5 blocks */
-#define MAX_BLOCKS 5
+/* n <= 2^1280 here (parameter set 1 uses q and 2^128), so at most 5 blocks */
+#define MAX_BLOCKS H2R_MAX_BLOCKS
 
 static int sha256_parts(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len,
 			uint8_t out[HASH_LEN])
@@ -22,8 +22,8 @@ static int sha256_parts(const uint8_t *a, size_t a_len, const uint8_t *b, size_t
 	return ok;
 }
 
-mst_rc sakke_h2r_parts(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len,
-		       const uint8_t *n, size_t n_len, uint8_t *out)
+mst_rc sakke_h2r_trace(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len,
+		       const uint8_t *n, size_t n_len, uint8_t *out, struct h2r_trace *trace)
 {
 	uint8_t big_a[HASH_LEN], h[HASH_LEN], v[MAX_BLOCKS * HASH_LEN];
 	BIGNUM *vn = NULL, *nn = NULL, *res = NULL;
@@ -51,6 +51,18 @@ mst_rc sakke_h2r_parts(const uint8_t *a, size_t a_len, const uint8_t *b, size_t 
 		    !sha256_parts(h, HASH_LEN, big_a, HASH_LEN, v + i * HASH_LEN))
 			goto out;
 	}
+	if (trace != NULL) {
+		memcpy(trace->a, big_a, HASH_LEN);
+		memcpy(trace->v, v, (size_t)l * HASH_LEN);
+		trace->blocks = l;
+		/* h_i again (they are not kept above): h_i = hash(h_(i-1)) */
+		memset(h, 0, sizeof h);
+		for (i = 0; i < l; i++) {
+			if (!sha256_parts(h, HASH_LEN, NULL, 0, h))
+				goto out;
+			memcpy(trace->h[i], h, HASH_LEN);
+		}
+	}
 	/* 6) v = v' mod n, v' possibly secret: constant-time division */
 	bctx = BN_CTX_new();
 	vn = BN_bin2bn(v, l * HASH_LEN, NULL);
@@ -73,6 +85,12 @@ out:
 	BN_free(nn);
 	BN_CTX_free(bctx);
 	return rc;
+}
+
+mst_rc sakke_h2r_parts(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len,
+		       const uint8_t *n, size_t n_len, uint8_t *out)
+{
+	return sakke_h2r_trace(a, a_len, b, b_len, n, n_len, out, NULL);
 }
 
 mst_rc sakke_hash_to_range(const uint8_t *s, size_t s_len, const uint8_t *n, size_t n_len,

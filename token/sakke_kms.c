@@ -9,10 +9,13 @@
 static mst_rc mul_generator(const uint8_t k[SAKKE_SCALAR_LEN], uint8_t out[SAKKE_POINT_LEN])
 {
 	ec_aff gen, r;
+	ec_jac genj;
 	mst_rc rc;
 
+	/* k < q (checked by the callers) and P generates E(F_p)[q] */
 	ec_generator(&gen);
-	rc = sakke_mul_affine(k, SAKKE_SCALAR_LEN, &gen, &r);
+	ec_from_affine(&genj, &gen);
+	rc = sakke_mul_affine(k, SAKKE_SCALAR_LEN, &genj, 1, &r);
 	if (rc == MST_OK)
 		ec_encode(out, &r);
 	secure_wipe(&r, sizeof r);
@@ -60,6 +63,7 @@ mst_rc sakke_kms_public(const uint8_t *z, size_t z_len, uint8_t z_pub[SAKKE_POIN
 	if (rc == MST_OK)
 		rc = mul_generator(k, z_pub);
 	secure_wipe(k, sizeof k);
+	sakke_scrub_stack();
 	return rc;
 }
 
@@ -72,6 +76,8 @@ mst_rc sakke_rsk_issue(const uint8_t *z, size_t z_len, const uint8_t *id, size_t
 	if (rsk == NULL)
 		return MST_ERR_ARGS;
 	memset(rsk, 0, SAKKE_POINT_LEN);
+	if (id == NULL || id_len == 0)
+		return MST_ERR_ARGS;
 	rc = load_master_secret(z, z_len, k);
 	if (rc == MST_OK)
 		rc = sakke_id_scalar(id, id_len, a);
@@ -82,5 +88,6 @@ mst_rc sakke_rsk_issue(const uint8_t *z, size_t z_len, const uint8_t *id, size_t
 		rc = mul_generator(inv, rsk);
 	secure_wipe(k, sizeof k);
 	secure_wipe(inv, sizeof inv);
+	sakke_scrub_stack();
 	return rc;
 }

@@ -16,7 +16,7 @@ static double now_us(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);   /* CPU time: the machine is shared */
 	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 

@@ -95,9 +95,25 @@ static void rfc_hash_to_range(void **state)
 	memcpy(m + SAKKE_SSV_LEN, v.b, v.b_len);
 	assert_int_equal(sakke_hash_to_range(m, SAKKE_SSV_LEN + v.b_len, sakke_param_q, SAKKE_L, r), MST_OK);
 	assert_hex_equal(r, SAKKE_L, RFC_R);
-	/* the same value from the two-part form used internally */
+	/* the same value from the two-part form used internally, with the
+	 * intermediates of the RFC's HashToIntegerRange example */
 	memset(r, 0, sizeof r);
-	assert_int_equal(sakke_h2r_parts(v.ssv, SAKKE_SSV_LEN, v.b, v.b_len, sakke_param_q, SAKKE_L, r), MST_OK);
+	{
+		struct h2r_trace tr;
+
+		assert_int_equal(sakke_h2r_trace(v.ssv, SAKKE_SSV_LEN, v.b, v.b_len, sakke_param_q, SAKKE_L,
+						 r, &tr), MST_OK);
+		assert_int_equal(tr.blocks, 4);
+		assert_hex_equal(tr.a, 32, RFC_M_A);
+		assert_hex_equal(tr.h[0], 32, RFC_M_H1);
+		assert_hex_equal(tr.h[1], 32, RFC_M_H2);
+		assert_hex_equal(tr.h[2], 32, RFC_M_H3);
+		assert_hex_equal(tr.h[3], 32, RFC_M_H4);
+		assert_hex_equal(tr.v[0], 32, RFC_M_V1);
+		assert_hex_equal(tr.v[1], 32, RFC_M_V2);
+		assert_hex_equal(tr.v[2], 32, RFC_M_V3);
+		assert_hex_equal(tr.v[3], 32, RFC_M_V4);
+	}
 	assert_hex_equal(r, SAKKE_L, RFC_R);
 	/* mask = HashToIntegerRange(g^r, 2^128) */
 	memcpy(gr, g_r, SAKKE_L);
@@ -151,11 +167,13 @@ static void rfc_decapsulate(void **state)
 	assert_hex_equal(w, sizeof w, RFC_GR);
 	/* TEST = [r]([b]P + Z) == R */
 	{
-		ec_aff bpz;
+		ec_jac bpz;
+		ec_aff bpz_aff;
 		uint8_t bpz_enc[SAKKE_POINT_LEN];
 
 		assert_int_equal(sakke_id_point(v.z_pub, v.b, v.b_len, &bpz), MST_OK);
-		ec_encode(bpz_enc, &bpz);
+		assert_true(ec_to_affine(&bpz_aff, &bpz) != 0);
+		ec_encode(bpz_enc, &bpz_aff);
 		assert_int_equal(sakke_point_mul(r, n, bpz_enc, test), MST_OK);
 		assert_hex_equal(test + 1, SAKKE_L, RFC_RBX);
 		assert_hex_equal(test + 1 + SAKKE_L, SAKKE_L, RFC_RBY);
@@ -295,6 +313,13 @@ static void bad_encapsulated_data_fails_with_zero_output(void **state)
 	memset(ssv, 0xa5, sizeof ssv);
 	assert_int_equal(sakke_decapsulate(v.z_pub, v.b, v.b_len, v.rsk, bad, ssv), MST_ERR_DECAPSULATE);
 	assert_memory_equal(ssv, zero, sizeof ssv);
+	/* R = (0, 0), on E and of order 2: the Miller loop degenerates
+	 * (no crash), the validity test refuses */
+	memset(bad, 0, SAKKE_POINT_LEN);
+	bad[0] = 0x04;
+	memset(ssv, 0xa5, sizeof ssv);
+	assert_int_equal(sakke_decapsulate(v.z_pub, v.b, v.b_len, v.rsk, bad, ssv), MST_ERR_DECAPSULATE);
+	assert_memory_equal(ssv, zero, sizeof ssv);
 	/* another receiver's identifier, and a damaged Z */
 	memset(ssv, 0xa5, sizeof ssv);
 	assert_int_equal(sakke_decapsulate(v.z_pub, (const uint8_t *)"bob", 3, v.rsk, encap, ssv),
@@ -358,6 +383,34 @@ static void wrong_keys_are_refused(void **state)
 	rfc_free(&v);
 }
 
+static void bad_arguments_are_refused(void **state)
+{
+	uint8_t out[SAKKE_ENCAP_LEN], big[SAKKE_SCALAR_LEN + 1] = { 1 }, z[SAKKE_SCALAR_LEN];
+
+	(void)state;
+	memset(z, 0, sizeof z);
+	z[SAKKE_SCALAR_LEN - 1] = 5;
+	assert_int_equal(sakke_point_mul(big, sizeof big, sakke_param_P, out), MST_ERR_ARGS);
+	assert_int_equal(sakke_point_mul(NULL, 1, sakke_param_P, out), MST_ERR_ARGS);
+	assert_int_equal(sakke_point_mul(big, 1, sakke_param_P, NULL), MST_ERR_ARGS);
+	assert_int_equal(sakke_g_pow(big, sizeof big, out), MST_ERR_ARGS);
+	assert_int_equal(sakke_g_pow(big, 1, NULL), MST_ERR_ARGS);
+	assert_int_equal(sakke_pairing(sakke_param_P, NULL, out), MST_ERR_BAD_POINT);
+	assert_int_equal(sakke_pairing(sakke_param_P, sakke_param_P, NULL), MST_ERR_ARGS);
+	assert_int_equal(sakke_kms_keygen(NULL, out), MST_ERR_ARGS);
+	assert_int_equal(sakke_kms_keygen(z, NULL), MST_ERR_ARGS);
+	assert_int_equal(sakke_random_ssv(NULL), MST_ERR_ARGS);
+	assert_int_equal(sakke_rsk_issue(z, sizeof z, NULL, 0, out), MST_ERR_ARGS);
+	assert_int_equal(sakke_encapsulate(sakke_param_P, NULL, 0, z, out), MST_ERR_ARGS);
+	assert_int_equal(sakke_hash_to_range(NULL, 3, sakke_param_q, SAKKE_L, out), MST_ERR_ARGS);
+	/* n needing more than 5 hash blocks is outside what this code does */
+	{
+		uint8_t n[200] = { 1 };
+
+		assert_int_equal(sakke_hash_to_range(big, 1, n, sizeof n, out), MST_ERR_ARGS);
+	}
+}
+
 static void random_round_trips(void **state)
 {
 	uint8_t z[SAKKE_SCALAR_LEN], z_pub[SAKKE_POINT_LEN], rsk[SAKKE_POINT_LEN];
@@ -406,6 +459,7 @@ int main(void)
 		cmocka_unit_test(bad_points_are_refused),
 		cmocka_unit_test(bad_encapsulated_data_fails_with_zero_output),
 		cmocka_unit_test(wrong_keys_are_refused),
+		cmocka_unit_test(bad_arguments_are_refused),
 		cmocka_unit_test(random_round_trips),
 	};
 
