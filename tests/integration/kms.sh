@@ -133,7 +133,16 @@ refused "secrets with an unknown field" "kms-secrets: unknown field 'ksak2'" \
 sed 's/^ksak .*/ksak 00/' "$C2/kms-secrets" >"$TMP/bad/kms-secrets"
 refused "short KSAK" "ksak: expected 64 hex digits" \
 	"$KMS" user issue --dir "$TMP/bad" --uri sip:a@b --out "$TMP/outdir/u.xml"
-check "... no secret in the message" sh -c "! grep -qiE '[0-9a-f]{16}' \"\$1\"" - "$TMP/err"
+check "... no secret in the message" no_long_hex "$TMP/err"
+sed 's/^ksak \(.\)[^0]/ksak \10/; t; s/^ksak \(.\)./ksak \11/' "$C2/kms-secrets" >"$TMP/bad/kms-secrets"
+check "... a KSAK altered in one digit" differ "$C2/kms-secrets" "$TMP/bad/kms-secrets"
+refused "KSAK that does not give KPAK" "kms-secrets: ksak does not give kpak" \
+	"$KMS" user issue --dir "$TMP/bad" --uri sip:a@b --out "$TMP/outdir/u.xml"
+check "... no secret in the message" no_long_hex "$TMP/err"
+sed 's/^z \(.\)[^0]/z \10/; t; s/^z \(.\)./z \11/' "$C2/kms-secrets" >"$TMP/bad/kms-secrets"
+refused "z that does not give Z_T" "kms-secrets: z does not give z-pub" \
+	"$KMS" user issue --dir "$TMP/bad" --uri sip:a@b --out "$TMP/outdir/u.xml"
+check "... no secret in the message" no_long_hex "$TMP/err"
 refused "output folder missing" "cannot write in $TMP/nowhere" \
 	"$KMS" user issue --dir "$C2" --uri sip:a@b --out "$TMP/nowhere/u.xml"
 mkdir "$TMP/outdir/taken"
