@@ -50,7 +50,7 @@ mst_rc kms_read_file(const char *path, size_t max, int secret, uint8_t **buf, si
 
 	*buf = NULL;
 	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK); /* a FIFO must not block us */
 	if (fd < 0)
 		return kx_fail(err, err_len, MST_ERR_IO, "cannot read %s: %s", path, strerror(errno));
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {

@@ -132,9 +132,31 @@ mst_rc kms_secrets_parse(const char *text, size_t len, const char *name, kms_sec
 	return rc;
 }
 
+/* KPAK = [KSAK]G and Z_T = [z]P: a damaged secret is named here rather
+ * than showing up as keys that fail validation. */
+static mst_rc check_publics(const kms_secrets *s, const char *name, char *err, size_t err_len)
+{
+	uint8_t kpak[ECCSI_POINT_LEN], z_pub[SAKKE_POINT_LEN];
+	mst_rc rc;
+
+	if ((rc = eccsi_kms_public(s->ksak, kpak)) != MST_OK ||
+	    memcmp(kpak, s->kpak, sizeof kpak) != 0)
+		return kx_fail(err, err_len, rc != MST_OK ? rc : MST_ERR_BAD_KEY,
+			       "%s: ksak does not give kpak", name);
+	if ((rc = sakke_kms_public(s->z, sizeof s->z, z_pub)) != MST_OK ||
+	    memcmp(z_pub, s->z_pub, sizeof z_pub) != 0)
+		return kx_fail(err, err_len, rc != MST_OK ? rc : MST_ERR_BAD_KEY,
+			       "%s: z does not give z-pub", name);
+	return MST_OK;
+}
+
 mst_rc kms_secrets_match(const kms_secrets *s, const kms_certificate *cert, const char *name,
 			 char *err, size_t err_len)
 {
+	mst_rc rc;
+
+	if ((rc = check_publics(s, name, err, err_len)) != MST_OK)
+		return rc;
 	if (strcmp(s->kms_uri, cert->kms_uri) != 0 ||
 	    memcmp(s->kpak, cert->pub_auth_key, sizeof s->kpak) != 0 ||
 	    memcmp(s->z_pub, cert->pub_enc_key, sizeof s->z_pub) != 0)

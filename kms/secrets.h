@@ -35,7 +35,8 @@ mst_rc kms_secrets_format(const kms_secrets *s, char **out, size_t *out_len);
 /* Parse the text of a secrets file; name is used in reasons. */
 mst_rc kms_secrets_parse(const char *text, size_t len, const char *name, kms_secrets *s,
 			 char *err, size_t err_len);
-/* The secrets belong to the community of cert. */
+/* The secrets are whole (KPAK = [KSAK]G, Z_T = [z]P) and belong to the
+ * community of cert. */
 mst_rc kms_secrets_match(const kms_secrets *s, const kms_certificate *cert, const char *name,
 			 char *err, size_t err_len);
 

@@ -5,5 +5,6 @@ token_libmstcore_la_SOURCES += \
 	token/kmsxml_doc.h \
 	token/kmsxml_load.c \
 	token/kmsxml_nav.c \
+	token/kmsxml_redact.c \
 	token/kmsxml_value.c \
 	token/kmsxml_write.c

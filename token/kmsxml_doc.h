@@ -23,6 +23,10 @@ mst_rc kx_fail(char *err, size_t err_len, mst_rc rc, const char *fmt, ...)
 /* Parse xml (at most KMSXML_MAX_INPUT octets) with the network, DTDs and
  * entities refused.  The caller releases *doc with kx_free_doc(). */
 mst_rc kx_load(const uint8_t *xml, size_t len, xmlDocPtr *doc, char *err, size_t err_len);
+/* Overwrite the content of one node (text, CDATA, comment).  Content
+ * interned in the document dictionary (short strings only) is shared and
+ * left alone. */
+void kx_wipe_content(xmlNodePtr n);
 /* Overwrite every text, CDATA and attribute value of the tree, then free it. */
 void kx_free_doc(xmlDocPtr doc);
 

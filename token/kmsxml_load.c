@@ -73,6 +73,13 @@ static void parse_error_text(xmlParserCtxtPtr ctxt, char *out, size_t cap)
 		*--p = '\0';
 }
 
+void kx_wipe_content(xmlNodePtr n)
+{
+	if (n->content != NULL &&
+	    (n->doc == NULL || n->doc->dict == NULL || !xmlDictOwns(n->doc->dict, n->content)))
+		secure_wipe(n->content, strlen((const char *)n->content));
+}
+
 static void wipe_node_list(xmlNodePtr n);
 
 static void wipe_attributes(xmlAttrPtr a)
@@ -81,15 +88,13 @@ static void wipe_attributes(xmlAttrPtr a)
 		wipe_node_list(a->children);
 }
 
-/* Overwrite the content of every node below n.  Content interned in the
- * document dictionary (short strings only) is shared and left alone. */
+/* Overwrite the content of every node below n. */
 static void wipe_node_list(xmlNodePtr n)
 {
 	for (; n != NULL; n = n->next) {
-		if ((n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE ||
-		     n->type == XML_COMMENT_NODE) && n->content != NULL &&
-		    (n->doc == NULL || n->doc->dict == NULL || !xmlDictOwns(n->doc->dict, n->content)))
-			secure_wipe(n->content, strlen((const char *)n->content));
+		if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE ||
+		    n->type == XML_COMMENT_NODE)
+			kx_wipe_content(n);
 		if (n->type == XML_ELEMENT_NODE)
 			wipe_attributes(n->properties);
 		wipe_node_list(n->children);

@@ -24,6 +24,8 @@
 
 typedef xmlTextWriterPtr W;
 
+_Static_assert(IDENTITY_MAX_LEN >= SAKKE_POINT_LEN, "hex buffer sized for the UserID");
+
 /* libxml2 writer calls return < 0 on failure; chain them with OK(). */
 #define OK(call) do { if ((call) < 0) return MST_ERR_NOMEM; } while (0)
 
@@ -49,8 +51,7 @@ static mst_rc element_u64(W w, const char *name, uint64_t v)
 /* Hex element; key != 0 marks it as KeyContentType. */
 static mst_rc element_hex(W w, const char *name, const uint8_t *v, size_t len, int key)
 {
-	char text[2 * SAKKE_POINT_LEN + 1 > 2 * IDENTITY_MAX_LEN + 1 ?
-		  2 * SAKKE_POINT_LEN + 1 : 2 * IDENTITY_MAX_LEN + 1];
+	char text[2 * IDENTITY_MAX_LEN + 1]; /* the longest value: a UserID */
 	mst_rc rc = MST_ERR_NOMEM;
 
 	kx_ct_hex_encode_upper(v, len, text);

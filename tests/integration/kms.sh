@@ -31,6 +31,14 @@ ok "--force replaces it" "$KMS" community create --dir "$C2" --kms-uri kms.examp
 check "... with new keys" differ "$C2/community.xml" "$TMP/c2-before.xml"
 check "... and nothing else left" only_files "$C2" community.xml kms-secrets
 
+# the second rename of community create fails: neither file may change
+mkdir "$TMP/half" && cp "$C2/community.xml" "$TMP/half/" && mkdir "$TMP/half/kms-secrets"
+refused "community create failing at a rename" "Is a directory" \
+	"$KMS" community create --dir "$TMP/half" --kms-uri kms.example.org --force
+check "... old community.xml kept, no temporary file left" \
+	sh -c 'cmp -s "$1" "$2" && [ "$(ls -A "$3" | tr "\n" " ")" = "community.xml kms-secrets " ]' \
+	- "$C2/community.xml" "$TMP/half/community.xml" "$TMP/half"
+
 # --- key sets --------------------------------------------------------------
 ok "key set, format 2, current period" "$KMS" user issue --dir "$C2" --uri sip:alice@example.org --out "$TMP/alice.xml"
 check "key set file is 0600" [ "$(mode_of "$TMP/alice.xml")" = 600 ]
@@ -84,6 +92,11 @@ refused "time before the first period" "before the community's first key period"
 refused "community folder missing" "cannot read $TMP/none/community.xml: No such file" \
 	"$KMS" user issue --dir "$TMP/none" --uri sip:a@b --out "$TMP/u.xml"
 refused "community folder is a file" "Not a directory" "$KMS" user issue --dir "$TMP/plainfile" --uri sip:a@b --out "$TMP/u.xml"
+mkdir -p "$TMP/dirxml/community.xml"
+refused "community.xml is a folder" "not a regular file" "$KMS" user issue --dir "$TMP/dirxml" --uri sip:a@b --out "$TMP/u.xml"
+mkfifo "$TMP/fifo"
+mkdir "$TMP/fifodir" && ln -s "$TMP/fifo" "$TMP/fifodir/community.xml"
+refused "community.xml is a FIFO (no hang)" "not a regular file" "$KMS" user issue --dir "$TMP/fifodir" --uri sip:a@b --out "$TMP/u.xml"
 if [ "$(id -u)" -ne 0 ]; then
 	mkdir "$TMP/locked" && cp "$C2"/* "$TMP/locked" && chmod 000 "$TMP/locked"
 	refused "unreadable folder" "Permission denied" "$KMS" user issue --dir "$TMP/locked" --uri sip:a@b --out "$TMP/u.xml"
@@ -108,10 +121,28 @@ refused "secrets of another community" "does not belong to this community" \
 echo "garbage" >"$TMP/bad/kms-secrets"
 refused "not a secrets file" "not a mstoken-kms secrets file" \
 	"$KMS" user issue --dir "$TMP/bad" --uri sip:a@b --out "$TMP/outdir/u.xml"
+grep -v '^z ' "$C2/kms-secrets" >"$TMP/bad/kms-secrets"
+refused "secrets without z" "kms-secrets: z missing" \
+	"$KMS" user issue --dir "$TMP/bad" --uri sip:a@b --out "$TMP/outdir/u.xml"
+{ cat "$C2/kms-secrets"; grep '^kpak ' "$C2/kms-secrets"; } >"$TMP/bad/kms-secrets"
+refused "secrets with kpak twice" "kms-secrets: kpak appears twice" \
+	"$KMS" user issue --dir "$TMP/bad" --uri sip:a@b --out "$TMP/outdir/u.xml"
+sed 's/^ksak /ksak2 /' "$C2/kms-secrets" >"$TMP/bad/kms-secrets"
+refused "secrets with an unknown field" "kms-secrets: unknown field 'ksak2'" \
+	"$KMS" user issue --dir "$TMP/bad" --uri sip:a@b --out "$TMP/outdir/u.xml"
 sed 's/^ksak .*/ksak 00/' "$C2/kms-secrets" >"$TMP/bad/kms-secrets"
 refused "short KSAK" "ksak: expected 64 hex digits" \
 	"$KMS" user issue --dir "$TMP/bad" --uri sip:a@b --out "$TMP/outdir/u.xml"
-check "... no secret in the message" sh -c "! grep -qiE '[0-9a-f]{16}' \"\$1\"" - "$TMP/err"
+check "... no secret in the message" no_long_hex "$TMP/err"
+sed 's/^ksak \(.\)[^0]/ksak \10/; t; s/^ksak \(.\)./ksak \11/' "$C2/kms-secrets" >"$TMP/bad/kms-secrets"
+check "... a KSAK altered in one digit" differ "$C2/kms-secrets" "$TMP/bad/kms-secrets"
+refused "KSAK that does not give KPAK" "kms-secrets: ksak does not give kpak" \
+	"$KMS" user issue --dir "$TMP/bad" --uri sip:a@b --out "$TMP/outdir/u.xml"
+check "... no secret in the message" no_long_hex "$TMP/err"
+sed 's/^z \(.\)[^0]/z \10/; t; s/^z \(.\)./z \11/' "$C2/kms-secrets" >"$TMP/bad/kms-secrets"
+refused "z that does not give Z_T" "kms-secrets: z does not give z-pub" \
+	"$KMS" user issue --dir "$TMP/bad" --uri sip:a@b --out "$TMP/outdir/u.xml"
+check "... no secret in the message" no_long_hex "$TMP/err"
 refused "output folder missing" "cannot write in $TMP/nowhere" \
 	"$KMS" user issue --dir "$C2" --uri sip:a@b --out "$TMP/nowhere/u.xml"
 mkdir "$TMP/outdir/taken"

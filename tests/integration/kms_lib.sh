@@ -52,6 +52,8 @@ check() {
 matches() { printf '%s\n' "$1" | grep -qE "$2"; }
 # lacks FILE STRING: FILE does not contain STRING.
 lacks() { ! grep -qF -- "$2" "$1"; }
+# no_long_hex FILE: no run of 16 hex digits (no key value) in FILE.
+no_long_hex() { ! grep -qE '[0-9A-Fa-f]{16}' "$1"; }
 differ() { ! cmp -s "$1" "$2"; }
 
 mode_of() { stat -c %a "$1"; }

@@ -437,6 +437,78 @@ static void ssk_with_leading_zeros(void **state)
 	free(base);
 }
 
+/* The redacted key set keeps everything but the SSK and RSK. */
+static void redacts_secrets(void **state)
+{
+	size_t len, rlen;
+	char *xml = keyset_sample(&len), *red, err[200];
+	kms_keyset *k = new_keyset();
+
+	(void)state;
+	assert_int_equal(kmsxml_redact_keyset((uint8_t *)xml, len, &red, &rlen, err, sizeof err), MST_OK);
+	assert_int_equal(strlen(red), rlen);
+	assert_null(strstr(red, SAMPLE_SSK));
+	assert_null(strstr(red, SAMPLE_RSK + 2));
+	assert_non_null(strstr(red, SAMPLE_PVT));
+	assert_non_null(strstr(red, SAMPLE_UID));
+	assert_non_null(strstr(red, "<KmsResponse")); /* the wrapper is kept */
+	assert_int_equal(kmsxml_detect((uint8_t *)red, rlen), KMSXML_KEYSET);
+	assert_int_equal(kmsxml_parse_keyset((uint8_t *)red, rlen, k, err, sizeof err), MST_ERR_PARSE);
+	assert_string_equal(err, "KmsKeySet/UserDecryptKey: expected 514 hex digits, got 0");
+	free(red);
+	free(xml);
+	xml = cert_sample(&len);
+	assert_int_equal(kmsxml_redact_keyset((uint8_t *)xml, len, &red, &rlen, err, sizeof err),
+			 MST_ERR_PARSE);
+	assert_null(red);
+	assert_string_equal(err, "document holds no KmsKeySet");
+	free(xml);
+	secmem_free(k);
+}
+
+static void expect_refusal_reason(mst_rc rc, const char *err)
+{
+	if (rc != MST_OK && (err[0] == '\0' || strchr(err, '\n') != NULL))
+		fail_msg("refusal %d without a one-line reason: \"%s\"", rc, err);
+}
+
+/* Every proper prefix of the sample is refused, and every one-octet change
+ * is either accepted or refused with a one-line reason: never a crash or a
+ * hang (run under valgrind or ASan for memory errors). */
+static void mutation_sweep(void **state)
+{
+	static const char subst[] = { '\0', '<', '>', '&', '"', '/', 'G', '0', ' ', '\xff' };
+	size_t len, i, j, end, accepted = 0;
+	char *xml = keyset_sample(&len), err[256];
+	kms_keyset *k = new_keyset();
+	mst_rc rc;
+
+	(void)state;
+	end = (size_t)(strrchr(xml, '>') - xml) + 1;
+	for (i = 0; i < end; i++) {
+		err[0] = '\0';
+		rc = kmsxml_parse_keyset((uint8_t *)xml, i, k, err, sizeof err);
+		assert_int_not_equal(rc, MST_OK);
+		expect_refusal_reason(rc, err);
+	}
+	for (i = 0; i < len; i++) {
+		char saved = xml[i];
+		for (j = 0; j < sizeof subst; j++) {
+			xml[i] = subst[j];
+			err[0] = '\0';
+			rc = kmsxml_parse_keyset((uint8_t *)xml, len, k, err, sizeof err);
+			expect_refusal_reason(rc, err);
+			accepted += rc == MST_OK;
+		}
+		xml[i] = saved;
+	}
+	/* changes in white space, the header and hex case are harmless; most
+	 * others are not: both outcomes must have occurred */
+	assert_true(accepted > 0 && accepted < len * sizeof subst / 2);
+	free(xml);
+	secmem_free(k);
+}
+
 #define LAUGHS \
 	"<?xml version=\"1.0\"?>\n<!DOCTYPE KmsKeySet [\n" \
 	" <!ENTITY a \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\">\n" \
@@ -503,6 +575,8 @@ int main(void)
 		cmocka_unit_test(certificate_bad_inputs),
 		cmocka_unit_test(certificate_missing_element),
 		cmocka_unit_test(ssk_with_leading_zeros),
+		cmocka_unit_test(redacts_secrets),
+		cmocka_unit_test(mutation_sweep),
 		cmocka_unit_test(dtd_and_entities_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
