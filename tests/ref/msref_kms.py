@@ -19,6 +19,10 @@ from msref_sakke import (SAKKE_CURVE, SAKKE_P_POINT, SAKKE_Q, sakke_issue_rsk, s
 
 
 KMS_NS = 'urn:3gpp:ns:mcsecKMSInterface:1.0'
+XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance'
+# The key elements have an abstract schema type: plain hex content must say
+# which concrete type it is for the document to validate.
+KEY_CONTENT = ' xsi:type="KeyContentType"'
 
 
 def read_file(path, what='file'):
@@ -223,23 +227,40 @@ def _xml_text(value):
     return str(value).replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')
 
 
-def _xml_doc(root, attrs, fields):
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             '<%s xmlns="%s"%s>' % (root, KMS_NS, attrs)]
-    lines += ['  <%s>%s</%s>' % (k, _xml_text(v), k) for k, v in fields]
-    lines.append('</%s>' % root)
-    return ('\n'.join(lines) + '\n').encode()
+def _xml_doc(root, attrs, fields, wrap=None):
+    """A KMS XML document: the element alone, or (wrap = (message element,
+    UserUri, KmsUri)) inside KmsResponse / KmsMessage / <message element>
+    as TS 33.180 Annex D delivers it."""
+    body = ['<%s%s>' % (root, attrs)]
+    body += ['  <%s>%s</%s>' % (f[0] + (f[2] if len(f) > 2 else ''), _xml_text(f[1]), f[0])
+             for f in fields]
+    body.append('</%s>' % root)
+    if wrap is None:
+        body[0] = '<%s xmlns="%s" xmlns:xsi="%s"%s>' % (root, KMS_NS, XSI_NS, attrs)
+    else:
+        kind, user_uri, kms_uri = wrap
+        head = ['<KmsResponse xmlns="%s" xmlns:xsi="%s" Version="1.0.0">' % (KMS_NS, XSI_NS),
+                '  <UserUri>%s</UserUri>' % _xml_text(user_uri),
+                '  <KmsUri>%s</KmsUri>' % _xml_text(kms_uri),
+                '  <Time>%s</Time>' % format_datetime(int(time.time())),
+                '  <ClientReqUrl>msref:%s</ClientReqUrl>' % kind,
+                '  <KmsMessage>', '    <%s Version="1.0.0">' % kind]
+        body = head + ['      ' + ln for ln in body] + ['    </%s>' % kind, '  </KmsMessage>',
+                                                       '</KmsResponse>']
+    return ('\n'.join(['<?xml version="1.0" encoding="UTF-8"?>'] + body) + '\n').encode()
 
 
-def certificate_xml(cert):
+def certificate_xml(cert, wrapped=False):
+    wrap = ('KmsInit', cert['kms_uri'], cert['kms_uri']) if wrapped else None
     return _xml_doc('KmsCertificate', ' Version="1.1.0" Role="Root"', [
         ('KmsUri', cert['kms_uri']), ('UserIdFormat', cert['id_format']),
         ('UserKeyPeriod', cert['key_period']), ('UserKeyOffset', cert['key_offset']),
         ('PubEncKey', SAKKE_CURVE.encode(cert['z']).hex().upper()),
-        ('PubAuthKey', P256.encode(cert['kpak']).hex().upper())])
+        ('PubAuthKey', P256.encode(cert['kpak']).hex().upper())], wrap)
 
 
-def kms_community(folder, kms_uri, id_format=2, key_period=2592000, key_offset=0):
+def kms_community(folder, kms_uri, id_format=2, key_period=2592000, key_offset=0,
+                  wrapped=False):
     """Fresh KMS secrets (KSAK, z_T) and the matching KmsCertificate."""
     if id_format not in (1, 2):
         raise MsrefError('--user-id-format must be 1 or 2')
@@ -247,6 +268,9 @@ def kms_community(folder, kms_uri, id_format=2, key_period=2592000, key_offset=0
         raise MsrefError('--key-period must be positive and --key-offset not negative')
     if not os.path.isdir(folder):
         raise MsrefError('%s is not a folder' % folder)
+    if os.path.exists(os.path.join(folder, 'kms-secrets.json')):
+        # Overwriting would orphan every key set issued under the old secrets.
+        raise MsrefError('%s already holds a KMS community (kms-secrets.json)' % folder)
     ksak = 1 + secrets.randbelow(P256_Q - 1)
     z = 2 + secrets.randbelow(SAKKE_Q - 2)
     cert = {'kms_uri': kms_uri, 'id_format': id_format, 'key_period': key_period,
@@ -256,7 +280,7 @@ def kms_community(folder, kms_uri, id_format=2, key_period=2592000, key_offset=0
               'key_offset': key_offset, 'ksak': '%064x' % ksak, 'z': '%x' % z}
     _atomic_write(os.path.join(folder, 'kms-secrets.json'),
                   (json.dumps(secret, indent=1) + '\n').encode(), 0o600)
-    _atomic_write(os.path.join(folder, 'community.xml'), certificate_xml(cert))
+    _atomic_write(os.path.join(folder, 'community.xml'), certificate_xml(cert, wrapped))
     return cert
 
 
@@ -296,8 +320,10 @@ def kms_issue(folder, uri, period_no=None, at=None):
     return ks
 
 
-def keyset_xml(ks):
-    """A bare KmsKeySet; ValidFrom/ValidTo are left out when unknown (None)."""
+def keyset_xml(ks, wrapped=False):
+    """A KmsKeySet (bare, or in a KmsResponse / KmsKeyProv when wrapped);
+    ValidFrom/ValidTo are left out when unknown (None)."""
+    wrap = ('KmsKeyProv', ks['uri'], ks['kms_uri']) if wrapped else None
     validity = [(name, format_datetime(ks[key])) for name, key in
                 (('ValidFrom', 'valid_from'), ('ValidTo', 'valid_to'))
                 if ks.get(key) is not None]
@@ -305,6 +331,6 @@ def keyset_xml(ks):
         ('KmsUri', ks['kms_uri']), ('UserUri', ks['uri']),
         ('UserID', ks['user_id'].hex())] + validity + [
         ('KeyPeriodNo', ks['period_no']),
-        ('UserDecryptKey', SAKKE_CURVE.encode(ks['rsk']).hex().upper()),
-        ('UserSigningKeySSK', i2osp(ks['ssk'], ECCSI_N).hex().upper()),
-        ('UserPubTokenPVT', P256.encode(ks['pvt']).hex().upper())])
+        ('UserDecryptKey', SAKKE_CURVE.encode(ks['rsk']).hex().upper(), KEY_CONTENT),
+        ('UserSigningKeySSK', i2osp(ks['ssk'], ECCSI_N).hex().upper(), KEY_CONTENT),
+        ('UserPubTokenPVT', P256.encode(ks['pvt']).hex().upper(), KEY_CONTENT)], wrap)

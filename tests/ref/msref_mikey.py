@@ -26,15 +26,24 @@ SRTP_ENC_NULL, SRTP_ENC_AES_CM, SRTP_ENC_AES_GCM = 0, 1, 6
 
 
 class Reader:
-    """Bounded cursor over the message; errors carry the offset."""
+    """Bounded cursor over the message; errors carry the offset.
 
-    def __init__(self, data):
-        self.data, self.pos = data, 0
+    A Reader over a part of the message (SP parameters, SAKKE-to-self) gets
+    the part's position as base, so offsets stay message offsets.
+    """
+
+    def __init__(self, data, base=0):
+        self.data, self.pos, self.base = data, 0, base
+
+    def sub(self, n, field):
+        """A Reader over the next n octets."""
+        return Reader(self.take(n, field), self.base + self.pos - n)
 
     def take(self, n, field):
         if n > len(self.data) - self.pos:
             raise MsrefError('malformed I_MESSAGE at offset %d: %s needs %d octets, '
-                             '%d left' % (self.pos, field, n, len(self.data) - self.pos))
+                             '%d left' % (self.base + self.pos, field, n,
+                                          len(self.data) - self.pos))
         out = self.data[self.pos:self.pos + n]
         self.pos += n
         return out
@@ -192,7 +201,7 @@ def parse_imessage(raw):
         elif cur == PT_SP:
             pol = rd.u8('SP Policy no')
             prot = rd.u8('SP Prot type')
-            body = Reader(rd.take(rd.u16('SP Policy param length'), 'SP Policy param'))
+            body = rd.sub(rd.u16('SP Policy param length'), 'SP Policy param')
             params = {}
             while body.pos < len(body.data):
                 ptype = body.u8('SP param type')
@@ -205,12 +214,11 @@ def parse_imessage(raw):
             msg.sakke = _parse_sakke_payload(rd, 'SAKKE', msg)
         elif cur == PT_GENEXT:
             gtype = rd.u8('General Ext. type')
-            gdata = rd.take(rd.u16('General Ext. length'), 'General Ext. data')
-            msg.general.append((gtype, gdata))
+            body = rd.sub(rd.u16('General Ext. length'), 'General Ext. data')
+            msg.general.append((gtype, body.data))
             if gtype == GENEXT_SAKKE_TO_SELF:
-                inner = Reader(gdata)
-                inner.u8('SAKKE-to-self next payload')
-                msg.sakke_to_self = _parse_sakke_payload(inner, 'SAKKE-to-self', msg)
+                body.u8('SAKKE-to-self next payload')
+                msg.sakke_to_self = _parse_sakke_payload(body, 'SAKKE-to-self', msg)
         else:
             raise MsrefError('malformed I_MESSAGE at offset %d: unsupported payload '
                              'type %d' % (start, cur))

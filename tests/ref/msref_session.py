@@ -30,9 +30,12 @@ def responder_identifier(msg, cert, ks):
     return ks['user_id']
 
 
-def accept_imessage(cert, ks, raw, now=None, window=300, explicit=None):
+def accept_imessage(cert, ks, raw, now=None, window=300, explicit=None, from_cert=None):
     """Process one I_MESSAGE for the key set's user; raise MsrefError if refused.
 
+    cert is the responder's community (Z_T, identifier format); from_cert,
+    when the initiator belongs to another KMS (RFC 6509 2.1), gives its KPAK
+    and identifier parameters.
     explicit: optional dict signer_id / receiver_id, for messages whose
     identities are not carried in the message (test vectors).
     Returns dict initiator, csb_id, coverage, ssv, keys, msg.
@@ -47,17 +50,18 @@ def accept_imessage(cert, ks, raw, now=None, window=300, explicit=None):
             raise MsrefError('outside the window: message time %s, now %s, window %d s'
                              % (format_datetime(t), format_datetime(int(now)), window))
     explicit = explicit or {}
+    icert = from_cert or cert
     kmsi = msg.idr(ROLE_KMSI, ROLE_KMS)
-    if kmsi is not None and _idr_text(kmsi) != cert['kms_uri'] and 'signer_id' not in explicit:
-        raise MsrefError('unknown signer: initiator KMS %s is not the community KMS %s'
-                         % (_idr_text(kmsi), cert['kms_uri']))
+    if kmsi is not None and _idr_text(kmsi) != icert['kms_uri'] and 'signer_id' not in explicit:
+        raise MsrefError('unknown signer: initiator KMS %s is not the KMS %s whose KPAK '
+                         'is known' % (_idr_text(kmsi), icert['kms_uri']))
     uidi, uri_i = msg.idr(ROLE_UIDI), msg.idr(ROLE_I)
     initiator = None
     if 'signer_id' in explicit:
         signer = explicit['signer_id']
     elif uri_i is not None:
         initiator = _idr_text(uri_i)
-        signer = identifier_for(cert, initiator, t)
+        signer = identifier_for(icert, initiator, t)
         if uidi is not None and uidi != signer:
             raise MsrefError('unknown signer: IDRuidi %s is not the identifier of IDRi %s '
                              'at the message time (%s)' % (uidi.hex(), initiator,
@@ -66,7 +70,7 @@ def accept_imessage(cert, ks, raw, now=None, window=300, explicit=None):
         signer = uidi
     else:
         raise MsrefError('unknown signer: no IDRi or IDRuidi in the I_MESSAGE')
-    coverage = verify_imessage_signature(msg, cert['kpak'], signer)
+    coverage = verify_imessage_signature(msg, icert['kpak'], signer)
     uri_r = msg.idr(ROLE_R)
     if uri_r is not None and 'receiver_id' not in explicit and _idr_text(uri_r) != ks['uri']:
         raise MsrefError('not for this user: IDRr is %s, the key set is for %s'

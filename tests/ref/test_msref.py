@@ -11,6 +11,7 @@ import json
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -119,6 +120,18 @@ H2IR_V = [hb('FA2656CA 1D2DBD79 015AE918 773DFEDC 24957C91 E3C9C335 40D6BF6D 7C3
 
 RFC_Z = (SAKKE_ZX, SAKKE_ZY)
 RFC_RSK = (SAKKE_KBX, SAKKE_KBY)
+
+
+def scratch(test):
+    """A temporary folder removed when the test ends."""
+    d = tempfile.mkdtemp(prefix='msref-test-')
+    test.addCleanup(shutil.rmtree, d, True)
+    return d
+
+
+def tearDownModule():
+    for d, _, _ in KmsFixture.cache.values():
+        shutil.rmtree(d, True)
 
 
 def flip(data, index, bit=0):
@@ -401,7 +414,7 @@ class TestInteropMessages(unittest.TestCase):
 
     def test_interop_export(self):
         """17 vendor key sets become KMS XML pairs that pass keyset_check."""
-        d = tempfile.mkdtemp(prefix='msref-test-')
+        d = scratch(self)
         written = m.interop_export(os.path.join(VECTORS, 'interop_vectors.json'), d)
         self.assertEqual(len(written), 17)
         for sub in written:
@@ -482,6 +495,12 @@ class TestInteropMessages(unittest.TestCase):
             m.parse_imessage(raw[:1] + b'\x1b' + raw[2:])
         with self.assertRaisesRegex(m.MsrefError, 'CS ID map type 9'):
             m.parse_imessage(raw[:9] + b'\x09' + raw[10:])
+        # A bad length inside the SP payload is reported at its message offset.
+        sp = raw.find(bytes([m.PT_SAKKE, 0, 0, 0, 0x1b]))
+        bad = bytearray(raw)
+        bad[sp + 6] = 0x40
+        with self.assertRaisesRegex(m.MsrefError, 'offset %d: SP param value' % (sp + 7)):
+            m.parse_imessage(bytes(bad))
         with self.assertRaisesRegex(m.MsrefError, 'neither valid base64 nor hex'):
             m.decode_text_imessages('not/base64!')
 
@@ -528,15 +547,23 @@ class TestKmsAndKeysets(unittest.TestCase):
                         '--keyset', path)
             self.assertEqual((r.returncode, r.stdout), (0, 'ok\n'), r.stderr)
             self.assertEqual(os.stat(os.path.join(d, 'kms-secrets.json')).st_mode & 0o777, 0o600)
+            with self.assertRaisesRegex(m.MsrefError, 'already holds a KMS community'):
+                m.kms_community(d, 'kms.example.org')
 
     def test_cli_kms_issue_and_period_no(self):
         d, cert, _ = KmsFixture.get(2)
         out = os.path.join(d, 'dave.xml')
         r = run_cli('kms-issue', '--dir', d, '--uri', 'sip:dave@example.org',
-                    '--period-no', '1500', '--out', out)
+                    '--period-no', '1500', '--out', out, '--wrapped')
         self.assertEqual(r.returncode, 0, r.stderr)
+        with open(out) as fh:
+            self.assertIn('<KmsKeyProv Version="1.0.0">', fh.read())
         ks = m.load_keyset(out)
         self.assertEqual(ks['period_no'], 1500)
+        wrapped = os.path.join(d, 'wrapped-community.xml')
+        with open(wrapped, 'wb') as fh:
+            fh.write(m.certificate_xml(cert, wrapped=True))
+        self.assertEqual(m.load_certificate(wrapped), cert)
         self.assertEqual(m.key_period_no(ks['valid_from'], 2592000, 0), 1500)
         m.keyset_check(cert, ks)
 
@@ -564,7 +591,10 @@ class TestKmsAndKeysets(unittest.TestCase):
                 m.keyset_check(cert, m.load_keyset(bad))
 
         def swap(tag, value):
-            return re.sub(r'<%s>[^<]*</%s>' % (tag, tag), '<%s>%s</%s>' % (tag, value, tag), xml)
+            out, n = re.subn(r'<(%s[^>]*)>[^<]*</%s>' % (tag, tag),
+                             lambda mt: '<%s>%s</%s>' % (mt.group(1), value, tag), xml)
+            self.assertEqual(n, 1, tag)
+            return out
 
         check(swap('UserID', other['user_id'].hex()), 'not the identifier recomputed')
         check(swap('UserUri', 'sip:mallory@example.org'), 'not the identifier recomputed')
@@ -603,6 +633,34 @@ class TestKmsAndKeysets(unittest.TestCase):
         self.assertRegex(r.stderr, r'^msref: .*Revoked')
         self.assertEqual(r.stderr.count('\n'), 1)
 
+    def test_xml_validates_against_the_schema(self):
+        """msref's XML, bare and wrapped, against tests/vectors/kms-interface.xsd
+        (its xmldsig / xenc / KRR references replaced by wildcards: those
+        schemas are not in the repository).  Needs xmllint."""
+        if not shutil.which('xmllint'):
+            self.skipTest('xmllint not installed')
+        d = scratch(self)
+        with open(os.path.join(VECTORS, 'kms-interface.xsd')) as fh:
+            xsd = fh.read()
+        xsd = re.sub(r'<xsd:element ref="(ds|xenc):\w+"[^>]*/>',
+                     '<xsd:any processContents="skip" namespace="##other" minOccurs="0"/>', xsd)
+        xsd = re.sub(r'type="krr:\w+"', 'type="xsd:anyType"', xsd)
+        files = {'schema.xsd': xsd.encode()}
+        for fmt in (1, 2):
+            _, cert, keys = KmsFixture.get(fmt)
+            ks = keys['alice'][1]
+            for wrapped in (False, True):
+                files['c%d%d.xml' % (fmt, wrapped)] = m.certificate_xml(cert, wrapped)
+                files['k%d%d.xml' % (fmt, wrapped)] = m.keyset_xml(ks, wrapped)
+        for name, data in files.items():
+            with open(os.path.join(d, name), 'wb') as fh:
+                fh.write(data)
+        names = sorted(n for n in files if n.endswith('.xml'))
+        r = subprocess.run(['xmllint', '--noout', '--schema', 'schema.xsd'] + names, cwd=d,
+                           capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stderr.count(' validates'), 8)
+
     def test_sample_kms_response_pair(self):
         """The vendor KmsResponse samples parse; the UserID matches, but the key
         set was not issued under that certificate's KPAK (5.1.2 fails)."""
@@ -634,6 +692,41 @@ class TestImessageRoundTrip(unittest.TestCase):
                 self.assertEqual([(len(k), len(s)) for _, k, s in keys_i], [(16, salt)])
                 self.assertEqual(res['msg'].map_type, m.MAP_SRTP_ID if fmt == 1 else m.MAP_GENERIC_ID)
                 self.assertEqual(res['msg'].sakke['scheme'], fmt)
+
+    def test_created_message_layout(self):
+        """Every field msref writes, read back (RFC 6509 2.2.1, 4)."""
+        for fmt in (1, 2):
+            _, cert, keys = KmsFixture.get(fmt)
+            alice = keys['alice'][1]
+            t = alice['valid_from'] + 3600.5
+            msgs, _ = m.create_imessages(cert, alice, cert, ['sip:bob@example.org',
+                                                             'sip:carol@example.org'], now=t)
+            first, second = (m.parse_imessage(raw) for raw in msgs)
+            for msg in (first, second):
+                self.assertEqual((msg.version, msg.data_type, msg.v_flag), (1, 26, 0))
+                self.assertEqual(msg.prf, 1 if fmt == 2 else 0)
+                self.assertEqual(msg.ts_type, 0)
+                self.assertEqual(msg.unix_time(), int(t))
+                self.assertEqual(m.os2ip(msg.ts_value[4:]), 1 << 31)   # .5 s
+                self.assertEqual(len(msg.rand), 16)
+                self.assertEqual([c['cs_id'] for c in msg.crypto_sessions], [1])
+                self.assertEqual(msg.idr(m.ROLE_I), b'sip:alice@example.org')
+                self.assertEqual(msg.sign_type, m.SIGN_ECCSI)
+                self.assertEqual(len(msg.signature), 129)
+                self.assertEqual((msg.sakke['params'], msg.sakke['scheme']), (1, fmt))
+                self.assertEqual(msg.warnings, [])
+                enc = m.os2ip(msg.sps[0]['params'][0])
+                self.assertEqual(enc, m.SRTP_ENC_AES_GCM if fmt == 2 else m.SRTP_ENC_AES_CM)
+                roles = [r for r, _, _ in msg.idrs]
+                self.assertEqual(roles, [1, 2, 8, 9, 6, 7] if fmt == 2 else [1, 2])
+            self.assertEqual((first.csb_id, first.rand), (second.csb_id, second.rand))
+            self.assertEqual(second.idr(m.ROLE_R), b'sip:carol@example.org')
+            if fmt == 2:
+                self.assertEqual(first.idr(m.ROLE_UIDI), alice['user_id'])
+                self.assertEqual(first.idr(m.ROLE_UIDR), keys['bob'][1]['user_id'])
+            ssv_b = m.accept_imessage(cert, keys['bob'][1], msgs[0], t)['ssv']
+            ssv_c = m.accept_imessage(cert, keys['carol'][1], msgs[1], t)['ssv']
+            self.assertEqual(ssv_b, ssv_c)
 
     def test_group_sdp_via_cli(self):
         d, cert, keys = KmsFixture.get(2)
@@ -685,6 +778,19 @@ class TestImessageRoundTrip(unittest.TestCase):
             m.create_imessages(cert, keys['alice'][1], cert, ['sip:bob@example.org'],
                                now=NOW + 40 * 86400)
 
+    def test_two_kms(self):
+        """Initiator and responder provisioned by different KMSs (RFC 6509 2.1)."""
+        _, cert1, keys1 = KmsFixture.get(1)
+        d2, cert2, keys2 = KmsFixture.get(2)
+        alice, bob = keys1['alice'][1], keys2['bob'][1]
+        t = alice['valid_from'] + 60
+        raw = m.create_imessages(cert1, alice, cert2, ['sip:bob@example.org'], now=t)[0][0]
+        res = m.accept_imessage(cert2, bob, raw, t, from_cert=cert1)
+        self.assertEqual(res['initiator'], 'sip:alice@example.org')
+        with self.assertRaisesRegex(m.MsrefError, 'unknown signer'):
+            m.accept_imessage(cert2, bob, raw, t)
+        self.assertEqual(m.parse_imessage(raw).idr(m.ROLE_KMSI), b'kms1.example.org')
+
     def test_old_coverage_accepted(self):
         """A message signed without the SIGN header octets is still accepted."""
         _, cert, keys = KmsFixture.get(2)
@@ -696,11 +802,30 @@ class TestImessageRoundTrip(unittest.TestCase):
         res = m.accept_imessage(cert, bob, raw[:msg.sign_offset + 2] + sig, NOW)
         self.assertEqual(res['coverage'], 'before-sign')
 
+    def test_accept_with_explicit_identities(self):
+        """The thales message binds TS 33.180 UIDs it does not carry: accept it
+        with the identities given, through the whole accept pipeline."""
+        block = INTEROP['thales']
+        vec = block['messages'][0]
+        user1 = block['users']['user1']
+        cert = {'kms_uri': 'KMS@streamwide.com', 'id_format': 2, 'key_period': 2592000,
+                'key_offset': 0, 'z': RFC_Z, 'kpak': m.P256.decode(ECCSI_KPAK, 'kpak')}
+        ks = {'uri': user1['uri'], 'user_id': bytes.fromhex(user1['uid']),
+              'rsk': m.sakke_point(bytes.fromhex(user1['rsk']), 'rsk')}
+        explicit = {'signer_id': bytes.fromhex(block['users']['gms']['uid']),
+                    'receiver_id': ks['user_id']}
+        raw = bytes.fromhex(vec['imessage_hex'])
+        res = m.accept_imessage(cert, ks, raw, window=0, explicit=explicit)
+        self.assertEqual(res['ssv'].hex(), vec['expected_ssv'])
+        self.assertEqual(res['keys'], [])           # Empty map: no crypto session
+        with self.assertRaisesRegex(m.MsrefError, 'unknown signer'):
+            m.accept_imessage(cert, ks, raw, window=0)
+
     def test_cli_interop_message(self):
         """imessage-accept on a vendor message, with key files written from the JSON."""
         block = INTEROP['streamwide']
         vec = block['messages'][2]          # PCK alice -> bob, empty CS map
-        d = tempfile.mkdtemp(prefix='msref-test-')
+        d = scratch(self)
         cert = {'kms_uri': 'kms.mydev.streamwide.com', 'id_format': 2, 'key_period': 16777215,
                 'key_offset': 0, 'z': m.sakke_point(bytes.fromhex(block['kms']['Z']), 'Z'),
                 'kpak': m.P256.decode(bytes.fromhex(block['kms']['kpak']), 'kpak')}
@@ -726,8 +851,26 @@ class TestImessageRoundTrip(unittest.TestCase):
 
 
 class TestPrimitiveCli(unittest.TestCase):
+    def test_usage_and_input_errors(self):
+        r = run_cli('eccsi-verify', '--kpak', 'zz', '--id', '00', '--msg', '/nonexistent',
+                    '--sig', '/nonexistent')
+        self.assertEqual((r.returncode, r.stderr), (1, 'msref: --kpak is not a hex string\n'))
+        r = run_cli('sakke-decap', '--z', m.SAKKE_CURVE.encode(RFC_Z).hex(), '--id', '00',
+                    '--rsk', m.SAKKE_CURVE.encode(RFC_RSK).hex(), '--in', '/nonexistent')
+        self.assertEqual(r.returncode, 1)
+        self.assertRegex(r.stderr, r'^msref: cannot read input /nonexistent: .*\n$')
+        r = run_cli('kms-issue', '--dir', '/nonexistent', '--uri', 'x', '--out', '/tmp/x')
+        self.assertEqual(r.returncode, 1)
+        self.assertIn('cannot read KMS secrets', r.stderr)
+        r = run_cli('kms-issue', '--dir', '/tmp', '--uri', 'x', '--period-no', '1', '--at', '1',
+                    '--out', '/tmp/x')
+        self.assertEqual(r.returncode, 2)
+        r = run_cli('keyset-check', '--cert', 'c.xml')
+        self.assertEqual(r.returncode, 2)
+        self.assertIn('--keyset', r.stderr)
+
     def test_sign_verify_encap_decap(self):
-        d = tempfile.mkdtemp(prefix='msref-test-')
+        d = scratch(self)
         msg, sig, enc = (os.path.join(d, n) for n in ('msg', 'sig', 'enc'))
         with open(msg, 'wb') as fh:
             fh.write(ECCSI_M)
