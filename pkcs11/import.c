@@ -9,7 +9,6 @@
 #include "pkcs11/attrs.h"
 #include "pkcs11/debug.h"
 #include "pkcs11/importobj.h"
-#include "pkcs11/kmsstrip.h"
 #include "pkcs11/object.h"
 #include "pkcs11/objops.h"
 #include "token/kmsxml.h"
@@ -121,15 +120,19 @@ static CK_RV keyset_objects(p11_session *s, const CK_ATTRIBUTE *t, CK_ULONG n,
 			    const CK_ATTRIBUTE *xml, const kms_keyset *ks,
 			    const p11_object *kpak, const p11_object *z, p11_object **objs)
 {
-	uint8_t *stripped = NULL;
-	size_t stripped_len = 0;
+	char *kept = NULL, err[256] = "";
+	size_t kept_len = 0;
 	int token;
 	CK_RV rv;
 
-	if (kmsstrip_keyset(xml->pValue, xml->ulValueLen, &stripped, &stripped_len) != MST_OK)
+	/* the data object keeps the document without the secret elements' text */
+	if (kmsxml_redact_keyset(xml->pValue, xml->ulValueLen, &kept, &kept_len, err,
+				 sizeof(err)) != MST_OK) {
+		p11_debug("KmsKeySet refused: %s", err);
 		return CKR_ATTRIBUTE_VALUE_INVALID;
-	rv = importobj_data(s, t, n, stripped, stripped_len, &objs[0]);
-	free(stripped);
+	}
+	rv = importobj_data(s, t, n, (const uint8_t *)kept, kept_len, &objs[0]);
+	free(kept);
 	if (rv != CKR_OK)
 		return rv;
 	token = obj_is_token(objs[0]);

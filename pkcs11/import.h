@@ -7,7 +7,7 @@
  *    community: CKK_MSTOKEN_ECCSI (KPAK, CKA_VERIFY) and CKK_MSTOKEN_SAKKE
  *    (Z_T, CKA_WRAP, CKA_TRUSTED);
  *  - key set (user logged in): validated against the community with the
- *    same KMS URI, then the data object (secret elements removed), an ECCSI
+ *    same KMS URI, then the data object (secret elements emptied), an ECCSI
  *    private key (CKA_ID UserID||01) and a SAKKE private key (UserID||02).
  * Return codes: CKR_ATTRIBUTE_VALUE_INVALID for XML that does not parse,
  * keys that do not validate, or a set/community already in the token;

@@ -24,16 +24,15 @@ pkcs11_mstoken_pkcs11_la_SOURCES = \
 	pkcs11/secretkey.c pkcs11/secretkey.h \
 	pkcs11/import.c pkcs11/import.h \
 	pkcs11/importobj.c pkcs11/importobj.h \
-	pkcs11/kmsstrip.c pkcs11/kmsstrip.h \
 	pkcs11/random.c pkcs11/random.h \
 	pkcs11/rv.c pkcs11/rv.h \
 	pkcs11/debug.c pkcs11/debug.h
-pkcs11_mstoken_pkcs11_la_CFLAGS = $(AM_CFLAGS) $(P11KIT_CFLAGS) $(XML_CFLAGS)
+pkcs11_mstoken_pkcs11_la_CFLAGS = $(AM_CFLAGS) $(P11KIT_CFLAGS)
 pkcs11_mstoken_pkcs11_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared -Wl,--no-undefined \
 	-Wl,--version-script=$(top_srcdir)/pkcs11/mstoken-pkcs11.map
 # libmststore already carries libmstcore (and the tpm backend)
 pkcs11_mstoken_pkcs11_la_LIBADD = token/libmststore.la \
-	$(CRYPTO_LIBS) $(XML_LIBS) -lpthread
+	$(CRYPTO_LIBS) -lpthread
 EXTRA_pkcs11_mstoken_pkcs11_la_DEPENDENCIES = pkcs11/mstoken-pkcs11.map
 
 p11config_DATA = pkcs11/mstoken.module

@@ -19,7 +19,12 @@ W="$SOFTHSM_DIR/work"
 mkdir -p "$W" && cd "$W" || exit 99
 fail() { echo "FAIL: $*"; exit 1; }
 p11() { "$PKCS11_TOOL" --module "$MODULE" "$@"; }
-hexof() { sed -n "s:.*<$1>\([0-9A-Fa-f]*\)</$1>.*:\1:p" "$2" | head -n1; }
+# the hex text of element $1 in file $2 (attributes allowed), never empty
+hexof() {
+	v=$(sed -n "s:.*<$1[^>]*>\([0-9A-Fa-f]\{1,\}\)</$1>.*:\1:p" "$2" | head -n1)
+	[ -n "$v" ] || fail "no $1 in $2"
+	printf '%s\n' "$v"
+}
 
 # an independent KMS: one community, one user
 mkdir kms && $MSREF kms-community --dir kms --kms-uri kms.example.org >/dev/null || exit 99
@@ -87,12 +92,13 @@ for obj in "--type privkey --id ${UID_HEX}01" "--type privkey --id ${UID_HEX}02"
 	fi
 	rm -f out.bin
 done
-SSK=$(hexof UserSigningKeySSK alice.keyset.xml)
+SSK=$(hexof UserSigningKeySSK alice.keyset.xml) || exit 1
 p11 --login --pin 1234 --read-object --type data --application-label "3GPP KmsKeySet" \
     -o kept.xml || fail "read the kept key set"
 grep -q "sip:alice@example.org" kept.xml || fail "kept key set lost its UserUri"
 grep -qi "$SSK" kept.xml && fail "the kept key set holds the SSK"
-grep -q "UserDecryptKey" kept.xml && fail "the kept key set holds the RSK"
+RSK=$(hexof UserDecryptKey alice.keyset.xml | cut -c3-) || exit 1
+grep -qi "$RSK" kept.xml && fail "the kept key set holds the RSK"
 
 echo "== only C_* symbols exported"
 if command -v nm >/dev/null; then
