@@ -171,6 +171,8 @@ int main(void)
 		cmocka_unit_test(test_threads_sign),
 		cmocka_unit_test(test_fork_child),
 		cmocka_unit_test(test_tampered_record),
+		cmocka_unit_test(test_initialize_args),
+		cmocka_unit_test(test_object_management),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -82,5 +82,7 @@ void test_wrap_rules(void **state);
 void test_threads_sign(void **state);
 void test_fork_child(void **state);
 void test_tampered_record(void **state);
+void test_initialize_args(void **state);
+void test_object_management(void **state);
 
 #endif
