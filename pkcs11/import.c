@@ -201,9 +201,9 @@ CK_RV import_create(p11_session *s, const CK_ATTRIBUTE *t, CK_ULONG n, CK_OBJECT
 		return CKR_TEMPLATE_INCOMPLETE;
 	if (xml->ulValueLen > KMSXML_MAX_INPUT)
 		return CKR_ATTRIBUTE_VALUE_INVALID;
-	/* a key set makes private keys: that needs the user */
-	rv = objops_may_write(s, attrs_bool(t, n, CKA_TOKEN, 0),
-			      keyset || attrs_bool(t, n, CKA_PRIVATE, 0));
+	/* both store sealed records (keys; the trusted Z_T's sealed copy):
+	 * provisioning needs the user */
+	rv = objops_may_write(s, attrs_bool(t, n, CKA_TOKEN, 0), 1);
 	if (rv != CKR_OK)
 		return rv;
 	kind = kmsxml_detect(xml->pValue, xml->ulValueLen);

@@ -2,11 +2,11 @@
  *
  * A CKO_DATA object whose CKA_APPLICATION is "3GPP KmsCertificate" or
  * "3GPP KmsKeySet" and whose CKA_VALUE is the XML (bare or in a
- * KmsResponse) is imported:
+ * KmsResponse) is imported, by the logged-in user:
  *  - certificate: the data object, plus two public key objects of the
  *    community: CKK_MSTOKEN_ECCSI (KPAK, CKA_VERIFY) and CKK_MSTOKEN_SAKKE
  *    (Z_T, CKA_WRAP, CKA_TRUSTED);
- *  - key set (user logged in): validated against the community with the
+ *  - key set: validated against the community with the
  *    same KMS URI, then the data object (secret elements emptied), an ECCSI
  *    private key (CKA_ID UserID||01) and a SAKKE private key (UserID||02).
  * Return codes: CKR_ATTRIBUTE_VALUE_INVALID for XML that does not parse,

@@ -120,9 +120,12 @@ CK_RV importobj_community(p11_session *s, const kms_certificate *c, CK_KEY_TYPE 
 			     eccsi ? ECCSI_POINT_LEN : SAKKE_POINT_LEN);
 	if (rv == CKR_OK)
 		rv = obj_set_bool(o, eccsi ? CKA_VERIFY : CKA_WRAP, 1);
-	/* the KMS vouches for Z_T: SAKKE may encapsulate unextractable keys to it */
+	/* the KMS vouches for Z_T: SAKKE may encapsulate unextractable keys to
+	 * it.  Its sealed copy proves the trust, the clear record cannot. */
 	if (rv == CKR_OK && !eccsi)
 		rv = obj_set_bool(o, CKA_TRUSTED, 1);
+	if (rv == CKR_OK && !eccsi)
+		rv = obj_set_secret(o, c->pub_enc_key, SAKKE_POINT_LEN);
 	return finish(o, rv, out);
 }
 

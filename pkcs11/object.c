@@ -366,6 +366,19 @@ static void load_one(p11_slot *sl, const keystore_entry *all, size_t n_all,
 		free(data);
 }
 
+static void mark_sealed_values(p11_slot *sl, const keystore_entry *all, size_t n_all)
+{
+	char vname[KEYSTORE_NAME_MAX + 1];
+	p11_object *o;
+
+	for (o = sl->objects; o != NULL; o = o->next) {
+		if (o->record[0] == '\0' || o->secret != NULL)
+			continue;
+		record_name(vname, o->record, ".v");
+		o->value_in_store = record_listed(all, n_all, vname);
+	}
+}
+
 void object_load_records(p11_slot *sl, int private_pass)
 {
 	keystore_entry *entries;
@@ -387,6 +400,9 @@ void object_load_records(p11_slot *sl, int private_pass)
 			continue;
 		load_one(sl, entries, n, &entries[i]);
 	}
+	/* sealed values of public objects (a trusted Z_T) are listed only now */
+	if (private_pass)
+		mark_sealed_values(sl, entries, n);
 	free(entries);
 }
 
@@ -401,6 +417,11 @@ void object_drop(p11_slot *sl, int private_only)
 			*pp = o->next;
 			object_free(o);
 		} else {
+			/* a public object's sealed value needs the next login */
+			secmem_free(o->secret);
+			o->secret = NULL;
+			o->secret_len = 0;
+			o->value_in_store = 0;
 			pp = &o->next;
 		}
 	}

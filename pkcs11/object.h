@@ -8,6 +8,9 @@
  * opens (public) or at C_Login (private); a key value is read only when
  * the key is first used, so an edited sealed value is reported at use
  * (CKR_DEVICE_ERROR) while every other key keeps working.
+ * A trusted community key (Z_T) keeps a sealed copy of its point the same
+ * way: public records are stored in clear, so only the sealed copy can
+ * vouch that the token itself imported it (see wrap.c).
  */
 #ifndef MST_P11_OBJECT_H
 #define MST_P11_OBJECT_H

@@ -6,7 +6,8 @@
  * it is CKA_WRAP_WITH_TRUSTED and Z_T is CKA_TRUSTED (set by a
  * KmsCertificate import alone): SAKKE then leaves it readable by a
  * provisioned identity only.  Every other wrap of it is
- * CKR_KEY_UNEXTRACTABLE.
+ * CKR_KEY_UNEXTRACTABLE.  Trust is proven by Z_T's sealed copy of its
+ * point (public records are kept in clear in the backing store).
  * Unwrap: the key is our SAKKE private key (RSK); b is its UserID and Z
  * the community key recorded with it.  The pairing runs without the
  * module lock, on a private copy of the RSK.
@@ -42,15 +43,37 @@ static CK_RV wrap_params(CK_MECHANISM_PTR mech, const CK_MSTOKEN_SAKKE_WRAP_PARA
 	return CKR_OK;
 }
 
-/* The PKCS#11 wrapping rules, with the SAKKE exception above. */
-static CK_RV may_wrap(const p11_object *z, const p11_object *key)
+/* Trusted: CKA_TRUSTED and a sealed copy of the point that opens and
+ * equals the clear one (a record forged or edited in the backing store
+ * has neither).  The point to encapsulate under is the sealed copy then. */
+static int trusted_point(p11_object *z, const uint8_t **point)
 {
+	const p11_attr *clear = obj_attr(z, CKA_MSTOKEN_POINT);
+	const uint8_t *sealed;
+	size_t len;
+
+	if (!obj_bool(z, CKA_TRUSTED) || obj_secret(z, &sealed, &len) != CKR_OK ||
+	    len != SAKKE_POINT_LEN || clear == NULL || clear->len != len ||
+	    memcmp(sealed, clear->value, len) != 0) {
+		if (obj_bool(z, CKA_TRUSTED))
+			p11_debug("Z_T %lu claims CKA_TRUSTED without a valid sealed copy",
+				  (unsigned long)z->handle);
+		return 0;
+	}
+	*point = sealed;
+	return 1;
+}
+
+/* The PKCS#11 wrapping rules, with the SAKKE exception above. */
+static CK_RV may_wrap(int trusted, const p11_object *key)
+{
+	int wwt = obj_bool(key, CKA_WRAP_WITH_TRUSTED);
+
 	if (key->cls != CKO_SECRET_KEY)
 		return CKR_KEY_NOT_WRAPPABLE;
-	if (obj_bool(key, CKA_WRAP_WITH_TRUSTED) && !obj_bool(z, CKA_TRUSTED))
+	if (wwt && !trusted)
 		return CKR_KEY_NOT_WRAPPABLE;
-	if (!obj_bool(key, CKA_EXTRACTABLE) &&
-	    !(obj_bool(key, CKA_WRAP_WITH_TRUSTED) && obj_bool(z, CKA_TRUSTED)))
+	if (!obj_bool(key, CKA_EXTRACTABLE) && !(wwt && trusted))
 		return CKR_KEY_UNEXTRACTABLE;
 	return CKR_OK;
 }
@@ -60,6 +83,7 @@ CK_RV wrap_wrap(p11_session *s, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE wrapping
 {
 	const CK_MSTOKEN_SAKKE_WRAP_PARAMS *p;
 	const p11_attr *zpub;
+	const uint8_t *point;
 	p11_object *z, *k;
 	const uint8_t *ssv;
 	size_t ssv_len;
@@ -83,7 +107,8 @@ CK_RV wrap_wrap(p11_session *s, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE wrapping
 		return CKR_WRAPPING_KEY_TYPE_INCONSISTENT;
 	if (object_lookup(s, key, &k) != CKR_OK)
 		return CKR_KEY_HANDLE_INVALID;
-	rv = may_wrap(z, k);
+	point = zpub->value;
+	rv = may_wrap(trusted_point(z, &point), k);
 	if (rv != CKR_OK)
 		return rv;
 	if (obj_ulong(k, CKA_VALUE_LEN, 0) != SAKKE_SSV_LEN)
@@ -101,7 +126,7 @@ CK_RV wrap_wrap(p11_session *s, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE wrapping
 		return rv;
 	if (ssv_len != SAKKE_SSV_LEN)
 		return CKR_KEY_SIZE_RANGE;
-	rc = sakke_encapsulate(zpub->value, p->pIdentifier, p->ulIdentifierLen, ssv, out);
+	rc = sakke_encapsulate(point, p->pIdentifier, p->ulIdentifierLen, ssv, out);
 	if (rc != MST_OK) {
 		p11_debug("SAKKE encapsulation: %s", mst_strerror(rc));
 		return rc == MST_ERR_BAD_POINT ? CKR_WRAPPING_KEY_TYPE_INCONSISTENT : rv_from_mst(rc);

@@ -37,6 +37,11 @@ static void import_community(const char *slot)
 	CK_OBJECT_HANDLE kp, zt;
 
 	assert_int_equal(tok_community(s, CKK_MSTOKEN_ECCSI, SW_KMS_URI), 0);
+	/* provisioning needs the user */
+	assert_int_equal(p11->C_Logout(s), CKR_OK);
+	assert_int_equal(tok_create_data(s, MSTOKEN_APP_KMS_CERTIFICATE, xml, NULL),
+			 CKR_USER_NOT_LOGGED_IN);
+	assert_int_equal(p11->C_Login(s, CKU_USER, PIN(USER_PIN), 4), CKR_OK);
 	assert_int_equal(tok_create_data(s, MSTOKEN_APP_KMS_CERTIFICATE, xml, NULL), CKR_OK);
 	kp = tok_community(s, CKK_MSTOKEN_ECCSI, SW_KMS_URI);
 	zt = tok_community(s, CKK_MSTOKEN_SAKKE, SW_KMS_URI);

@@ -196,6 +196,7 @@ void test_fork_child(void **state)
 /* ---- the backing SoftHSM2 token, opened directly ---------------------- */
 
 #define MAX_RECS 256
+#define DEV43 "kms.dev43.streamwide.com"
 
 struct backing {
 	void *lib;
@@ -349,6 +350,10 @@ void test_tampered_record(void **state)
 	xml = sw_keyset_xml("alice");
 	assert_int_equal(tok_create_data(s, MSTOKEN_APP_KMS_KEYSET, xml, NULL), CKR_OK);
 	free(xml);
+	/* and a second community, whose Z_T's sealed copy will be edited */
+	xml = xml_certificate(DEV43, bob->z, bob->kpak);
+	assert_int_equal(tok_create_data(s, MSTOKEN_APP_KMS_CERTIFICATE, xml, NULL), CKR_OK);
+	free(xml);
 	/* an encapsulation to bob, for use after the edit */
 	{
 		CK_MSTOKEN_SAKKE_WRAP_PARAMS p = { (unsigned char *)(uintptr_t)bob->uid, 32 };
@@ -359,7 +364,7 @@ void test_tampered_record(void **state)
 						k, encap, &elen), CKR_OK);
 	}
 	tok_unload();
-	assert_int_equal(tamper_new_values(before, n_before), 2);
+	assert_int_equal(tamper_new_values(before, n_before), 3);
 	tok_load();
 
 	s = tok_session("bob", 1);
@@ -373,5 +378,18 @@ void test_tampered_record(void **state)
 	assert_int_equal(eccsi_verify(bob->kpak, bob->uid, 32, (const uint8_t *)"bob", 3, sig), MST_OK);
 	assert_int_equal(p11->C_UnwrapKey(s, &um, tok_user_key(s, bob->uid, 32, 2),
 					  (CK_BYTE_PTR)encap, 273, NULL, 0, &ssv), CKR_OK);
+	/* a Z_T whose sealed copy was edited is no longer trusted: the SSV,
+	 * unextractable and wrap-with-trusted, cannot be encapsulated to it */
+	{
+		CK_MSTOKEN_SAKKE_WRAP_PARAMS p = { (unsigned char *)(uintptr_t)bob->uid, 32 };
+		CK_MECHANISM wm = { CKM_MSTOKEN_SAKKE, &p, sizeof(p) };
+
+		elen = sizeof(encap);
+		assert_int_equal(p11->C_WrapKey(s, &wm, tok_community(s, CKK_MSTOKEN_SAKKE, DEV43),
+						ssv, encap, &elen), CKR_KEY_NOT_WRAPPABLE);
+		assert_int_equal(p11->C_WrapKey(s, &wm, tok_community(s, CKK_MSTOKEN_SAKKE,
+								      SW_KMS_URI),
+						ssv, encap, &elen), CKR_OK);
+	}
 	assert_int_equal(p11->C_CloseSession(s), CKR_OK);
 }
