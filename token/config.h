@@ -5,9 +5,19 @@
  *   backend = pkcs11            ; or tpm
  *   pkcs11.module = /usr/lib/softhsm/libsofthsm2.so
  *   pkcs11.token = alice-store
+ *
+ *   [slot]
+ *   label = bob
+ *   backend = tpm
  *   tpm.tcti = swtpm:host=127.0.0.1,port=2321
  *   tpm.store = /var/lib/mstoken/bob
  *   tpm.primary = 0x81000001    ; optional persistent SRK handle
+ *
+ * pkcs11.* keys belong only in pkcs11 slots and tpm.* keys only in tpm
+ * slots.  Defaults: pkcs11.module = the SoftHSM2 module found at configure
+ * time, pkcs11.token = the slot label, tpm.tcti = "device:/dev/tpmrm0",
+ * tpm.primary = 0.  '#' or ';' at the start of a line or after a blank
+ * starts a comment.  See mstoken.conf(5).
  *
  * Found at $MSTOKEN_CONF, then $XDG_CONFIG_HOME/mstoken/mstoken.conf (or
  * ~/.config/...), then SYSCONFDIR/mstoken/mstoken.conf; with none, the
@@ -24,6 +34,8 @@
 #define MST_CONFIG_MAX_SLOTS 16
 #define MST_LABEL_MAX 32   /* PKCS#11 token labels are 32 octets */
 #define MST_PATH_MAX 1024
+#define MST_CONFIG_LINE_MAX 2048  /* longer lines are refused */
+#define MST_DEFAULT_TPM_TCTI "device:/dev/tpmrm0"
 
 typedef enum { MST_BACKEND_PKCS11 = 1, MST_BACKEND_TPM = 2 } mst_backend_kind;
 

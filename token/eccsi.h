@@ -20,9 +20,14 @@
 
 /* KMS: new KMS Secret Authentication Key KSAK and its public KPAK = [KSAK]G. */
 mst_rc eccsi_kms_keygen(uint8_t ksak[ECCSI_N], uint8_t kpak[ECCSI_POINT_LEN]);
+/* KPAK = [KSAK]G for a given KSAK in [1, q-1] (a KMS reloading its secret,
+ * the RFC vectors). */
+mst_rc eccsi_kms_public(const uint8_t ksak[ECCSI_N], uint8_t kpak[ECCSI_POINT_LEN]);
 
 /* KMS (RFC 6507 5.1.1): issue SSK and PVT for id.  v is drawn at random;
- * eccsi_issue_with_v takes it from the caller (for the RFC vectors). */
+ * eccsi_issue_with_v takes it from the caller (for the RFC vectors; a v
+ * that makes HS or SSK zero gives MST_ERR_BAD_SCALAR).  MST_ERR_BAD_KEY
+ * when kpak is not [ksak]G. */
 mst_rc eccsi_issue(const uint8_t ksak[ECCSI_N], const uint8_t kpak[ECCSI_POINT_LEN],
 		   const uint8_t *id, size_t id_len,
 		   uint8_t ssk[ECCSI_N], uint8_t pvt[ECCSI_POINT_LEN]);
@@ -55,9 +60,26 @@ mst_rc eccsi_sign_with_j(const eccsi_signer *s, const uint8_t *msg, size_t msg_l
 			 const uint8_t j[ECCSI_N], uint8_t sig[ECCSI_SIG_LEN]);
 
 /* RFC 6507 5.2.2.  MST_OK only for a valid signature; MST_ERR_BAD_SIGNATURE
- * for a wrong one, MST_ERR_BAD_POINT for a PVT not on the curve. */
+ * for a wrong one (r not in [1, p-1] or s not in [1, q-1] included),
+ * MST_ERR_BAD_POINT for a PVT or KPAK not on the curve. */
 mst_rc eccsi_verify(const uint8_t kpak[ECCSI_POINT_LEN], const uint8_t *id, size_t id_len,
 		    const uint8_t *msg, size_t msg_len, const uint8_t sig[ECCSI_SIG_LEN]);
+
+/* Public intermediates of RFC 6507 5.2, as Appendix A prints them; filled
+ * by the _trace variants (used by the RFC vector tests).  None is secret:
+ * J's x coordinate is r, and HS, HE, Y follow from public values. */
+typedef struct {
+	uint8_t hs[ECCSI_N];
+	uint8_t he[ECCSI_N];
+	uint8_t j[ECCSI_POINT_LEN]; /* signing: [j]G; verifying: [s]([HE]G + [r]Y) */
+	uint8_t y[ECCSI_POINT_LEN]; /* verifying only: [HS]PVT + KPAK */
+} eccsi_trace;
+mst_rc eccsi_sign_with_j_trace(const eccsi_signer *s, const uint8_t *msg, size_t msg_len,
+			       const uint8_t j[ECCSI_N], uint8_t sig[ECCSI_SIG_LEN],
+			       eccsi_trace *trace);
+mst_rc eccsi_verify_trace(const uint8_t kpak[ECCSI_POINT_LEN], const uint8_t *id, size_t id_len,
+			  const uint8_t *msg, size_t msg_len, const uint8_t sig[ECCSI_SIG_LEN],
+			  eccsi_trace *trace);
 
 /* A P-256 point in 04||x||y form that is on the curve and not infinity. */
 mst_rc eccsi_check_point(const uint8_t pt[ECCSI_POINT_LEN]);

@@ -71,9 +71,18 @@ struct keystore_backend {
 	 * record is there, never half of one. */
 	mst_rc (*put)(void *be, const char *name, uint32_t kind, int is_private,
 		      const uint8_t *data, size_t len);
-	/* *data is secmem_alloc'd for private records (secmem_free it). */
+	/* *data is secmem_alloc'd for private records (secmem_free it) and
+	 * malloc'd for public ones (free it).  Without a user
+	 * login, a name that is no public record answers MST_ERR_NOT_LOGGED_IN:
+	 * private records are invisible then, so "absent" and "private" look
+	 * alike (remove() answers the same way). */
 	mst_rc (*get)(void *be, const char *name, uint32_t *kind, uint8_t **data, size_t *len);
 	mst_rc (*remove)(void *be, const char *name);
+	/* Optional (may be NULL): the backend's own words for its last
+	 * failure, e.g. "C_Login: CKR 0x00000030", for MSTOKEN_DEBUG; be ==
+	 * NULL asks why the last open() failed in this thread.  Never holds
+	 * a secret. */
+	const char *(*last_error)(void *be);
 };
 
 extern const keystore_backend keystore_backend_pkcs11;
@@ -81,5 +90,7 @@ extern const keystore_backend keystore_backend_tpm;
 
 /* The backend named by a slot configuration. */
 const keystore_backend *keystore_backend_for(const mst_slot_config *cfg);
+/* b->last_error(be), or "" when the backend has none.  Never NULL. */
+const char *keystore_last_error(const keystore_backend *b, void *be);
 
 #endif

@@ -1,1 +1,15 @@
-# tests/unit/kmsxml.mk: rules of this part (owned by the part's authors; empty until it lands)
+# tests/unit/kmsxml.mk: KMS XML reader/writer (cmocka) and the mstoken-kms
+# command-line tests (shell).
+check_PROGRAMS += tests/unit/test_kmsxml
+TESTS += tests/unit/test_kmsxml
+tests_unit_test_kmsxml_SOURCES = tests/unit/test_kmsxml.c tests/unit/kmsxml_testlib.h
+tests_unit_test_kmsxml_CFLAGS = $(TEST_CFLAGS) $(XML_CFLAGS)
+tests_unit_test_kmsxml_LDADD = $(TEST_CORE_LIBS) $(XML_LIBS)
+
+# mstoken-kms end to end (shell); kms_lib.sh holds their helpers.
+TESTS += tests/integration/kms.sh
+dist_check_SCRIPTS += tests/integration/kms.sh
+EXTRA_DIST += tests/integration/kms_lib.sh
+# key sets checked by the independent msref (tests/ref/msref.py, part ref)
+TESTS += tests/integration/kms_ref.sh
+dist_check_SCRIPTS += tests/integration/kms_ref.sh

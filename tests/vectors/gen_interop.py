@@ -6,6 +6,9 @@ commit the result:
 
     python3 tests/vectors/gen_interop.py
 
+`--output FILE` writes elsewhere (make check regenerates into a temporary
+file and compares, so a stale header is caught).
+
 Python 3 standard library only.  The generator walks every I_MESSAGE's
 MIKEY payload chain (RFC 3830, RFC 6043, RFC 6509) and refuses to write the
 header if a message does not parse exactly, so the C tests can rely on the
@@ -483,6 +486,11 @@ def table(ctype, name, rows):
 
 
 def main():
+    out_path = OUT_PATH
+    if len(sys.argv) == 3 and sys.argv[1] == "--output":
+        out_path = sys.argv[2]
+    elif len(sys.argv) != 1:
+        sys.exit("usage: gen_interop.py [--output FILE]")
     doc = json.load(open(JSON_PATH, encoding="utf-8"))
     w = Writer()
     try:
@@ -499,7 +507,7 @@ def main():
         ]
     except (ParseError, KeyError, ValueError) as e:
         sys.exit("gen_interop: %s" % e)
-    with open(OUT_PATH, "w", encoding="utf-8") as f:
+    with open(out_path, "w", encoding="utf-8") as f:
         f.write(HEAD + "\n" + w.render_arrays() + "\n\n" + "\n".join(tables) + "\n#endif\n")
 
 

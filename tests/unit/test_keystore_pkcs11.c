@@ -1,0 +1,432 @@
+/* tests/unit/test_keystore_pkcs11.c - the PKCS#11-HSM keystore backend
+ * against a real SoftHSM2 living in a temporary folder: PINs and their
+ * counters, records, sealing, tampering, generations.
+ *
+ * Tampering is done the way an attacker holding the PIN would: through the
+ * backing module directly, beside the backend.
+ */
+#include <config.h>
+#include "keystore_fixture.h"
+#include "token/secmem.h"
+
+/* ---- tests ---- */
+
+static void init_token_sets_info(void **state)
+{
+	mst_slot_config cfg = slot_config("ks-info");
+	keystore_info info;
+	char serial[17];
+	void *be;
+
+	(void)state;
+	assert_rc(NULL, ks->open(&cfg, &be), MST_OK);
+	assert_rc(be, ks->info(be, &info), MST_OK);
+	assert_int_equal(info.initialized, 0);
+	assert_string_equal(info.label, "");
+	assert_rc(be, ks->put(be, "n", 1, 0, (const uint8_t *)"x", 1), MST_ERR_NOT_INITIALIZED);
+	assert_rc(be, ks->login(be, KEYSTORE_SO, P(SO_PIN)), MST_ERR_NOT_INITIALIZED);
+
+	assert_rc(be, ks->init_token(be, P(SO_PIN), "alice"), MST_OK);
+	assert_rc(be, ks->info(be, &info), MST_OK);
+	assert_int_equal(info.initialized, 1);
+	assert_int_equal(info.user_pin_initialized, 0);
+	assert_int_equal(info.user_pin_locked, 0);
+	assert_int_equal(info.so_pin_count_low, 0);
+	assert_string_equal(info.label, "alice");
+	assert_int_equal(strlen(info.serial), 16);
+	strcpy(serial, info.serial);
+	assert_rc(be, ks->login(be, KEYSTORE_USER, P(USER_PIN)), MST_ERR_NOT_INITIALIZED);
+
+	assert_rc(be, ks->login(be, KEYSTORE_SO, P(SO_PIN)), MST_OK);
+	assert_rc(be, ks->init_pin(be, P(USER_PIN)), MST_OK);
+	assert_rc(be, ks->info(be, &info), MST_OK);
+	assert_int_equal(info.user_pin_initialized, 1);
+	ks->logout(be);
+	assert_rc(be, ks->init_pin(be, P(USER_PIN)), MST_ERR_NOT_LOGGED_IN);
+
+	/* Initialising again erases every record and gives a new serial. */
+	assert_rc(be, ks->put(be, "pub", 7, 0, (const uint8_t *)"hello", 5), MST_OK);
+	assert_rc(be, ks->init_token(be, P("wrong-so"), "bob"), MST_ERR_PIN_INCORRECT);
+	assert_rc(be, ks->info(be, &info), MST_OK);
+	assert_int_equal(info.so_pin_count_low, 1);
+	assert_rc(be, ks->init_token(be, P(SO_PIN), "bob"), MST_OK);
+	assert_rc(be, ks->info(be, &info), MST_OK);
+	assert_string_equal(info.label, "bob");
+	assert_string_not_equal(info.serial, serial);
+	assert_int_equal(info.user_pin_initialized, 0);
+	assert_int_equal(info.so_pin_count_low, 0);
+	expect_get_fails(be, "pub", MST_ERR_NOT_LOGGED_IN);
+	assert_rc(be, ks->init_token(be, P(SO_PIN), "0123456789abcdef0123456789abcdefX"), MST_ERR_ARGS);
+	assert_string_equal(keystore_last_error(ks, be), "C_InitToken: CKR 0x000000a0");
+	ks->close(be);
+}
+
+static void user_pin_locks_after_five(void **state)
+{
+	void *be = *state;
+	keystore_info info;
+	int i;
+
+	/* A success resets the counter. */
+	assert_rc(be, ks->login(be, KEYSTORE_USER, P("0000")), MST_ERR_PIN_INCORRECT);
+	assert_rc(be, ks->info(be, &info), MST_OK);
+	assert_int_equal(info.user_pin_count_low, 1);
+	assert_rc(be, ks->login(be, KEYSTORE_USER, P(USER_PIN)), MST_OK);
+	assert_rc(be, ks->info(be, &info), MST_OK);
+	assert_int_equal(info.user_pin_count_low, 0);
+	ks->logout(be);
+
+	for (i = 1; i <= 4; i++) {
+		assert_rc(be, ks->login(be, KEYSTORE_USER, P("0000")), MST_ERR_PIN_INCORRECT);
+		assert_rc(be, ks->info(be, &info), MST_OK);
+		assert_int_equal(info.user_pin_count_low, 1);
+		assert_int_equal(info.user_pin_final_try, i == 4);
+		assert_int_equal(info.user_pin_locked, 0);
+	}
+	assert_rc(be, ks->login(be, KEYSTORE_USER, P("0000")), MST_ERR_PIN_LOCKED);
+	assert_rc(be, ks->login(be, KEYSTORE_USER, P(USER_PIN)), MST_ERR_PIN_LOCKED);
+	assert_rc(be, ks->info(be, &info), MST_OK);
+	assert_int_equal(info.user_pin_locked, 1);
+	assert_int_equal(info.so_pin_locked, 0);
+
+	/* The SO sets a new user PIN: unlocked, counter cleared. */
+	assert_rc(be, ks->login(be, KEYSTORE_SO, P(SO_PIN)), MST_OK);
+	assert_rc(be, ks->init_pin(be, P("5678")), MST_OK);
+	ks->logout(be);
+	assert_rc(be, ks->info(be, &info), MST_OK);
+	assert_int_equal(info.user_pin_locked, 0);
+	assert_int_equal(info.user_pin_count_low, 0);
+	assert_rc(be, ks->login(be, KEYSTORE_USER, P(USER_PIN)), MST_ERR_PIN_INCORRECT);
+	assert_rc(be, ks->login(be, KEYSTORE_USER, P("5678")), MST_OK);
+	/* Impossible lengths are refused without counting. */
+	assert_rc(be, ks->login(be, KEYSTORE_USER, P("12")), MST_ERR_PIN_INVALID);
+	assert_rc(be, ks->info(be, &info), MST_OK);
+	assert_int_equal(info.user_pin_count_low, 0);
+}
+
+static void so_pin_locks_after_ten(void **state)
+{
+	void *be = fresh_store("ks-so");   /* stays locked: not the shared token */
+	keystore_info info;
+	int i;
+
+	for (i = 1; i <= 9; i++)
+		assert_rc(be, ks->login(be, KEYSTORE_SO, P("87654321")), MST_ERR_PIN_INCORRECT);
+	assert_rc(be, ks->info(be, &info), MST_OK);
+	assert_int_equal(info.so_pin_final_try, 1);
+	assert_rc(be, ks->login(be, KEYSTORE_SO, P("87654321")), MST_ERR_PIN_LOCKED);
+	assert_rc(be, ks->login(be, KEYSTORE_SO, P(SO_PIN)), MST_ERR_PIN_LOCKED);
+	assert_rc(be, ks->init_token(be, P(SO_PIN), "x"), MST_ERR_PIN_LOCKED);
+	assert_rc(be, ks->info(be, &info), MST_OK);
+	assert_int_equal(info.so_pin_locked, 1);
+	assert_int_equal(info.user_pin_locked, 0);
+	assert_rc(be, ks->login(be, KEYSTORE_USER, P(USER_PIN)), MST_OK);
+	ks->close(be);
+	(void)state;
+}
+
+static void set_pin_changes_pin(void **state)
+{
+	void *be = *state;
+	keystore_info info;
+
+	assert_rc(be, ks->set_pin(be, KEYSTORE_USER, P(USER_PIN), P("4321")), MST_ERR_NOT_LOGGED_IN);
+	assert_rc(be, ks->login(be, KEYSTORE_USER, P(USER_PIN)), MST_OK);
+	assert_rc(be, ks->set_pin(be, KEYSTORE_USER, P("9999"), P("4321")), MST_ERR_PIN_INCORRECT);
+	assert_rc(be, ks->info(be, &info), MST_OK);
+	assert_int_equal(info.user_pin_count_low, 1);
+	assert_rc(be, ks->set_pin(be, KEYSTORE_USER, P(USER_PIN), P("4321")), MST_OK);
+	ks->logout(be);
+	assert_rc(be, ks->login(be, KEYSTORE_USER, P(USER_PIN)), MST_ERR_PIN_INCORRECT);
+	assert_rc(be, ks->login(be, KEYSTORE_USER, P("4321")), MST_OK);
+	ks->logout(be);
+	assert_rc(be, ks->login(be, KEYSTORE_SO, P(SO_PIN)), MST_OK);
+	assert_rc(be, ks->set_pin(be, KEYSTORE_SO, P(SO_PIN), P("abcdefgh")), MST_OK);
+	ks->logout(be);
+	assert_rc(be, ks->login(be, KEYSTORE_SO, P("abcdefgh")), MST_OK);
+	assert_rc(be, ks->set_pin(be, KEYSTORE_SO, P("abcdefgh"), P(SO_PIN)), MST_OK);
+}
+
+static int has_entry(const keystore_entry *e, size_t n, const char *name, uint32_t kind,
+		     int is_private)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(e[i].name, name) == 0)
+			return e[i].kind == kind && e[i].is_private == is_private;
+	return 0;
+}
+
+static void public_and_private_records(void **state)
+{
+	void *be = *state;
+	keystore_entry e[4];
+	size_t n;
+	static uint8_t big[64 * 1024 + 1];
+
+	assert_rc(be, ks->put(be, "cert.1", 3, 0, (const uint8_t *)"public!", 7), MST_OK);
+	assert_rc(be, ks->put(be, "key-1", 4, 1, (const uint8_t *)"secret", 6), MST_ERR_NOT_LOGGED_IN);
+	assert_rc(be, ks->login(be, KEYSTORE_USER, P(USER_PIN)), MST_OK);
+	assert_rc(be, ks->put(be, "key-1", 4, 1, (const uint8_t *)"secret", 6), MST_OK);
+	assert_rc(be, ks->put(be, "key_2", 5, 1, (const uint8_t *)"other", 5), MST_OK);
+	n = 4;
+	assert_rc(be, ks->list(be, e, &n), MST_OK);
+	assert_int_equal(n, 3);
+	assert_true(has_entry(e, n, "cert.1", 3, 0));
+	assert_true(has_entry(e, n, "key-1", 4, 1));
+	assert_true(has_entry(e, n, "key_2", 5, 1));
+	n = 2;
+	assert_rc(be, ks->list(be, e, &n), MST_ERR_RANGE);
+	assert_int_equal(n, 3);
+	n = 0;
+	assert_rc(be, ks->list(be, NULL, &n), MST_OK);
+	assert_int_equal(n, 3);
+	expect_public(be, "cert.1", 3, "public!");
+	expect_record(be, "key-1", 4, "secret");
+
+	/* Replacing keeps one record. */
+	assert_rc(be, ks->put(be, "key-1", 6, 1, (const uint8_t *)"newer secret", 12), MST_OK);
+	expect_record(be, "key-1", 6, "newer secret");
+	n = 4;
+	assert_rc(be, ks->list(be, e, &n), MST_OK);
+	assert_int_equal(n, 3);
+
+	/* Logged out: private records are invisible. */
+	ks->logout(be);
+	n = 4;
+	assert_rc(be, ks->list(be, e, &n), MST_OK);
+	assert_int_equal(n, 1);
+	assert_true(has_entry(e, n, "cert.1", 3, 0));
+	expect_get_fails(be, "key-1", MST_ERR_NOT_LOGGED_IN);
+	assert_rc(be, ks->remove(be, "key-1"), MST_ERR_NOT_LOGGED_IN);
+	assert_rc(be, ks->login(be, KEYSTORE_SO, P(SO_PIN)), MST_OK);
+	expect_get_fails(be, "key-1", MST_ERR_NOT_LOGGED_IN);
+	assert_rc(be, ks->put(be, "key-3", 1, 1, (const uint8_t *)"x", 1), MST_ERR_NOT_LOGGED_IN);
+	ks->logout(be);
+	expect_public(be, "cert.1", 3, "public!");
+
+	assert_rc(be, ks->login(be, KEYSTORE_USER, P(USER_PIN)), MST_OK);
+	assert_rc(be, ks->remove(be, "key-1"), MST_OK);
+	assert_rc(be, ks->remove(be, "key-1"), MST_ERR_NOT_FOUND);
+	expect_get_fails(be, "key-1", MST_ERR_NOT_FOUND);
+	assert_rc(be, ks->remove(be, "cert.1"), MST_OK);
+	expect_record(be, "key_2", 5, "other");
+
+	/* Bad arguments are refused before anything is stored. */
+	assert_rc(be, ks->put(be, "bad name", 1, 1, (const uint8_t *)"x", 1), MST_ERR_ARGS);
+	assert_rc(be, ks->put(be, "bad/name", 1, 1, (const uint8_t *)"x", 1), MST_ERR_ARGS);
+	assert_rc(be, ks->put(be, "", 1, 1, (const uint8_t *)"x", 1), MST_ERR_ARGS);
+	assert_rc(be, ks->put(be, "a1234567890123456789012345678901234567890123456789012345678901234",
+				 1, 1, (const uint8_t *)"x", 1), MST_ERR_ARGS);
+	assert_rc(be, ks->put(be, "empty", 1, 1, (const uint8_t *)"x", 0), MST_ERR_ARGS);
+	assert_rc(be, ks->put(be, "big", 1, 1, big, sizeof big), MST_ERR_RANGE);
+	assert_rc(be, ks->put(be, "max", 1, 1, big, sizeof big - 1), MST_OK);
+	expect_get_fails(be, "bad name", MST_ERR_ARGS);
+	n = 4;
+	assert_rc(be, ks->list(be, e, &n), MST_OK);
+	assert_int_equal(n, 2);
+}
+
+/* The backing objects of private records hold no plaintext, and the seal
+ * key cannot be read out of the backing token. */
+static void sealed_in_backing_token(void **state)
+{
+	void *be = *state;
+	struct backing b;
+	uint8_t v[256];
+	size_t len;
+	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+	CK_ATTRIBUTE t = { CKA_CLASS, &cls, sizeof cls };
+	CK_OBJECT_HANDLE keys[4];
+	CK_ULONG n;
+	CK_BBOOL sens = CK_FALSE, extr = CK_TRUE;
+	CK_ATTRIBUTE flags[] = { { CKA_SENSITIVE, &sens, 1 }, { CKA_EXTRACTABLE, &extr, 1 } };
+	CK_ATTRIBUTE value = { CKA_VALUE, v, sizeof v };
+
+	assert_rc(be, ks->login(be, KEYSTORE_USER, P(USER_PIN)), MST_OK);
+	assert_rc(be, ks->put(be, "k", 9, 1, (const uint8_t *)"plaintext-marker", 16), MST_OK);
+	b = backing_open("ks-test");
+	len = backing_value(&b, backing_one(&b, "k"), v, sizeof v);
+	assert_int_equal(len, 13 + 12 + 16 + 16);
+	assert_null(memmem(v, len, "plaintext-marker", 16));
+
+	assert_int_equal(b.f->C_FindObjectsInit(b.s, &t, 1), CKR_OK);
+	assert_int_equal(b.f->C_FindObjects(b.s, keys, 4, &n), CKR_OK);
+	b.f->C_FindObjectsFinal(b.s);
+	assert_int_equal(n, 1);
+	assert_int_equal(b.f->C_GetAttributeValue(b.s, keys[0], flags, 2), CKR_OK);
+	assert_int_equal(sens, CK_TRUE);
+	assert_int_equal(extr, CK_FALSE);
+	assert_int_equal(b.f->C_GetAttributeValue(b.s, keys[0], &value, 1),
+			 CKR_ATTRIBUTE_SENSITIVE);
+	backing_close(&b);
+}
+
+static void tampered_records_are_refused(void **state)
+{
+	void *be = *state;
+	struct backing b;
+	uint8_t v[256];
+	size_t len;
+	CK_OBJECT_HANDLE hc, hd;
+
+	assert_rc(be, ks->login(be, KEYSTORE_USER, P(USER_PIN)), MST_OK);
+	put_text(be, "flip", 1, "flip me");
+	put_text(be, "cut", 1, "cut me");
+	put_text(be, "swap-c", 1, "record c");
+	put_text(be, "swap-d", 1, "record d");
+	put_text(be, "version", 1, "bad version");
+	put_text(be, "kind", 1, "kind changed");
+	put_text(be, "pub-cut", 0, "public");
+	put_text(be, "intact", 1, "still fine");
+	b = backing_open("ks-test");
+
+	len = backing_value(&b, backing_one(&b, "flip"), v, sizeof v);
+	v[len - 20] ^= 0x01;   /* a ciphertext byte */
+	backing_replace(&b, "flip", v, len);
+
+	len = backing_value(&b, backing_one(&b, "cut"), v, sizeof v);
+	backing_replace(&b, "cut", v, len - 1);
+
+	hc = backing_one(&b, "swap-c");
+	hd = backing_one(&b, "swap-d");
+	backing_set_label(&b, hc, "swap-d");
+	backing_set_label(&b, hd, "swap-c");
+
+	len = backing_value(&b, backing_one(&b, "version"), v, sizeof v);
+	v[0] = 2;
+	backing_replace(&b, "version", v, len);
+
+	len = backing_value(&b, backing_one(&b, "kind"), v, sizeof v);
+	v[4] ^= 0x02;   /* kind 1 -> 3: authenticated data */
+	backing_replace(&b, "kind", v, len);
+
+	backing_replace(&b, "pub-cut", (const uint8_t *)"\x01\x00", 2);
+	backing_close(&b);
+
+	expect_get_fails(be, "flip", MST_ERR_TAMPERED);
+	assert_string_equal(keystore_last_error(ks, be),
+			    "C_Decrypt (record authentication): CKR 0x00000005");
+	expect_get_fails(be, "cut", MST_ERR_TAMPERED);
+	expect_get_fails(be, "swap-c", MST_ERR_TAMPERED);
+	expect_get_fails(be, "swap-d", MST_ERR_TAMPERED);
+	expect_get_fails(be, "version", MST_ERR_TAMPERED);
+	expect_get_fails(be, "kind", MST_ERR_TAMPERED);
+	expect_get_fails(be, "pub-cut", MST_ERR_TAMPERED);
+	expect_record(be, "intact", 1, "still fine");
+	/* A tampered record can still be replaced or removed. */
+	put_text(be, "flip", 1, "fresh");
+	expect_record(be, "flip", 1, "fresh");
+	assert_rc(be, ks->remove(be, "cut"), MST_OK);
+}
+
+/* A crash between "create new" and "destroy old" leaves two objects. */
+static void newer_generation_wins(void **state)
+{
+	void *be = *state;
+	struct backing b;
+	CK_OBJECT_HANDLE h[8];
+	uint8_t old_priv[256], old_pub[256], forged[256];
+	size_t priv_len, pub_len, forged_len;
+	keystore_entry e[4];
+	size_t n = 4;
+
+	assert_rc(be, ks->login(be, KEYSTORE_USER, P(USER_PIN)), MST_OK);
+	put_text(be, "sk", 1, "old secret");
+	put_text(be, "pk", 0, "old public");
+	b = backing_open("ks-test");
+	priv_len = backing_value(&b, backing_one(&b, "sk"), old_priv, sizeof old_priv);
+	pub_len = backing_value(&b, backing_one(&b, "pk"), old_pub, sizeof old_pub);
+	put_text(be, "sk", 1, "new secret");
+	put_text(be, "pk", 0, "new public");
+	backing_create(&b, "sk", 1, old_priv, priv_len);
+	backing_create(&b, "pk", 0, old_pub, pub_len);
+	assert_int_equal(backing_find(&b, "sk", h), 2);
+	assert_int_equal(backing_find(&b, "pk", h), 2);
+
+	assert_rc(be, ks->list(be, e, &n), MST_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(backing_find(&b, "pk", h), 1);
+	expect_public(be, "pk", 1, "new public");
+	expect_record(be, "sk", 1, "new secret");
+	assert_int_equal(backing_find(&b, "sk", h), 1);
+
+	/* A forged higher generation must not evict the good record. */
+	forged_len = backing_value(&b, backing_one(&b, "sk"), forged, sizeof forged);
+	forged[12] = 0x77;
+	backing_create(&b, "sk", 1, forged, forged_len);
+	expect_get_fails(be, "sk", MST_ERR_TAMPERED);
+	assert_int_equal(backing_find(&b, "sk", h), 2);
+	backing_close(&b);
+}
+
+static void lost_session_recovers(void **state)
+{
+	void *be = *state;
+	struct backing b;
+	uint32_t kind;
+	uint8_t *data = NULL;
+	size_t len;
+	CK_SESSION_INFO si;
+
+	assert_rc(be, ks->login(be, KEYSTORE_USER, P(USER_PIN)), MST_OK);
+	put_text(be, "survivor", 1, "still here");
+	b = backing_open("ks-test");
+	assert_int_equal(b.f->C_GetSessionInfo(b.s, &si), CKR_OK);
+	assert_int_equal(b.f->C_CloseAllSessions(si.slotID), CKR_OK);
+	assert_rc(be, ks->get(be, "survivor", &kind, &data, &len), MST_ERR_BACKEND);
+	assert_string_equal(keystore_last_error(ks, be), "C_FindObjectsInit: CKR 0x000000b3");
+	expect_get_fails(be, "survivor", MST_ERR_NOT_LOGGED_IN);
+	assert_rc(be, ks->login(be, KEYSTORE_USER, P(USER_PIN)), MST_OK);
+	expect_record(be, "survivor", 1, "still here");
+}
+
+static void damaged_pin_state_fails_closed(void **state)
+{
+	void *be = *state;
+	struct backing b;
+	keystore_info info;
+	CK_OBJECT_CLASS cls = CKO_DATA;
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	char app[] = "mstoken-state", bad[] = "short";
+	CK_ATTRIBUTE t[] = {
+		{ CKA_CLASS, &cls, sizeof cls },
+		{ CKA_TOKEN, &yes, sizeof yes },
+		{ CKA_PRIVATE, &no, sizeof no },
+		{ CKA_APPLICATION, app, sizeof app - 1 },
+		{ CKA_VALUE, bad, sizeof bad - 1 },
+	};
+	CK_OBJECT_HANDLE h;
+
+	b = backing_open("ks-test");
+	assert_int_equal(b.f->C_CreateObject(b.s, t, 5, &h), CKR_OK);
+	backing_close(&b);
+	assert_rc(be, ks->info(be, &info), MST_OK);
+	assert_int_equal(info.user_pin_locked, 1);
+	assert_int_equal(info.so_pin_locked, 1);
+	assert_rc(be, ks->login(be, KEYSTORE_USER, P(USER_PIN)), MST_ERR_PIN_LOCKED);
+	assert_string_equal(keystore_last_error(ks, be), "PIN state object malformed");
+	assert_rc(be, ks->init_token(be, P(SO_PIN), "again"), MST_OK);
+	assert_rc(be, ks->info(be, &info), MST_OK);
+	assert_int_equal(info.so_pin_locked, 0);
+	assert_string_equal(info.label, "again");
+	assert_rc(be, ks->login(be, KEYSTORE_SO, P(SO_PIN)), MST_OK);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(init_token_sets_info),
+		STORE_TEST(user_pin_locks_after_five),
+		cmocka_unit_test(so_pin_locks_after_ten),
+		STORE_TEST(set_pin_changes_pin),
+		STORE_TEST(public_and_private_records),
+		STORE_TEST(sealed_in_backing_token),
+		STORE_TEST(tampered_records_are_refused),
+		STORE_TEST(newer_generation_wins),
+		STORE_TEST(lost_session_recovers),
+		STORE_TEST(damaged_pin_state_fails_closed),
+	};
+	return cmocka_run_group_tests_name("keystore_pkcs11", tests, group_setup, group_teardown);
+}

@@ -1,0 +1,335 @@
+/* token/backend_pkcs11.c - keystore backend: records inside another PKCS#11 token.
+ *
+ * The backing token (SoftHSM2 by default) is the one labelled
+ * cfg->pkcs11_token in cfg->pkcs11_module.  Our PINs are its PINs; our
+ * wrong-PIN counting lives in its public state object
+ * (backend_pkcs11_state.c) because SoftHSM2 has none.  Records are in
+ * backend_pkcs11_records.c, sealing in backend_pkcs11_seal.c.
+ */
+#include "token/backend_pkcs11_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "token/secmem.h"
+
+/* Why the last open() failed (there is no keystore to ask then). */
+static _Thread_local char open_error[256];
+
+static int stale(const struct p11_store *st)
+{
+	return st->pid != getpid();
+}
+
+static mst_rc p11_open(const mst_slot_config *cfg, void **be)
+{
+	struct p11_store *st;
+	mst_rc rc;
+
+	if (cfg == NULL || be == NULL || cfg->backend != MST_BACKEND_PKCS11)
+		return MST_ERR_ARGS;
+	*be = NULL;
+	open_error[0] = '\0';
+	st = calloc(1, sizeof *st);
+	if (st == NULL)
+		return MST_ERR_NOMEM;
+	snprintf(st->token_label, sizeof st->token_label, "%s", cfg->pkcs11_token);
+	rc = p11_module_acquire(cfg->pkcs11_module, &st->mod, open_error, sizeof open_error);
+	if (rc != MST_OK) {
+		free(st);
+		return rc;
+	}
+	st->f = st->mod->f;
+	st->pid = getpid();
+	st->seal_key = CK_INVALID_HANDLE;
+	/* No backing token yet is normal: it appears at init_token. */
+	rc = p11_find_slot(st);
+	if (rc != MST_OK) {
+		snprintf(open_error, sizeof open_error, "%s", st->last_error);
+		p11_module_release(st->mod);
+		free(st);
+		return rc;
+	}
+	*be = st;
+	return MST_OK;
+}
+
+static void p11_close(void *be)
+{
+	struct p11_store *st = be;
+
+	if (st == NULL)
+		return;
+	/* Opened by our parent before fork(): its sessions are not ours. */
+	if (!stale(st)) {
+		if (st->who)
+			st->f->C_Logout(st->session);
+		p11_drop_session(st);
+		p11_module_release(st->mod);
+	}
+	secure_wipe(st, sizeof *st);
+	free(st);
+}
+
+static const char *p11_last_error(void *be)
+{
+	const struct p11_store *st = be;
+
+	return st != NULL ? st->last_error : open_error;
+}
+
+static mst_rc p11_info(void *be, keystore_info *info)
+{
+	struct p11_store *st = be;
+	struct p11_state s;
+	CK_TOKEN_INFO ti;
+	mst_rc rc;
+	CK_RV rv;
+
+	if (info == NULL)
+		return MST_ERR_ARGS;
+	memset(info, 0, sizeof *info);
+	rc = p11_need_session(st);
+	if (rc == MST_ERR_NOT_INITIALIZED)
+		return MST_OK;
+	if (rc != MST_OK)
+		return rc;
+	rv = st->f->C_GetTokenInfo(st->slot, &ti);
+	if (rv != CKR_OK)
+		return p11_fail(st, "C_GetTokenInfo", rv);
+	rc = p11_state_read(st, &s);
+	/* A damaged state object: report both PINs locked (as login will
+	 * behave) rather than fail the whole token information. */
+	if (rc == MST_ERR_TAMPERED) {
+		memset(&s, 0, sizeof s);
+		s.user_fails = P11_USER_MAX_TRIES;
+		s.so_fails = P11_SO_MAX_TRIES;
+	} else if (rc != MST_OK) {
+		return rc;
+	}
+	info->initialized = (ti.flags & CKF_TOKEN_INITIALIZED) != 0;
+	info->user_pin_initialized = (ti.flags & CKF_USER_PIN_INITIALIZED) != 0;
+	info->user_pin_count_low = s.user_fails > 0;
+	info->user_pin_final_try = s.user_fails == P11_USER_MAX_TRIES - 1;
+	info->user_pin_locked = s.user_fails >= P11_USER_MAX_TRIES;
+	info->so_pin_count_low = s.so_fails > 0;
+	info->so_pin_final_try = s.so_fails == P11_SO_MAX_TRIES - 1;
+	info->so_pin_locked = s.so_fails >= P11_SO_MAX_TRIES;
+	memcpy(info->label, s.label, sizeof info->label);
+	memcpy(info->serial, s.serial, sizeof info->serial);
+	return MST_OK;
+}
+
+/* The first slot of the module offering an uninitialised token (SoftHSM2
+ * always keeps one free). */
+static mst_rc free_slot(struct p11_store *st, CK_SLOT_ID *slot)
+{
+	CK_SLOT_ID slots[64];
+	CK_ULONG n = sizeof slots / sizeof slots[0], i;
+	CK_TOKEN_INFO ti;
+	CK_RV rv = st->f->C_GetSlotList(CK_TRUE, slots, &n);
+
+	if (rv != CKR_OK)
+		return p11_fail(st, "C_GetSlotList", rv);
+	for (i = 0; i < n; i++)
+		if (st->f->C_GetTokenInfo(slots[i], &ti) == CKR_OK &&
+		    !(ti.flags & CKF_TOKEN_INITIALIZED)) {
+			*slot = slots[i];
+			return MST_OK;
+		}
+	return p11_fail_msg(st, MST_ERR_BACKEND, "no uninitialised token left in the module");
+}
+
+/* PKCS#11 takes PINs through non-const pointers; the module does not
+ * write to them. */
+static CK_UTF8CHAR_PTR pin_ptr(const char *pin)
+{
+	return (CK_UTF8CHAR_PTR)(uintptr_t)pin;
+}
+
+/* A PIN the backing token could never accept is refused without trying
+ * it, so it does not count as a wrong PIN (SoftHSM2 answers a too-short
+ * PIN with CKR_PIN_INCORRECT). */
+static mst_rc check_pin_len(struct p11_store *st, CK_SLOT_ID slot, size_t len)
+{
+	CK_TOKEN_INFO ti;
+	CK_RV rv = st->f->C_GetTokenInfo(slot, &ti);
+
+	if (rv != CKR_OK)
+		return p11_fail(st, "C_GetTokenInfo", rv);
+	if (len < ti.ulMinPinLen || len > ti.ulMaxPinLen)
+		return p11_fail_msg(st, MST_ERR_PIN_INVALID, "PIN length outside the backing "
+				    "token's range");
+	return MST_OK;
+}
+
+static mst_rc p11_init_token(void *be, const char *so_pin, size_t so_len, const char *label)
+{
+	struct p11_store *st = be;
+	CK_UTF8CHAR padded[32];
+	CK_SLOT_ID slot;
+	mst_rc rc;
+	CK_RV rv;
+
+	if (so_pin == NULL || label == NULL || strlen(label) > MST_LABEL_MAX)
+		return MST_ERR_ARGS;
+	if (stale(st))
+		return p11_need_session(st);
+	memset(padded, ' ', sizeof padded);
+	memcpy(padded, st->token_label, strlen(st->token_label));
+	rc = p11_find_slot(st);
+	if (rc == MST_OK && st->have_slot)
+		rc = p11_state_check_locked(st, KEYSTORE_SO);
+	/* A damaged state object must not stop the SO from starting afresh
+	 * (whoever could damage it could as well have deleted it). */
+	if (rc == MST_ERR_TAMPERED)
+		rc = MST_OK;
+	if (rc != MST_OK)
+		return rc;
+	if (st->have_slot)
+		slot = st->slot;
+	else if ((rc = free_slot(st, &slot)) != MST_OK)
+		return rc;
+	rc = check_pin_len(st, slot, so_len);
+	if (rc != MST_OK)
+		return rc;
+	/* C_InitToken refuses while we hold a session on the token. */
+	p11_drop_session(st);
+	rv = st->f->C_InitToken(slot, pin_ptr(so_pin), so_len, padded);
+	rc = p11_map(st, "C_InitToken", rv);
+	if (rc == MST_ERR_PIN_INCORRECT)
+		return p11_state_wrong_pin(st, KEYSTORE_SO);
+	if (rc != MST_OK)
+		return rc;
+	/* The token may have moved to a new slot id. */
+	st->have_slot = 0;
+	rc = p11_need_session(st);
+	return rc == MST_OK ? p11_state_fresh(st, label) : rc;
+}
+
+static mst_rc do_login(struct p11_store *st, CK_USER_TYPE type, const char *pin, size_t len)
+{
+	CK_RV rv = st->f->C_Login(st->session, type, pin_ptr(pin), len);
+
+	/* Login state is per application in PKCS#11: another user of the
+	 * module in this process may hold it.  Re-check the PIN anyway. */
+	if (rv == CKR_USER_ALREADY_LOGGED_IN || rv == CKR_USER_ANOTHER_ALREADY_LOGGED_IN) {
+		st->f->C_Logout(st->session);
+		rv = st->f->C_Login(st->session, type, pin_ptr(pin), len);
+	}
+	return rv == CKR_OK ? MST_OK : p11_map(st, "C_Login", rv);
+}
+
+static mst_rc p11_login(void *be, keystore_who who, const char *pin, size_t pin_len)
+{
+	struct p11_store *st = be;
+	mst_rc rc;
+
+	if (pin == NULL || (who != KEYSTORE_USER && who != KEYSTORE_SO))
+		return MST_ERR_ARGS;
+	rc = p11_state_check_locked(st, who);   /* opens the session too */
+	if (rc == MST_ERR_TAMPERED)
+		rc = MST_ERR_PIN_LOCKED;   /* fail closed; init_token repairs it */
+	if (rc == MST_OK)
+		rc = check_pin_len(st, st->slot, pin_len);
+	if (rc != MST_OK)
+		return rc;
+	if (st->who) {
+		st->f->C_Logout(st->session);
+		st->who = 0;
+		st->seal_key = CK_INVALID_HANDLE;
+	}
+	rc = do_login(st, who == KEYSTORE_SO ? CKU_SO : CKU_USER, pin, pin_len);
+	if (rc == MST_ERR_PIN_INCORRECT)
+		return p11_state_wrong_pin(st, who);
+	if (rc != MST_OK)
+		return rc;
+	st->who = who;
+	rc = p11_state_reset_pin(st, who);
+	/* The seal key is made at the first user login, inside the token. */
+	if (rc == MST_OK && who == KEYSTORE_USER)
+		rc = p11_seal_key_ensure(st);
+	if (rc != MST_OK) {
+		st->f->C_Logout(st->session);
+		st->who = 0;
+	}
+	return rc;
+}
+
+static void p11_logout(void *be)
+{
+	struct p11_store *st = be;
+
+	if (st == NULL || stale(st) || !st->who)
+		return;
+	st->f->C_Logout(st->session);
+	st->who = 0;
+	st->seal_key = CK_INVALID_HANDLE;
+}
+
+static mst_rc p11_init_pin(void *be, const char *pin, size_t pin_len)
+{
+	struct p11_store *st = be;
+	mst_rc rc;
+	CK_RV rv;
+
+	if (pin == NULL)
+		return MST_ERR_ARGS;
+	if (stale(st) || st->who != KEYSTORE_SO)
+		return MST_ERR_NOT_LOGGED_IN;
+	rc = check_pin_len(st, st->slot, pin_len);
+	if (rc != MST_OK)
+		return rc;
+	rv = st->f->C_InitPIN(st->session, pin_ptr(pin), pin_len);
+	if (rv != CKR_OK)
+		return p11_map(st, "C_InitPIN", rv);
+	/* A new user PIN from the SO also unlocks it. */
+	return p11_state_reset_pin(st, KEYSTORE_USER);
+}
+
+static mst_rc p11_set_pin(void *be, keystore_who who, const char *old_pin, size_t old_len,
+			  const char *new_pin, size_t new_len)
+{
+	struct p11_store *st = be;
+	mst_rc rc;
+	CK_RV rv;
+
+	if (old_pin == NULL || new_pin == NULL)
+		return MST_ERR_ARGS;
+	if (stale(st) || who == 0 || st->who != who)
+		return MST_ERR_NOT_LOGGED_IN;
+	rc = p11_state_check_locked(st, who);
+	if (rc == MST_ERR_TAMPERED)
+		rc = MST_ERR_PIN_LOCKED;
+	if (rc == MST_OK)
+		rc = check_pin_len(st, st->slot, old_len);
+	if (rc == MST_OK)
+		rc = check_pin_len(st, st->slot, new_len);
+	if (rc != MST_OK)
+		return rc;
+	rv = st->f->C_SetPIN(st->session, pin_ptr(old_pin), old_len, pin_ptr(new_pin), new_len);
+	rc = p11_map(st, "C_SetPIN", rv);
+	if (rc == MST_ERR_PIN_INCORRECT)
+		return p11_state_wrong_pin(st, who);
+	if (rc != MST_OK)
+		return rc;
+	return p11_state_reset_pin(st, who);
+}
+
+const keystore_backend keystore_backend_pkcs11 = {
+	.name = "pkcs11",
+	.open = p11_open,
+	.close = p11_close,
+	.info = p11_info,
+	.init_token = p11_init_token,
+	.login = p11_login,
+	.logout = p11_logout,
+	.init_pin = p11_init_pin,
+	.set_pin = p11_set_pin,
+	.list = p11_list,
+	.put = p11_put,
+	.get = p11_get,
+	.remove = p11_remove,
+	.last_error = p11_last_error,
+};

@@ -1,0 +1,185 @@
+/* token/sakke.c - the SAKKE user operations (RFC 6508 6.1.2 and 6.2):
+ * RSK validation, encapsulation, decapsulation. */
+#include <string.h>
+#include <openssl/rand.h>
+#include "token/sakke_internal.h"
+#include "token/sakke_pairing.h"
+#include "token/secmem.h"
+
+mst_rc sakke_rsk_validate(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8_t *id, size_t id_len,
+			  const uint8_t rsk[SAKKE_POINT_LEN])
+{
+	uint8_t w[SAKKE_L];
+	ec_aff z, k, a;
+	ec_jac aj;
+	fp pairing;
+	mst_rc rc;
+
+	if (z_pub == NULL || rsk == NULL || id == NULL || id_len == 0)
+		return MST_ERR_ARGS;
+	/* both points must be in E(F_p)[q], where the pairing is defined */
+	rc = ec_decode(&z, z_pub, SAKKE_POINT_LEN);
+	if (rc == MST_OK)
+		rc = ec_check_subgroup(&z);
+	if (rc == MST_OK)
+		rc = ec_decode(&k, rsk, SAKKE_POINT_LEN);
+	if (rc == MST_OK)
+		rc = ec_check_subgroup(&k);
+	/* [a]P + Z at infinity means a = -z: no valid key for that identifier */
+	if (rc == MST_OK && sakke_id_point(z_pub, id, id_len, &aj) != MST_OK)
+		rc = MST_ERR_BAD_KEY;
+	if (rc == MST_OK)
+		(void)ec_to_affine(&a, &aj);    /* finite: checked just above */
+	if (rc == MST_OK) {
+		sakke_pairing_fp(&pairing, &a, &k);
+		fp_to_bytes(w, &pairing);
+		/* < [a]P + Z, K > == g */
+		if (secure_memcmp(w, sakke_param_g, SAKKE_L) != 0)
+			rc = MST_ERR_BAD_KEY;
+	}
+	secure_wipe(&k, sizeof k);
+	secure_wipe(&pairing, sizeof pairing);
+	secure_wipe(w, sizeof w);
+	sakke_scrub_stack();
+	return rc;
+}
+
+mst_rc sakke_random_ssv(uint8_t ssv[SAKKE_SSV_LEN])
+{
+	if (ssv == NULL)
+		return MST_ERR_ARGS;
+	return RAND_priv_bytes(ssv, SAKKE_SSV_LEN) == 1 ? MST_OK : MST_ERR_CRYPTO;
+}
+
+/* R = [r]([b]P + Z), r = HashToIntegerRange(SSV || b, q) (steps 2-3 of
+ * 6.2.1 and 4-5 of 6.2.2), encoded.  r < q by construction and [b]P + Z
+ * is in E(F_p)[q] when Z is, so the faster in-subgroup multiplication
+ * applies.  (A Z outside E(F_p)[q] in decapsulation can only give a wrong
+ * TEST, i.e. a refusal; encapsulation checks Z fully.) */
+static mst_rc derive_r_point(const ec_jac *bpz, const uint8_t *id, size_t id_len,
+			     const uint8_t ssv[SAKKE_SSV_LEN], uint8_t r[SAKKE_SCALAR_LEN],
+			     uint8_t r_pt[SAKKE_POINT_LEN])
+{
+	ec_aff pt;
+	mst_rc rc;
+
+	rc = sakke_h2r_parts(ssv, SAKKE_SSV_LEN, id, id_len, sakke_param_q, SAKKE_L, r);
+	if (rc == MST_OK)
+		rc = sakke_mul_affine(r, SAKKE_SCALAR_LEN, bpz, 1, &pt);
+	if (rc == MST_OK)
+		ec_encode(r_pt, &pt);
+	secure_wipe(&pt, sizeof pt);
+	return rc;
+}
+
+mst_rc sakke_encapsulate_trace(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8_t *id, size_t id_len,
+			       const uint8_t ssv[SAKKE_SSV_LEN], uint8_t encap[SAKKE_ENCAP_LEN],
+			       uint8_t r_out[SAKKE_SCALAR_LEN], uint8_t gr_out[SAKKE_L])
+{
+	uint8_t r[SAKKE_SCALAR_LEN], gr[SAKKE_L], mask[SAKKE_SSV_LEN];
+	ec_aff z;
+	ec_jac bpz;
+	mst_rc rc;
+	int i;
+
+	if (z_pub == NULL || id == NULL || id_len == 0 || ssv == NULL || encap == NULL)
+		return MST_ERR_ARGS;
+	memset(encap, 0, SAKKE_ENCAP_LEN);
+	/* Z comes from outside: a point outside E(F_p)[q] would leak r mod 4 */
+	rc = ec_decode(&z, z_pub, SAKKE_POINT_LEN);
+	if (rc == MST_OK)
+		rc = ec_check_subgroup(&z);
+	if (rc == MST_OK)
+		rc = sakke_id_point(z_pub, id, id_len, &bpz);
+	if (rc == MST_OK)
+		rc = derive_r_point(&bpz, id, id_len, ssv, r, encap);
+	/* H = SSV XOR HashToIntegerRange(g^r, 2^n) */
+	if (rc == MST_OK)
+		rc = sakke_g_pow(r, sizeof r, gr);
+	if (rc == MST_OK)
+		rc = sakke_mask(gr, mask);
+	if (rc == MST_OK) {
+		for (i = 0; i < SAKKE_SSV_LEN; i++)
+			encap[SAKKE_POINT_LEN + i] = ssv[i] ^ mask[i];
+		if (r_out)
+			memcpy(r_out, r, sizeof r);
+		if (gr_out)
+			memcpy(gr_out, gr, sizeof gr);
+	} else {
+		memset(encap, 0, SAKKE_ENCAP_LEN);
+	}
+	secure_wipe(r, sizeof r);
+	secure_wipe(gr, sizeof gr);
+	secure_wipe(mask, sizeof mask);
+	sakke_scrub_stack();
+	return rc;
+}
+
+mst_rc sakke_encapsulate(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8_t *id, size_t id_len,
+			 const uint8_t ssv[SAKKE_SSV_LEN], uint8_t encap[SAKKE_ENCAP_LEN])
+{
+	return sakke_encapsulate_trace(z_pub, id, id_len, ssv, encap, NULL, NULL);
+}
+
+/* Decapsulation checks R, Z and K on the curve only, not for membership of
+ * E(F_p)[q]:
+ *  - Z and K are the token's own provisioned keys, checked completely by
+ *    sakke_rsk_validate when they were imported;
+ *  - R comes from the sender.  If R is on E but outside E(F_p)[q], the
+ *    pairing value is garbage, but the final test compares R with
+ *    [r]([b]P + Z), which lies in E(F_p)[q]: such an R is always refused,
+ *    whatever K is, and the pairing runs in constant time, so neither the
+ *    verdict nor the timing depends on K.  Decoding on E already stops
+ *    invalid-curve points.  This saves one 1024-bit scalar multiplication.
+ */
+mst_rc sakke_decapsulate(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8_t *id, size_t id_len,
+			 const uint8_t rsk[SAKKE_POINT_LEN], const uint8_t encap[SAKKE_ENCAP_LEN],
+			 uint8_t ssv[SAKKE_SSV_LEN])
+{
+	uint8_t w[SAKKE_L], mask[SAKKE_SSV_LEN], r[SAKKE_SCALAR_LEN], test[SAKKE_POINT_LEN];
+	ec_aff rpt, k;
+	ec_jac bpz;
+	fp wf;
+	mst_rc rc;
+	int i;
+
+	if (ssv == NULL)
+		return MST_ERR_ARGS;
+	memset(ssv, 0, SAKKE_SSV_LEN);
+	if (z_pub == NULL || id == NULL || id_len == 0 || rsk == NULL || encap == NULL)
+		return MST_ERR_ARGS;
+	/* 1) parse (R, H) */
+	rc = ec_decode(&rpt, encap, SAKKE_POINT_LEN);
+	if (rc == MST_OK)
+		rc = ec_decode(&k, rsk, SAKKE_POINT_LEN);
+	if (rc == MST_OK)
+		rc = sakke_id_point(z_pub, id, id_len, &bpz);
+	if (rc != MST_OK)
+		goto out;
+	/* 2) w = < R, K > */
+	sakke_pairing_fp(&wf, &rpt, &k);
+	fp_to_bytes(w, &wf);
+	/* 3) SSV = H XOR HashToIntegerRange(w, 2^n) */
+	rc = sakke_mask(w, mask);
+	if (rc != MST_OK)
+		goto out;
+	for (i = 0; i < SAKKE_SSV_LEN; i++)
+		ssv[i] = encap[SAKKE_POINT_LEN + i] ^ mask[i];
+	/* 4-5) r = HashToIntegerRange(SSV || b, q); TEST = [r]([b]P + Z) == R */
+	rc = derive_r_point(&bpz, id, id_len, ssv, r, test);
+	if (rc == MST_OK && secure_memcmp(test, encap, SAKKE_POINT_LEN) != 0)
+		rc = MST_ERR_DECAPSULATE;
+	else if (rc != MST_OK)
+		rc = MST_ERR_DECAPSULATE;
+out:
+	if (rc != MST_OK)
+		secure_wipe(ssv, SAKKE_SSV_LEN);
+	secure_wipe(w, sizeof w);
+	secure_wipe(mask, sizeof mask);
+	secure_wipe(r, sizeof r);
+	secure_wipe(test, sizeof test);
+	secure_wipe(&k, sizeof k);
+	secure_wipe(&wf, sizeof wf);
+	sakke_scrub_stack();
+	return rc;
+}

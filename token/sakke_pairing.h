@@ -1,0 +1,18 @@
+/* token/sakke_pairing.h - the Tate-Lichtenbaum pairing of RFC 6508 3.2 on
+ * parameter set 1, and exponentiation in PF_p. */
+#ifndef MST_SAKKE_PAIRING_H
+#define MST_SAKKE_PAIRING_H
+
+#include "token/fp2.h"
+#include "token/sakke_ec.h"
+
+/* <R, Q> as the F_p representative b/a of f_R([i]Q)^c, c = (p+1)/q = 4.
+ * Branches only on the public bits of q - 1; Q (the RSK in decapsulation)
+ * enters only as a multiplicand.  R and Q must be in E(F_p)[q]. */
+void sakke_pairing_fp(fp *out, const ec_aff *r, const ec_aff *q);
+
+/* x^e in PF_p for x given by its representative (element 1 + i x), e
+ * secret big-endian; result as a representative. */
+void sakke_pf_pow(fp *out, const fp *x, const uint8_t *e, size_t e_len);
+
+#endif
