@@ -22,3 +22,11 @@ dist_check_SCRIPTS += tests/integration/client_media.sh
 
 TESTS += tests/integration/client_cli.sh
 dist_check_SCRIPTS += tests/integration/client_cli.sh
+dist_noinst_DATA += tests/integration/client_env.sh
+dist_noinst_SCRIPTS += tests/integration/client_demo.sh
+
+# make demo: the two flows end to end, each step shown (README main job).
+demo: all
+	top_builddir='$(abs_top_builddir)' top_srcdir='$(abs_top_srcdir)' \
+		$(SHELL) '$(abs_top_srcdir)/tests/integration/client_demo.sh'
+.PHONY: demo

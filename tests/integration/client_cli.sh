@@ -6,54 +6,14 @@
 # returned I_MESSAGE, a group announced over UDP multicast, SRTP media from
 # the printed keys, and every refusal with exit status 1 and its reason.
 set -u
-MODULE="${MSTOKEN_MODULE:-$top_builddir/pkcs11/.libs/mstoken-pkcs11.so}"
-KMS="${MSTOKEN_KMS:-$top_builddir/kms/mstoken-kms}"
-MS="$top_builddir/client/mikey-sakke"
-MEDIA="$top_builddir/client/mikey-sakke-media"
-. "$top_builddir/tests/integration/env.sh"
-for f in "$MODULE" "$KMS" "$SOFTHSM2_MODULE" "$PKCS11_TOOL"; do
-	[ -n "$f" ] && [ -f "$f" ] || { echo "SKIP: $f not built or not installed"; exit 77; }
-done
-T=$(mktemp -d "${TMPDIR:-/tmp}/mst-cli-XXXXXX") || exit 99
+. "$top_srcdir/tests/integration/client_env.sh"
+client_env_setup mst-cli alice bob carol dave erin || exit $?
 trap 'rm -rf "$T"' EXIT
-mkdir "$T/tokens" || exit 99
-printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n' \
-	"$T" > "$T/softhsm2.conf" || exit 99
-: > "$T/mstoken.conf"
-for who in alice bob carol dave erin; do
-	printf '[slot]\nlabel = %s\nbackend = pkcs11\npkcs11.module = %s\npkcs11.token = %s-store\n\n' \
-		"$who" "$SOFTHSM2_MODULE" "$who" >> "$T/mstoken.conf"
-done
-SOFTHSM2_CONF="$T/softhsm2.conf" MSTOKEN_CONF="$T/mstoken.conf" MIKEY_SAKKE_REPLAY_CACHE="$T/replay"
-export SOFTHSM2_CONF MSTOKEN_CONF MIKEY_SAKKE_REPLAY_CACHE
 fail=0
-
-# waits (up to 10 s) until each named stderr file says "listening"
-wait_listening() {
-	for f in "$@"; do
-		n=0
-		until grep -q listening "$f" 2>/dev/null; do
-			n=$((n + 1)); [ $n -gt 100 ] && return 1
-			sleep 0.1
-		done
-	done
-}
 
 check() { # name, command...
 	name=$1; shift
 	if "$@"; then echo "ok: $name"; else echo "FAIL: $name"; fail=1; fi
-}
-
-# token <slot index> <label> <community dir> <uri>
-token() {
-	p11() { "$PKCS11_TOOL" --module "$MODULE" "$@" > "$T/p11.log" 2>&1 || { cat "$T/p11.log"; return 1; }; }
-	"$KMS" user issue --dir "$3" --uri "$4" --out "$T/$2.xml" > /dev/null || return 1
-	p11 --slot-index "$1" --init-token --label "$2" --so-pin 12345678 &&
-	p11 --token-label "$2" --login --login-type so --so-pin 12345678 --init-pin --pin 1234 &&
-	p11 --token-label "$2" --login --pin 1234 --write-object "$3/community.xml" --type data \
-		--application-label "3GPP KmsCertificate" &&
-	p11 --token-label "$2" --login --pin 1234 --write-object "$T/$2.xml" --type data \
-		--application-label "3GPP KmsKeySet"
 }
 
 "$KMS" community create --dir "$T/c2" --kms-uri kms.example.org > /dev/null || exit 99
@@ -64,11 +24,6 @@ token 1 bob "$T/c2" sip:bob@example.org || exit 99
 token 2 carol "$T/c2" sip:carol@example.org || exit 99
 token 3 dave "$T/cx" sip:dave@elsewhere.example || exit 99
 token 4 erin "$T/c1" tel:+447700900123 || exit 99
-
-as() { # token, mikey-sakke arguments...
-	tok=$1; shift
-	"$MS" "$@" --module "$MODULE" --token "$tok" --pin 1234
-}
 
 # --- one to one, format 2, every PRF and suite -----------------------------
 for prf in 0 1; do
