@@ -159,10 +159,15 @@ static ms_rc parse_attr(struct ms_sdp *d, const char *v, size_t n, int in_media,
 		return MS_OK;
 	}
 	if (in_media && n > sizeof(rm) - 1 && memcmp(v, rm, sizeof(rm) - 1) == 0 && d->n_fmts) {
-		char *end;
-		unsigned long pt = strtoul(v + sizeof(rm) - 1, &end, 10);
-		if (pt == d->fmts[0] && *end == ' ')
-			copy_field(d->rtpmap, sizeof(d->rtpmap), end + 1, (size_t)(v + n - end - 1));
+		char line[64], *end;
+		unsigned long pt;
+
+		/* the text is not NUL-terminated: parse a bounded copy */
+		if (copy_field(line, sizeof(line), v + sizeof(rm) - 1, n - (sizeof(rm) - 1)))
+			return MS_OK;
+		pt = strtoul(line, &end, 10);
+		if (end != line && pt == d->fmts[0] && *end == ' ')
+			copy_field(d->rtpmap, sizeof(d->rtpmap), end + 1, strlen(end + 1));
 	}
 	return MS_OK;
 }
