@@ -89,19 +89,20 @@ def cmd_sakke_decap(a):
 
 
 def cmd_kms_community(a):
-    kms_community(a.dir, a.kms_uri, a.user_id_format, a.key_period, a.key_offset)
+    kms_community(a.dir, a.kms_uri, a.user_id_format, a.key_period, a.key_offset, a.wrapped)
 
 
 def cmd_kms_issue(a):
     ks = kms_issue(a.dir, a.uri, a.period_no, a.at)
-    _atomic_write(a.out, keyset_xml(ks))
+    _atomic_write(a.out, keyset_xml(ks, a.wrapped))
 
 
 def cmd_imessage_accept(a):
     cert, ks = load_certificate(a.cert), load_keyset(a.keyset)
     text = read_file(a.infile, 'input').decode('ascii', 'replace')
     raw = pick_addressed(cert, ks, decode_text_imessages(text))
-    res = accept_imessage(cert, ks, raw, a.now, a.window)
+    from_cert = load_certificate(a.from_cert) if a.from_cert else None
+    res = accept_imessage(cert, ks, raw, a.now, a.window, from_cert=from_cert)
     print('initiator=%s csb-id=%s' % (res['initiator'], res['csb_id'].hex()))
     for cs_id, key, salt in res['keys']:
         print('cs=%d srtp-master-key=%s srtp-master-salt=%s' % (cs_id, key.hex(), salt.hex()))
@@ -150,14 +151,16 @@ def build_parser():
     add('kms-community', cmd_kms_community, ('--dir',), ('--kms-uri',),
         ('--user-id-format', {'type': int, 'default': 2, 'choices': (1, 2)}),
         ('--key-period', {'type': int, 'default': 2592000}),
-        ('--key-offset', {'type': int, 'default': 0}))
+        ('--key-offset', {'type': int, 'default': 0}), ('--wrapped', {'action': 'store_true'}))
     add('kms-issue', cmd_kms_issue, ('--dir',), ('--uri',),
         ('--period-no', {'type': int, 'default': None}),
-        ('--at', {'type': int, 'default': None}), ('--out',))
+        ('--at', {'type': int, 'default': None}), ('--out',),
+        ('--wrapped', {'action': 'store_true'}))
     add('interop-export', cmd_interop_export, ('--json',), ('--dir',))
     add('imessage-accept', cmd_imessage_accept, ('--cert',), ('--keyset',),
         ('--in', {'dest': 'infile'}), ('--now', {'type': float, 'default': None}),
-        ('--window', {'type': int, 'default': 300}))
+        ('--window', {'type': int, 'default': 300}),
+        ('--from-cert', {'default': None}))
     add('imessage-create', cmd_imessage_create, ('--cert',), ('--keyset',), ('--to-cert',),
         ('--to', {'action': 'append', 'required': True}),
         ('--prf', {'type': int, 'default': None, 'choices': (0, 1)}),
