@@ -173,8 +173,7 @@ static inline int all_zero(const void *p, size_t n)
 
 /* The text from `from` to the end of `to` in doc, inside before/after. */
 static inline char *cut_and_wrap(const char *doc, const char *from, const char *to,
-				  const char *before,
-			  const char *after)
+				 const char *before, const char *after)
 {
 	const char *start = strstr(doc, from), *end = strstr(doc, to);
 	char *out;
