@@ -95,20 +95,22 @@ static CK_RV import_certificate(p11_session *s, const CK_ATTRIBUTE *t, CK_ULONG 
 	return commit_all(s, objs, 3, out);
 }
 
-/* RFC 6507 5.1.2 and RFC 6508 6.1.2 against the community's keys. */
-static CK_RV validate_keyset(const kms_keyset *ks, const p11_object *kpak, const p11_object *z)
+/* RFC 6507 5.1.2 and RFC 6508 6.1.2 against the community's keys, as
+ * their sealed copies (the token imported them) give them: *kp, *zp. */
+static CK_RV validate_keyset(const kms_keyset *ks, p11_object *kpak, p11_object *z,
+			     const uint8_t **kp, const uint8_t **zp)
 {
-	const p11_attr *kp = obj_attr(kpak, CKA_MSTOKEN_POINT), *zp = obj_attr(z, CKA_MSTOKEN_POINT);
 	mst_rc rc;
 
-	if (kp == NULL || kp->len != ECCSI_POINT_LEN || zp == NULL || zp->len != SAKKE_POINT_LEN)
+	if (obj_sealed_point(kpak, ECCSI_POINT_LEN, kp) != CKR_OK ||
+	    obj_sealed_point(z, SAKKE_POINT_LEN, zp) != CKR_OK)
 		return CKR_DOMAIN_PARAMS_INVALID;
-	rc = eccsi_validate(kp->value, ks->user_id, ks->user_id_len, ks->ssk, ks->pvt);
+	rc = eccsi_validate(*kp, ks->user_id, ks->user_id_len, ks->ssk, ks->pvt);
 	if (rc != MST_OK) {
 		p11_debug("KmsKeySet refused: UserSigningKeySSK/UserPubTokenPVT: %s", mst_strerror(rc));
 		return CKR_ATTRIBUTE_VALUE_INVALID;
 	}
-	rc = sakke_rsk_validate(zp->value, ks->user_id, ks->user_id_len, ks->rsk);
+	rc = sakke_rsk_validate(*zp, ks->user_id, ks->user_id_len, ks->rsk);
 	if (rc != MST_OK) {
 		p11_debug("KmsKeySet refused: UserDecryptKey: %s", mst_strerror(rc));
 		return CKR_ATTRIBUTE_VALUE_INVALID;
@@ -118,7 +120,7 @@ static CK_RV validate_keyset(const kms_keyset *ks, const p11_object *kpak, const
 
 static CK_RV keyset_objects(p11_session *s, const CK_ATTRIBUTE *t, CK_ULONG n,
 			    const CK_ATTRIBUTE *xml, const kms_keyset *ks,
-			    const p11_object *kpak, const p11_object *z, p11_object **objs)
+			    const uint8_t *kpak, const uint8_t *z, p11_object **objs)
 {
 	char *kept = NULL, err[256] = "";
 	size_t kept_len = 0;
@@ -147,7 +149,8 @@ static CK_RV import_keyset(p11_session *s, const CK_ATTRIBUTE *t, CK_ULONG n,
 {
 	kms_keyset *ks = secmem_alloc(sizeof(*ks));
 	p11_object *objs[3] = { NULL, NULL, NULL };
-	const p11_object *kpak, *z;
+	p11_object *kpak, *z;
+	const uint8_t *kp = NULL, *zp = NULL;
 	char err[256] = "";
 	CK_RV rv;
 
@@ -171,9 +174,9 @@ static CK_RV import_keyset(p11_session *s, const CK_ATTRIBUTE *t, CK_ULONG n,
 		rv = CKR_ATTRIBUTE_VALUE_INVALID;
 		goto done;
 	}
-	rv = validate_keyset(ks, kpak, z);
+	rv = validate_keyset(ks, kpak, z, &kp, &zp);
 	if (rv == CKR_OK)
-		rv = keyset_objects(s, t, n, xml, ks, kpak, z, objs);
+		rv = keyset_objects(s, t, n, xml, ks, kp, zp, objs);
 	if (rv == CKR_OK) {
 		rv = commit_all(s, objs, 3, out);
 	} else {

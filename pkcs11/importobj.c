@@ -17,9 +17,9 @@ static int text_is(const p11_attr *a, const char *text)
 	return a != NULL && a->len == l && memcmp(a->value, text, l) == 0;
 }
 
-const p11_object *community_find(const p11_session *s, const char *kms_uri, CK_KEY_TYPE type)
+p11_object *community_find(const p11_session *s, const char *kms_uri, CK_KEY_TYPE type)
 {
-	const p11_object *o;
+	p11_object *o;
 
 	for (o = s->slot->objects; o != NULL; o = o->next)
 		if (o->cls == CKO_PUBLIC_KEY && object_visible(s, o) &&
@@ -120,12 +120,14 @@ CK_RV importobj_community(p11_session *s, const kms_certificate *c, CK_KEY_TYPE 
 			     eccsi ? ECCSI_POINT_LEN : SAKKE_POINT_LEN);
 	if (rv == CKR_OK)
 		rv = obj_set_bool(o, eccsi ? CKA_VERIFY : CKA_WRAP, 1);
-	/* the KMS vouches for Z_T: SAKKE may encapsulate unextractable keys to
-	 * it.  Its sealed copy proves the trust, the clear record cannot. */
+	/* the KMS vouches for Z_T: SAKKE may encapsulate unextractable keys to it */
 	if (rv == CKR_OK && !eccsi)
 		rv = obj_set_bool(o, CKA_TRUSTED, 1);
-	if (rv == CKR_OK && !eccsi)
-		rv = obj_set_secret(o, c->pub_enc_key, SAKKE_POINT_LEN);
+	/* the sealed copy proves the token imported the point (the clear
+	 * record in the backing store cannot) */
+	if (rv == CKR_OK)
+		rv = obj_set_secret(o, eccsi ? c->pub_auth_key : c->pub_enc_key,
+				    eccsi ? ECCSI_POINT_LEN : SAKKE_POINT_LEN);
 	return finish(o, rv, out);
 }
 
@@ -170,9 +172,8 @@ static CK_RV isolation_attrs(p11_object *o)
 }
 
 CK_RV importobj_user_key(p11_session *s, const kms_keyset *ks, CK_KEY_TYPE type,
-			 const p11_object *community, int token, p11_object **out)
+			 const uint8_t *point, int token, p11_object **out)
 {
-	const p11_attr *point = obj_attr(community, CKA_MSTOKEN_POINT);
 	p11_object *o = object_new(s->slot, CKO_PRIVATE_KEY);
 	int eccsi = type == CKK_MSTOKEN_ECCSI;
 	CK_RV rv;
@@ -189,7 +190,8 @@ CK_RV importobj_user_key(p11_session *s, const kms_keyset *ks, CK_KEY_TYPE type,
 	if (rv == CKR_OK && eccsi)
 		rv = obj_set(o, CKA_MSTOKEN_PVT, ks->pvt, ECCSI_POINT_LEN);
 	if (rv == CKR_OK)
-		rv = obj_set(o, eccsi ? CKA_MSTOKEN_KPAK : CKA_MSTOKEN_Z, point->value, point->len);
+		rv = obj_set(o, eccsi ? CKA_MSTOKEN_KPAK : CKA_MSTOKEN_Z, point,
+			     eccsi ? ECCSI_POINT_LEN : SAKKE_POINT_LEN);
 	if (rv == CKR_OK)
 		rv = obj_set_secret(o, eccsi ? ks->ssk : ks->rsk, eccsi ? ECCSI_N : SAKKE_POINT_LEN);
 	return finish(o, rv, out);

@@ -8,7 +8,7 @@
 
 /* The community public key (CKK_MSTOKEN_ECCSI: KPAK, CKK_MSTOKEN_SAKKE:
  * Z_T) with this KMS URI visible to the session, or NULL. */
-const p11_object *community_find(const p11_session *s, const char *kms_uri, CK_KEY_TYPE type);
+p11_object *community_find(const p11_session *s, const char *kms_uri, CK_KEY_TYPE type);
 /* A user key of this key set (same KMS URI and UserID) already there. */
 const p11_object *user_key_find(const p11_session *s, const kms_keyset *ks);
 
@@ -18,9 +18,10 @@ CK_RV importobj_data(p11_session *s, const CK_ATTRIBUTE *t, CK_ULONG n, const ui
 		     size_t len, p11_object **out);
 CK_RV importobj_community(p11_session *s, const kms_certificate *c, CK_KEY_TYPE type,
 			  int token, p11_object **out);
-/* ECCSI (SSK, CKA_SIGN) or SAKKE (RSK, CKA_UNWRAP) private key; community
- * is the matching public key object (its point is recorded in the key). */
+/* ECCSI (SSK, CKA_SIGN) or SAKKE (RSK, CKA_UNWRAP) private key; point is
+ * the community key it was validated against (KPAK or Z_T), recorded in
+ * the key (CKA_MSTOKEN_KPAK / CKA_MSTOKEN_Z). */
 CK_RV importobj_user_key(p11_session *s, const kms_keyset *ks, CK_KEY_TYPE type,
-			 const p11_object *community, int token, p11_object **out);
+			 const uint8_t *point, int token, p11_object **out);
 
 #endif

@@ -147,6 +147,25 @@ CK_RV obj_set_secret(p11_object *o, const uint8_t *value, size_t len)
 	return CKR_OK;
 }
 
+CK_RV obj_sealed_point(p11_object *o, size_t len, const uint8_t **point)
+{
+	const p11_attr *clear = obj_attr(o, CKA_MSTOKEN_POINT);
+	const uint8_t *sealed;
+	size_t slen;
+	CK_RV rv = obj_secret(o, &sealed, &slen);
+
+	if (rv == CKR_OK && (slen != len || clear == NULL || clear->len != len ||
+			     memcmp(sealed, clear->value, len) != 0))
+		rv = CKR_DEVICE_ERROR;
+	if (rv != CKR_OK) {
+		p11_debug("slot \"%s\": community key %lu has no valid sealed copy",
+			  o->slot->cfg.label, (unsigned long)o->handle);
+		return rv == CKR_KEY_HANDLE_INVALID ? CKR_DEVICE_ERROR : rv;
+	}
+	*point = sealed;
+	return CKR_OK;
+}
+
 int obj_is_token(const p11_object *o)
 {
 	return obj_bool(o, CKA_TOKEN);

@@ -182,6 +182,7 @@ CK_RV verify_init(p11_session *s, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key)
 {
 	const CK_MSTOKEN_ECCSI_VERIFY_PARAMS *p;
 	const p11_attr *kpak;
+	const uint8_t *point;
 	p11_object *o;
 	CK_RV rv;
 
@@ -200,12 +201,17 @@ CK_RV verify_init(p11_session *s, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key)
 	kpak = obj_attr(o, CKA_MSTOKEN_POINT);
 	if (kpak == NULL || kpak->len != ECCSI_POINT_LEN)
 		return CKR_KEY_TYPE_INCONSISTENT;
+	point = kpak->value;
+	/* with the user logged in, the sealed copy must vouch for the KPAK;
+	 * before login only the clear record is there to read */
+	if (s->slot->login == CKU_USER && (rv = obj_sealed_point(o, ECCSI_POINT_LEN, &point)) != CKR_OK)
+		return rv;
 	s->verify.id = malloc(p->ulIdentifierLen);
 	if (s->verify.id == NULL)
 		return CKR_HOST_MEMORY;
 	memcpy(s->verify.id, p->pIdentifier, p->ulIdentifierLen);
 	s->verify.id_len = p->ulIdentifierLen;
-	memcpy(s->verify.kpak, kpak->value, ECCSI_POINT_LEN);
+	memcpy(s->verify.kpak, point, ECCSI_POINT_LEN);
 	s->verify.active = 1;
 	return CKR_OK;
 }

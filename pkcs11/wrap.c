@@ -48,20 +48,7 @@ static CK_RV wrap_params(CK_MECHANISM_PTR mech, const CK_MSTOKEN_SAKKE_WRAP_PARA
  * has neither).  The point to encapsulate under is the sealed copy then. */
 static int trusted_point(p11_object *z, const uint8_t **point)
 {
-	const p11_attr *clear = obj_attr(z, CKA_MSTOKEN_POINT);
-	const uint8_t *sealed;
-	size_t len;
-
-	if (!obj_bool(z, CKA_TRUSTED) || obj_secret(z, &sealed, &len) != CKR_OK ||
-	    len != SAKKE_POINT_LEN || clear == NULL || clear->len != len ||
-	    memcmp(sealed, clear->value, len) != 0) {
-		if (obj_bool(z, CKA_TRUSTED))
-			p11_debug("Z_T %lu claims CKA_TRUSTED without a valid sealed copy",
-				  (unsigned long)z->handle);
-		return 0;
-	}
-	*point = sealed;
-	return 1;
+	return obj_bool(z, CKA_TRUSTED) && obj_sealed_point(z, SAKKE_POINT_LEN, point) == CKR_OK;
 }
 
 /* The PKCS#11 wrapping rules, with the SAKKE exception above. */

@@ -13,7 +13,7 @@
 #endif
 
 #include <string.h>
-#if defined(__x86_64__) && defined(__GNUC__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(MST_FP_PORTABLE)
 #include <x86intrin.h>
 #endif
 #include "token/fp.h"
@@ -34,7 +34,7 @@ void fp_copy(fp *r, const fp *a)
 /* Word add / subtract with carry / borrow in and out (0 or 1).  On x86-64
  * the intrinsics become one adc / sbb each; the u128 form made GCC emit
  * about three times as many instructions. */
-#if defined(__x86_64__) && defined(__GNUC__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(MST_FP_PORTABLE)
 static inline unsigned char addc(unsigned char c, uint64_t a, uint64_t b, uint64_t *out)
 {
 	unsigned long long o;
@@ -130,9 +130,10 @@ void fp_neg(fp *r, const fp *a)
  *
  * MAC(lo, mid, hi, x, y) adds the 128-bit product x * y.  On x86-64 it is
  * four instructions (mul, add, adc, adc): GCC spills 128-bit temporaries
- * to the stack, which made the C form twice as slow.  Elsewhere the C form
- * is used; both have no data-dependent branch. */
-#if defined(__x86_64__) && defined(__GNUC__)
+ * to the stack, which made the C form twice as slow.  Elsewhere, or with
+ * MST_FP_PORTABLE defined (the test test_sakke_fp_portable does so), the C
+ * form is used; neither has a data-dependent branch. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(MST_FP_PORTABLE)
 #define MAC(lo, mid, hi, x, y) do { \
 	uint64_t mac_ax_ = (x); \
 	__asm__("mulq %[yy]\n\taddq %%rax, %[l]\n\tadcq %%rdx, %[m]\n\tadcq $0, %[h]" \
@@ -383,6 +384,38 @@ void fp_pow(fp *r, const fp *a, const uint8_t *e, size_t e_len)
 	secure_wipe(table, sizeof table);
 	secure_wipe(&acc, sizeof acc);
 	secure_wipe(&sel, sizeof sel);
+}
+
+/* the public exponent (p + 1) / 4 (= q for parameter set 1, but derived
+ * from p so that this file does not depend on the curve) */
+static void sqrt_exponent(uint8_t e[FP_BYTES])
+{
+	fp x;
+	int i, k;
+
+	fp_copy(&x, &fp_modulus);
+	/* p + 1, carrying as far as needed; then shift right by 2 */
+	for (i = 0; i < FP_LIMBS && ++x.v[i] == 0; i++)
+		;
+	for (i = 0; i < FP_LIMBS; i++)
+		x.v[i] = x.v[i] >> 2 | (i + 1 < FP_LIMBS ? x.v[i + 1] << 62 : 0);
+	for (i = 0; i < FP_LIMBS; i++)
+		for (k = 0; k < 8; k++)
+			e[FP_BYTES - 1 - 8 * i - k] = (uint8_t)(x.v[i] >> (8 * k));
+}
+
+uint64_t fp_sqrt(fp *r, const fp *a)
+{
+	uint8_t e[FP_BYTES];
+	fp check;
+	uint64_t ok;
+
+	sqrt_exponent(e);
+	fp_pow(r, a, e, sizeof e);
+	fp_sqr(&check, r);
+	ok = fp_equal(&check, a);
+	secure_wipe(&check, sizeof check);
+	return ok;
 }
 
 void fp_inv(fp *r, const fp *a)

@@ -6,12 +6,13 @@
  * keeps libxml2 off the network and XML_PARSE_NOENT is not set.
  *
  * Wiping: before the tree is freed every text node is overwritten (so the
- * SSK / RSK hex does not linger in freed heap blocks), and so is the live
- * part of libxml2's copy of the input.  libxml2 2.9's static (no-copy)
- * input buffers mis-parse documents over ~500 octets, so the copy cannot be
- * avoided; what libxml2 moves or reallocates internally on the way is out
- * of reach here.  mstoken-kms installs wiping allocators for libxml2
- * (kms/xmlwipe.c) to cover those as well.
+ * SSK / RSK hex does not linger in freed heap blocks), and so is libxml2's
+ * copy of the input (libxml2 2.9's static, no-copy input buffers mis-parse
+ * documents over ~500 octets, so the copy cannot be avoided).  Copies that
+ * libxml2 makes and frees on its own way (text grown by realloc, encoding
+ * conversion of non-UTF-8 input) are out of reach here; mstoken-kms
+ * installs wiping allocators for libxml2 (kms/xmlwipe.c) for those, and
+ * test_kmsxml checks that no block libxml2 frees holds a secret.
  */
 #include "config.h"
 #include "token/kmsxml_doc.h"
@@ -101,15 +102,31 @@ static void wipe_node_list(xmlNodePtr n)
 	}
 }
 
-/* libxml2's copy of the input, as far as it is still held. */
-static void wipe_input(xmlParserCtxtPtr ctxt)
+/* libxml2's copy of the input.  It was made into a fresh buffer starting
+ * at `start`, at least len octets long.  Shrinking that buffer moves data
+ * down with memmove and leaves stale octets past the live part, so when
+ * the buffer still starts at `start` (it was never reallocated) all len
+ * octets are wiped; otherwise only the live part can be reached. */
+static void wipe_buffer(xmlBufPtr b, const xmlChar *start, size_t len)
+{
+	if (b == NULL)
+		return;
+	if (xmlBufContent(b) == start)
+		secure_wipe((void *)(uintptr_t)start, len);
+	else
+		secure_wipe(xmlBufContent(b), xmlBufUse(b));
+}
+
+static void wipe_input(xmlParserCtxtPtr ctxt, const xmlChar *start, size_t len)
 {
 	int i;
 
 	for (i = 0; i < ctxt->inputNr; i++) {
 		xmlParserInputPtr in = ctxt->inputTab[i];
-		if (in != NULL && in->buf != NULL && in->buf->buffer != NULL)
-			secure_wipe(xmlBufContent(in->buf->buffer), xmlBufUse(in->buf->buffer));
+		if (in != NULL && in->buf != NULL) {
+			wipe_buffer(in->buf->buffer, start, len);
+			wipe_buffer(in->buf->raw, start, len); /* before decoding, if any */
+		}
 	}
 }
 
@@ -127,6 +144,7 @@ mst_rc kx_load(const uint8_t *xml, size_t len, xmlDocPtr *doc, char *err, size_t
 	xmlParserCtxtPtr ctxt;
 	xmlParserInputBufferPtr buf;
 	xmlParserInputPtr input;
+	const xmlChar *start;
 	char why[160];
 	mst_rc rc = MST_OK;
 
@@ -155,6 +173,7 @@ mst_rc kx_load(const uint8_t *xml, size_t len, xmlDocPtr *doc, char *err, size_t
 		xmlFreeParserCtxt(ctxt);
 		return kx_fail(err, err_len, MST_ERR_NOMEM, "out of memory");
 	}
+	start = xmlBufContent(buf->buffer);
 	inputPush(ctxt, input);
 	(void)xmlParseDocument(ctxt);
 
@@ -173,7 +192,7 @@ mst_rc kx_load(const uint8_t *xml, size_t len, xmlDocPtr *doc, char *err, size_t
 		kx_free_doc(ctxt->myDoc);
 	}
 	ctxt->myDoc = NULL;
-	wipe_input(ctxt);
+	wipe_input(ctxt, start, len);
 	xmlFreeParserCtxt(ctxt);
 	return rc;
 }

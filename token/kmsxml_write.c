@@ -5,8 +5,10 @@
  * Hex is upper case.  The three key elements are of the schema's abstract
  * abstractKeyContentType, so they carry xsi:type="KeyContentType" (plain
  * hexBinary) - without it a validating reader refuses the document.
- * The secret hex is formatted in a buffer we wipe; the output buffer is
- * sized once so that libxml2 does not reallocate (and leave copies of) it.
+ * The secrets (RSK, SSK) never pass through libxml2, whose output buffers
+ * are freed without being wiped: the writer puts zeros of the right length
+ * in their place, and their hex is written over those zeros in our own copy
+ * of the result.
  */
 #include "config.h"
 #include "token/kmsxml.h"
@@ -48,13 +50,19 @@ static mst_rc element_u64(W w, const char *name, uint64_t v)
 	return element(w, name, text);
 }
 
-/* Hex element; key != 0 marks it as KeyContentType. */
+/* Hex element; key != 0 marks it as KeyContentType; v NULL writes len
+ * zero octets, the place of a secret filled in by fill_secret(). */
 static mst_rc element_hex(W w, const char *name, const uint8_t *v, size_t len, int key)
 {
 	char text[2 * IDENTITY_MAX_LEN + 1]; /* the longest value: a UserID */
 	mst_rc rc = MST_ERR_NOMEM;
 
-	kx_ct_hex_encode_upper(v, len, text);
+	if (v != NULL) {
+		kx_ct_hex_encode_upper(v, len, text);
+	} else {
+		memset(text, '0', 2 * len);
+		text[2 * len] = '\0';
+	}
 	if (xmlTextWriterStartElement(w, X(name)) >= 0 &&
 	    (!key || xmlTextWriterWriteAttribute(w, X("xsi:type"), X("KeyContentType")) >= 0) &&
 	    xmlTextWriterWriteString(w, X(text)) >= 0 &&
@@ -143,12 +151,40 @@ static mst_rc write_keyset(W w, const kms_keyset *k, int wrapped)
 	if (k->valid_to[0] != '\0' && (rc = element(w, "ValidTo", k->valid_to)) != MST_OK)
 		return rc;
 	if ((rc = element_u64(w, "KeyPeriodNo", k->key_period_no)) != MST_OK ||
-	    (rc = element_hex(w, "UserDecryptKey", k->rsk, sizeof k->rsk, 1)) != MST_OK ||
-	    (rc = element_hex(w, "UserSigningKeySSK", k->ssk, sizeof k->ssk, 1)) != MST_OK ||
+	    (rc = element_hex(w, "UserDecryptKey", NULL, sizeof k->rsk, 1)) != MST_OK ||
+	    (rc = element_hex(w, "UserSigningKeySSK", NULL, sizeof k->ssk, 1)) != MST_OK ||
 	    (rc = element_hex(w, "UserPubTokenPVT", k->pvt, sizeof k->pvt, 1)) != MST_OK)
 		return rc;
 	OK(xmlTextWriterEndDocument(w));
 	return MST_OK;
+}
+
+/* Write the hex of secret v over the zeros element_hex() left in the
+ * element `name` of doc.  The start tag is unique: text and attribute
+ * values are escaped, so "<name " occurs only as that tag. */
+static mst_rc fill_secret(char *doc, const char *name, const uint8_t *v, size_t len)
+{
+	char tag[40], *p, saved;
+	size_t i;
+
+	snprintf(tag, sizeof tag, "<%s ", name);
+	if ((p = strstr(doc, tag)) == NULL || (p = strchr(p, '>')) == NULL)
+		return MST_ERR_ARGS; /* cannot happen: we wrote the element */
+	p++;
+	for (i = 0; i < 2 * len; i++)
+		if (p[i] != '0')
+			return MST_ERR_ARGS;
+	saved = p[2 * len];
+	kx_ct_hex_encode_upper(v, len, p);
+	p[2 * len] = saved;
+	return MST_OK;
+}
+
+static mst_rc fill_secrets(char *doc, const kms_keyset *k)
+{
+	mst_rc rc = fill_secret(doc, "UserDecryptKey", k->rsk, sizeof k->rsk);
+
+	return rc != MST_OK ? rc : fill_secret(doc, "UserSigningKeySSK", k->ssk, sizeof k->ssk);
 }
 
 /* Runs the writer for one kind into a fresh malloc'd copy. */
@@ -174,7 +210,15 @@ static mst_rc write_doc(kmsxml_kind kind, const void *v, int wrapped, char **out
 			memcpy(*out, xmlBufferContent(buf), n);
 			(*out)[n] = '\0';
 			*out_len = n;
+			if (kind == KMSXML_KEYSET)
+				rc = fill_secrets(*out, v);
 		}
+	}
+	if (rc != MST_OK && *out != NULL) {
+		secure_wipe(*out, *out_len);
+		free(*out);
+		*out = NULL;
+		*out_len = 0;
 	}
 	if (buf != NULL) {
 		secure_wipe(buf->content, buf->size);

@@ -100,6 +100,7 @@ mst_rc sakke_g_pow(const uint8_t *x, size_t x_len, uint8_t out[SAKKE_L])
 
 	if (out == NULL)
 		return MST_ERR_ARGS;
+	memset(out, 0, SAKKE_L);
 	rc = sakke_scalar_pad(x, x_len, k);
 	if (rc != MST_OK)
 		return rc;

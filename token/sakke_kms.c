@@ -37,6 +37,7 @@ mst_rc sakke_kms_keygen(uint8_t z[SAKKE_SCALAR_LEN], uint8_t z_pub[SAKKE_POINT_L
 
 	if (z == NULL || z_pub == NULL)
 		return MST_ERR_ARGS;
+	memset(z_pub, 0, SAKKE_POINT_LEN);
 	/* rejection sampling of 1022-bit strings: q > 2^1021, so each draw is
 	 * accepted with probability > 1/2; only the number of draws leaks */
 	for (tries = 0; tries < 128; tries++) {

@@ -19,11 +19,16 @@ msref_ok() {
 	fi
 }
 
-# msref_refuses DESC CERT KEYSET: msref exits 1.
+# msref_refuses DESC CERT KEYSET: msref exits 1 with its one-line verdict
+# ("msref: <reason>"; a Python traceback is no verdict).
 msref_refuses() {
 	python3 "$MSREF" keyset-check --cert "$2" --keyset "$3" >"$TMP/ref.out" 2>&1
 	rc=$?
-	if [ "$rc" -eq 1 ]; then pass "$1: $(cat "$TMP/ref.out")"; else fail "$1 (msref exit $rc)"; fi
+	if [ "$rc" -eq 1 ] && [ "$(wc -l <"$TMP/ref.out")" -eq 1 ] && grep -q '^msref: ' "$TMP/ref.out"; then
+		pass "$1: $(cat "$TMP/ref.out")"
+	else
+		fail "$1 (msref exit $rc: $(cat "$TMP/ref.out"))"
+	fi
 }
 
 C1=$TMP/c1 C2=$TMP/c2

@@ -173,6 +173,7 @@ int main(void)
 		cmocka_unit_test(test_tampered_record),
 		cmocka_unit_test(test_initialize_args),
 		cmocka_unit_test(test_object_management),
+		cmocka_unit_test(test_all_vendor_key_sets),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -364,7 +364,8 @@ void test_tampered_record(void **state)
 						k, encap, &elen), CKR_OK);
 	}
 	tok_unload();
-	assert_int_equal(tamper_new_values(before, n_before), 3);
+	/* alice's SSK and RSK, the second community's KPAK and Z_T copies */
+	assert_int_equal(tamper_new_values(before, n_before), 4);
 	tok_load();
 
 	s = tok_session("bob", 1);
@@ -390,6 +391,17 @@ void test_tampered_record(void **state)
 		assert_int_equal(p11->C_WrapKey(s, &wm, tok_community(s, CKK_MSTOKEN_SAKKE,
 								      SW_KMS_URI),
 						ssv, encap, &elen), CKR_OK);
+	}
+	/* nor is its KPAK, for verification */
+	{
+		CK_MSTOKEN_ECCSI_VERIFY_PARAMS vp = { (unsigned char *)(uintptr_t)bob->uid, 32 };
+		CK_MECHANISM vm = { CKM_MSTOKEN_ECCSI, &vp, sizeof(vp) };
+
+		assert_int_equal(p11->C_VerifyInit(s, &vm, tok_community(s, CKK_MSTOKEN_ECCSI, DEV43)),
+				 CKR_DEVICE_ERROR);
+		assert_int_equal(p11->C_VerifyInit(s, &vm, tok_community(s, CKK_MSTOKEN_ECCSI,
+									 SW_KMS_URI)), CKR_OK);
+		assert_int_equal(p11->C_Verify(s, BYTES("bob"), 3, sig, 129), CKR_OK);
 	}
 	assert_int_equal(p11->C_CloseSession(s), CKR_OK);
 }

@@ -1,10 +1,18 @@
 # tests/unit/kmsxml.mk: KMS XML reader/writer (cmocka) and the mstoken-kms
 # command-line tests (shell).
-check_PROGRAMS += tests/unit/test_kmsxml
-TESTS += tests/unit/test_kmsxml
-tests_unit_test_kmsxml_SOURCES = tests/unit/test_kmsxml.c tests/unit/kmsxml_testlib.h
+KMSXML_TESTS = tests/unit/test_kmsxml tests/unit/test_kmsxml_refuse tests/unit/test_kmsxml_wipe
+check_PROGRAMS += $(KMSXML_TESTS)
+TESTS += $(KMSXML_TESTS)
+noinst_HEADERS += tests/unit/kmsxml_testlib.h
+tests_unit_test_kmsxml_SOURCES = tests/unit/test_kmsxml.c
 tests_unit_test_kmsxml_CFLAGS = $(TEST_CFLAGS) $(XML_CFLAGS)
 tests_unit_test_kmsxml_LDADD = $(TEST_CORE_LIBS) $(XML_LIBS)
+tests_unit_test_kmsxml_refuse_SOURCES = tests/unit/test_kmsxml_refuse.c
+tests_unit_test_kmsxml_refuse_CFLAGS = $(TEST_CFLAGS) $(XML_CFLAGS)
+tests_unit_test_kmsxml_refuse_LDADD = $(TEST_CORE_LIBS) $(XML_LIBS)
+tests_unit_test_kmsxml_wipe_SOURCES = tests/unit/test_kmsxml_wipe.c
+tests_unit_test_kmsxml_wipe_CFLAGS = $(TEST_CFLAGS) $(XML_CFLAGS)
+tests_unit_test_kmsxml_wipe_LDADD = $(TEST_CORE_LIBS) $(XML_LIBS)
 
 # mstoken-kms end to end (shell); kms_lib.sh holds their helpers.
 TESTS += tests/integration/kms.sh

@@ -1,9 +1,12 @@
-/* tests/unit/kmsxml_testlib.h - helpers of test_kmsxml: sample files,
- * textual mutations of a good document, schema validation. */
+/* tests/unit/kmsxml_testlib.h - helpers of the test_kmsxml* programs: the
+ * vendor samples and their values, textual mutations of a good document,
+ * schema validation. */
 #ifndef MST_KMSXML_TESTLIB_H
 #define MST_KMSXML_TESTLIB_H
 
 #include "test_util.h"
+#include "token/kmsxml.h"
+#include "token/secmem.h"
 #include <unistd.h>
 #include <libxml/parser.h>
 #include <libxml/xmlschemas.h>
@@ -130,6 +133,63 @@ static inline int schema_validate(xmlSchemaPtr schema, const char *text, size_t 
 	xmlSchemaFreeValidCtxt(vc);
 	xmlFreeDoc(doc);
 	return r;
+}
+
+/* Values as printed in tests/vectors/kms-*-response.xml. */
+#define SAMPLE_Z "045958EF1B1679BF099B3A030DF255AA6A23C1D8F143D4D23F753E69BD27A832F38CB4AD53DDEF4260B0FE8BB45C4C1FF510EFFE300367A37B61F701D914AEF09724825FA0707D61A6DFF4FBD7273566CDDE352A0B04B7C16A78309BE640697DE747613A5FC195E8B9F328852A579DB8F99B1D0034479EA9C5595F47C4B2F54FF21508D37514DCF7A8E143A6058C09A6BF2C9858CA37C258065AE6BF7532BC8B5B63383866E0753C5AC0E72709F8445F2E6178E065857E0EDA10F68206B63505ED87E534FB2831FF957FB7DC619DAE61301EEACC2FDA3680EA4999258A833CEA8FC67C6D19487FB449059F26CC8AAB655AB58B7CC796E24E9A394095754F5F8BAE"
+#define SAMPLE_KPAK "0450D4670BDE75244F28D2838A0D25558A7A72686D4522D4C8273FB6442AEBFA93DBDD37551AFD263B5DFD617F3960C65A8C298850FF99F20366DCE7D4367217F4"
+#define SAMPLE_UID "060c5cddd13b87be1e37d3ff091101684b88aadef26c409a8b49c8da9dd81a05"
+#define SAMPLE_RSK "0451E8E3CDE160D2446189803128A3A02BFE20844E202C21CFFDB9E896B88DE02257596197466B32FF05083D2DCE014D11A618B22B0EE506ABFCD66B00D964355DC0D6A4F290DD4E2FD1D4EC3F3CF275DC7B6FF6A8A70BA5327A42A017B2D572F36F92746BFDACD0E4A9290B7D67AC60607F36726274422B6D62C6CD6DFAC7DAEF60067ABAA22D7C078C847F0659F69BE0588BCEA549F3CC4F11E884AFD0B81E80A4CBB1E708F56B7E6B15D0EFF19F06E401E7838F2C738B3FE7F1A866374C36D84D41577A1A68B49F29D8541B2DF4C0FF023299533C84D71A3CD7E6A69118A4CCCC7C4038C33C5F4BD9D81012A0F66EE58AB01AD58EDB0442C5FFCA9829B6C327"
+#define SAMPLE_SSK "D31C6FD21791D92D0BC721B50125C2B83450F4727EC5A845853AD30E023C34F3"
+#define SAMPLE_PVT "04FA3C2493070D9CF23A0EAEB9EC8CDA15A957B4643A6CEB4F26E998A5F4AF418698E5CBC16844A8DCE106894DDA2BD41C5A4142358F2EDB7F2C58144CF97017D5"
+
+static inline char *cert_sample(size_t *len)
+{
+	return read_vector("kms-init-response.xml", len);
+}
+
+static inline char *keyset_sample(size_t *len)
+{
+	return read_vector("kms-keyprov-response.xml", len);
+}
+
+static inline kms_keyset *new_keyset(void)
+{
+	kms_keyset *k = secmem_alloc(sizeof *k);
+	assert_non_null(k);
+	return k;
+}
+
+static inline int all_zero(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (b[i] != 0)
+			return 0;
+	return 1;
+}
+
+/* The text from `from` to the end of `to` in doc, inside before/after. */
+static inline char *cut_and_wrap(const char *doc, const char *from, const char *to,
+				 const char *before, const char *after)
+{
+	const char *start = strstr(doc, from), *end = strstr(doc, to);
+	char *out;
+
+	assert_non_null(start);
+	assert_non_null(end);
+	end += strlen(to);
+	assert_true(asprintf(&out, "%s%.*s%s", before, (int)(end - start), start, after) > 0);
+	return out;
+}
+
+/* The KmsKeySet of the wrapped sample as a document of its own. */
+static inline char *bare_keyset(const char *wrapped)
+{
+	return cut_and_wrap(wrapped, "<KmsUri>localhost:8080</KmsUri>\n                <UserUri>",
+			    "</UserPubTokenPVT>", "<KmsKeySet xmlns=\"" KMSXML_NS "\">", "</KmsKeySet>");
 }
 
 #endif

@@ -151,6 +151,44 @@ static void fp_ops_match_bn(void **state)
 	BN_CTX_free(ctx);
 }
 
+static void fp_sqrt_matches_bn(void **state)
+{
+	BIGNUM *p = bn_p(), *x = BN_new(), *y = BN_new(), *z = BN_new();
+	BN_CTX *ctx = BN_CTX_new();
+	fp a, b, c;
+	int i, squares = 0, others = 0;
+
+	(void)state;
+	for (i = 0; i < 24; i++) {
+		random_element(&a, x, p, i);
+		if (i % 2) {            /* a square for sure: x^2 */
+			fp_sqr(&a, &a);
+			BN_mod_sqr(x, x, p, ctx);
+		}
+		if (BN_is_zero(x) || BN_kronecker(x, p, ctx) == 1) {
+			assert_true(fp_sqrt(&b, &a) != 0);
+			fp_sqr(&c, &b);
+			assert_true(fp_equal(&c, &a) != 0);
+			/* the same root as OpenSSL's or its negative */
+			assert_non_null(BN_mod_sqrt(y, x, p, ctx));
+			BN_mod_sub(z, p, y, p, ctx);
+			{
+				BIGNUM *mine = bn_from_fp(&b);
+
+				assert_true(BN_cmp(mine, y) == 0 || BN_cmp(mine, z) == 0);
+				BN_free(mine);
+			}
+			squares++;
+		} else {
+			assert_true(fp_sqrt(&b, &a) == 0);
+			others++;
+		}
+	}
+	assert_true(squares > 0 && others > 0);
+	BN_free(p); BN_free(x); BN_free(y); BN_free(z);
+	BN_CTX_free(ctx);
+}
+
 static void fp_decoding_is_range_checked(void **state)
 {
 	uint8_t be[FP_BYTES];
@@ -378,6 +416,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fp_constants_match_bn),
 		cmocka_unit_test(fp_ops_match_bn),
+		cmocka_unit_test(fp_sqrt_matches_bn),
 		cmocka_unit_test(fp_decoding_is_range_checked),
 		cmocka_unit_test(fp2_ops_match_bn),
 		cmocka_unit_test(curve_scalar_mul_is_consistent),
