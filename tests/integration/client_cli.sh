@@ -46,6 +46,31 @@ as erin create --from tel:+447700900123 --to tel:+447700900123 --format base64 -
 check "format 1: base64 I_MESSAGE to self accepted with the same keys" \
 	sh -c "'$MS' accept --module '$MODULE' --token erin --pin 1234 --in '$T/self.b64' --show-keys > '$T/eout' && [ \"\$(grep '^cs=' '$T/ekeys')\" = \"\$(grep '^cs=' '$T/eout')\" ]"
 
+# --- an independent implementation (tests/ref/msref.py, Python, from the RFC
+# texts only): ours accepted by it and its accepted by ours, same keys -------
+REF="$top_srcdir/tests/ref/msref.py"
+if [ -n "$PYTHON3" ] && [ -f "$REF" ]; then
+	for case in "c2 alice sip:alice@example.org bob sip:bob@example.org" \
+		    "c1 erin tel:+447700900123 erin tel:+447700900123"; do
+		set -- $case
+		for prf in 0 1; do
+			as $2 create --from $3 --to $5 --prf $prf --show-keys --out "$T/x.sdp" > "$T/x.keys"
+			"$PYTHON3" "$REF" imessage-accept --cert "$T/$1/community.xml" --keyset "$T/$4.xml" \
+				--in "$T/x.sdp" > "$T/x.ref" 2>&1
+			check "$1 prf $prf: msref accepts ours with the same keys" sh -c \
+				"grep -q '^initiator=$3 ' '$T/x.ref' && [ \"\$(grep '^cs=' '$T/x.keys')\" = \"\$(grep '^cs=' '$T/x.ref')\" ]"
+			"$PYTHON3" "$REF" imessage-create --cert "$T/$1/community.xml" --keyset "$T/$2.xml" \
+				--to-cert "$T/$1/community.xml" --to $5 --prf $prf --show-keys > "$T/y.ref" 2>&1
+			grep -v '^cs=' "$T/y.ref" > "$T/y.b64"
+			as $4 accept --in "$T/y.b64" --show-keys > "$T/y.out" 2>&1
+			check "$1 prf $prf: we accept msref's with the same keys" sh -c \
+				"grep -q '^initiator=$3 ' '$T/y.out' && [ \"\$(grep '^cs=' '$T/y.ref')\" = \"\$(grep '^cs=' '$T/y.out')\" ]"
+		done
+	done
+else
+	echo "msref cross-check skipped: python3 or tests/ref/msref.py missing"
+fi
+
 # --- returned I_MESSAGE: bob's answer carries the SSV back ----------------
 as alice create --from sip:alice@example.org --to sip:bob@example.org --format base64 --out "$T/m.b64" > /dev/null
 check "accept writes a returned I_MESSAGE" sh -c "'$MS' accept --module '$MODULE' --token bob --pin 1234 --in '$T/m.b64' --return-imessage '$T/ret.b64' > /dev/null"
