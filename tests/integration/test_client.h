@@ -18,12 +18,13 @@
  * TC_PIN, then imports the Streamwide KmsCertificate and the key sets of
  * the named users ("alice", "bob", "gms"; NULL-terminated). */
 void tc_provision(const char *label, const char *const *users);
-/* The module stays initialised from the first tc_provision on (the
- * ms_ctx_open calls then share it: CKR_CRYPTOKI_ALREADY_INITIALIZED); this
- * finalises it, after every ms_ctx is closed. */
+/* Finalises and unloads the module this file loaded (tc_token_end does it,
+ * so every ms_ctx_open afterwards initialises the module itself and reads
+ * the provisioned records back, as a separate process would). */
 void tc_release(void);
 /* Step by step: a freshly initialised token (session logged in as the
- * user), KMS XML imports into it, and the session closed. */
+ * user), KMS XML imports into it, and the session closed (module
+ * finalised). */
 CK_SESSION_HANDLE tc_token_begin(const char *label);
 void tc_put_xml(CK_SESSION_HANDLE s, const char *app, const char *xml);
 void tc_put_certificate(CK_SESSION_HANDLE s, const char *kms, unsigned long long period,

@@ -167,6 +167,7 @@ CK_SESSION_HANDLE tc_token_begin(const char *label)
 void tc_token_end(CK_SESSION_HANDLE s)
 {
 	assert_int_equal(f->C_CloseSession(s), CKR_OK);
+	tc_release();
 }
 
 void tc_provision(const char *label, const char *const *users)
