@@ -1,6 +1,7 @@
 /* tests/unit/test_sdp.c - SDP offers and answers carrying I_MESSAGEs. */
 #include "test_util.h"
 #include "mikeysakke/sdp.h"
+#include "mikeysakke/announce.h"
 
 static void offer(struct ms_sdp *d, enum ms_sdp_level level)
 {
@@ -133,6 +134,48 @@ static void test_refusals(void **state)
 		       "SDP line 2: o= needs \"<user> <id> <version> IN IP4 <address>\"");
 }
 
+/* The text is not NUL-terminated: a line cut at the buffer end is read
+ * only up to there. */
+static void test_unterminated_text(void **state)
+{
+	static const char text[] = "v=0\r\nc=IN IP4 1.2.3.4\r\nm=audio 1 RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000";
+	struct ms_sdp p;
+
+	/* cut right after "a=rtpmap:0": no encoding name, so no rtpmap */
+	assert_int_equal(ms_sdp_parse(text, strlen(text) - 10, &p, NULL), MS_OK);
+	assert_string_equal(p.rtpmap, "");
+	assert_int_equal(ms_sdp_parse(text, strlen(text), &p, NULL), MS_OK);
+	assert_string_equal(p.rtpmap, "PCMU/8000");
+}
+
+/* The network-independent session-initialisation datagram. */
+static void test_announce(void **state)
+{
+	static const char *targets[] = { "sip:bob@example.org", "sip:carol@example.org" };
+	char buf[512];
+	size_t len;
+	struct ms_announce a;
+
+	assert_int_equal(ms_announce_write(targets, 2, "v=0\r\n", buf, sizeof(buf), &len), MS_OK);
+	assert_int_equal(len, strlen(buf));
+	assert_string_equal(buf, "MIKEY-SAKKE-INIT 1\r\ntarget: sip:bob@example.org\r\n"
+			    "target: sip:carol@example.org\r\n\r\nv=0\r\n");
+	assert_int_equal(ms_announce_parse(buf, len, &a), MS_OK);
+	assert_int_equal(a.n_targets, 2);
+	assert_true(ms_announce_names(&a, "sip:carol@example.org"));
+	assert_false(ms_announce_names(&a, "sip:carol@example.or"));
+	assert_int_equal(a.sdp_len, 5);
+	assert_memory_equal(a.sdp, "v=0\r\n", 5);
+	assert_int_equal(ms_announce_write(targets, 2, "v=0\r\n", buf, 40, &len), MS_ERR_BUFFER);
+	/* no targets, wrong magic, no blank line, a CRLF inside a target */
+	assert_int_equal(ms_announce_parse("MIKEY-SAKKE-INIT 1\r\n\r\nv=0", 25, &a), MS_ERR_MALFORMED);
+	assert_int_equal(ms_announce_parse("MIKEY-SAKKE-INIT 2\r\n", 20, &a), MS_ERR_MALFORMED);
+	assert_int_equal(ms_announce_parse("MIKEY-SAKKE-INIT 1\r\ntarget: x\r\n", 31, &a), MS_ERR_MALFORMED);
+	targets[1] = "sip:x\r\ntarget: sip:y";
+	assert_int_equal(ms_announce_write(targets, 2, "v=0\r\n", buf, sizeof(buf), &len), MS_ERR_ARGS);
+	targets[1] = "sip:carol@example.org";
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -141,6 +184,8 @@ int main(void)
 		cmocka_unit_test(test_group_offer_foreign_text),
 		cmocka_unit_test(test_answer),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_unterminated_text),
+		cmocka_unit_test(test_announce),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
