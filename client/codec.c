@@ -1,6 +1,7 @@
 /* client/codec.c - base64 (OpenSSL's EVP block coder, with the strictness
  * it lacks: it accepts '=' anywhere and reports padding as data) and hex. */
 #include <string.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include "mikeysakke/codec.h"
 
@@ -53,17 +54,28 @@ ms_rc ms_base64_decode(const char *in, size_t len, uint8_t *out, size_t cap, siz
 	return MS_OK;
 }
 
-static int hex_value(char c)
+/* Hex also carries secrets (the SRTP keys of --show-keys and --keys), so
+ * digits are converted by arithmetic: no branch or table index depends on
+ * the value.  Returns 0..15, or -1 for a non-digit. */
+static int hex_value(char ch)
 {
-	if (c >= '0' && c <= '9') return c - '0';
-	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-	return -1;
+	int c = (unsigned char)ch, lc = c | 0x20;
+	int d = c - '0', a = lc - 'a' + 10;
+	int is_d = (unsigned)d <= 9, is_a = (unsigned)(lc - 'a') <= 5;
+
+	return (d & -is_d) | (a & -is_a) | -(1 - (is_d | is_a));
+}
+
+static char hex_digit(unsigned n)
+{
+	/* n + '0', plus the gap to 'a' when n > 9 */
+	return (char)(n + '0' + ((('a' - '0' - 10) & -(int)((9 - n) >> 31 & 1))));
 }
 
 ms_rc ms_hex_decode(const char *in, size_t len, uint8_t *out, size_t cap, size_t *out_len)
 {
 	size_t i;
+	int bad = 0;
 
 	if (!in || !out_len || (!out && len))
 		return MS_ERR_ARGS;
@@ -73,9 +85,13 @@ ms_rc ms_hex_decode(const char *in, size_t len, uint8_t *out, size_t cap, size_t
 		return MS_ERR_BUFFER;
 	for (i = 0; i < len; i += 2) {
 		int hi = hex_value(in[i]), lo = hex_value(in[i + 1]);
-		if (hi < 0 || lo < 0)
-			return MS_ERR_MALFORMED;
-		out[i / 2] = (uint8_t)(hi << 4 | lo);
+
+		bad |= hi | lo;   /* negative when either is not a digit */
+		out[i / 2] = (uint8_t)(hi << 4 | (lo & 15));
+	}
+	if (bad < 0) {
+		OPENSSL_cleanse(out, len / 2);
+		return MS_ERR_MALFORMED;
 	}
 	*out_len = len / 2;
 	return MS_OK;
@@ -83,12 +99,11 @@ ms_rc ms_hex_decode(const char *in, size_t len, uint8_t *out, size_t cap, size_t
 
 void ms_hex_encode(const uint8_t *in, size_t n, char *out)
 {
-	static const char digits[] = "0123456789abcdef";
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 15];
+		out[2 * i] = hex_digit(in[i] >> 4);
+		out[2 * i + 1] = hex_digit(in[i] & 15u);
 	}
 	out[2 * n] = '\0';
 }

@@ -38,3 +38,9 @@ TESTS += tests/unit/test_mikey_replay
 tests_unit_test_mikey_replay_SOURCES = tests/unit/test_mikey_replay.c
 tests_unit_test_mikey_replay_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_mikey_replay_LDADD = $(TEST_CLIENT_LIBS)
+
+check_PROGRAMS += tests/unit/test_mikey_codec
+TESTS += tests/unit/test_mikey_codec
+tests_unit_test_mikey_codec_SOURCES = tests/unit/test_mikey_codec.c
+tests_unit_test_mikey_codec_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_mikey_codec_LDADD = $(TEST_CLIENT_LIBS)
