@@ -1,1 +1,14 @@
-# kms/kms.mk: rules of this part (owned by the part's authors; empty until it lands)
+# kms/kms.mk: mstoken-kms, the development KMS (community + user key issuance).
+bin_PROGRAMS += kms/mstoken-kms
+kms_mstoken_kms_SOURCES = \
+	kms/main.c kms/kms.h \
+	kms/cli.c \
+	kms/community.c \
+	kms/issue.c \
+	kms/period.c kms/period.h \
+	kms/secrets.c kms/secrets.h \
+	kms/fileio.c kms/fileio.h \
+	kms/xmlwipe.c kms/xmlwipe.h
+kms_mstoken_kms_CFLAGS = $(AM_CFLAGS) $(XML_CFLAGS)
+kms_mstoken_kms_LDADD = token/libmstcore.la $(CRYPTO_LIBS) $(XML_LIBS)
+dist_man_MANS += kms/mstoken-kms.1

@@ -59,6 +59,12 @@ mst_rc kmsxml_parse_keyset(const uint8_t *xml, size_t len, kms_keyset *out,
 			   char *err, size_t err_len);
 void kms_keyset_wipe(kms_keyset *ks);
 
+/* The same key set document (wrappers kept) with the text of its secret
+ * elements, UserDecryptKey and UserSigningKeySSK, removed: fit to be kept or
+ * shown.  *out is malloc'd NUL-terminated text the caller frees. */
+mst_rc kmsxml_redact_keyset(const uint8_t *xml, size_t len, char **out, size_t *out_len,
+			    char *err, size_t err_len);
+
 /* Serialise; *out is malloc'd NUL-terminated text the caller frees (for a
  * key set: wipe it first, it holds secrets).  wrapped != 0 puts the element
  * inside a KmsResponse (user_uri and the time fill its header). */

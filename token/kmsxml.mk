@@ -1,1 +1,10 @@
-# token/kmsxml.mk: rules of this part (owned by the part's authors; empty until it lands)
+# token/kmsxml.mk: 3GPP TS 33.180 KMS XML reader and writer (libxml2), part
+# of the token core so that the PKCS#11 module can import key sets.
+token_libmstcore_la_SOURCES += \
+	token/kmsxml.c token/kmsxml.h \
+	token/kmsxml_doc.h \
+	token/kmsxml_load.c \
+	token/kmsxml_nav.c \
+	token/kmsxml_redact.c \
+	token/kmsxml_value.c \
+	token/kmsxml_write.c

@@ -39,6 +39,10 @@
 #define CKA_MSTOKEN_KEY_OFFSET     0xCD530209UL /* CK_ULONG seconds */
 #define CKA_MSTOKEN_PVT            0xCD53020AUL /* 04||x||y, ECCSI private keys */
 #define CKA_MSTOKEN_POINT          0xCD53020BUL /* public keys: KPAK or Z_T, 04||x||y */
+/* private keys: the community key they were validated against, so each
+ * key is usable on its own (ECCSI: KPAK, 65 octets; SAKKE: Z_T, 257) */
+#define CKA_MSTOKEN_KPAK           0xCD53020CUL
+#define CKA_MSTOKEN_Z              0xCD53020DUL
 
 /* ---- values of CKA_APPLICATION that import KMS XML --------------------- */
 #define MSTOKEN_APP_KMS_KEYSET      "3GPP KmsKeySet"

@@ -1,0 +1,219 @@
+/* pkcs11/import.c - KmsCertificate and KmsKeySet import (see import.h). */
+#include "config.h"
+#include "pkcs11/import.h"
+
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "pkcs11/attrs.h"
+#include "pkcs11/debug.h"
+#include "pkcs11/importobj.h"
+#include "pkcs11/object.h"
+#include "pkcs11/objops.h"
+#include "token/kmsxml.h"
+#include "token/secmem.h"
+
+static int app_is(const CK_ATTRIBUTE *a, const char *name)
+{
+	size_t l = strlen(name);
+
+	return a != NULL && a->pValue != NULL && a->ulValueLen == l && memcmp(a->pValue, name, l) == 0;
+}
+
+int import_requested(const CK_ATTRIBUTE *t, CK_ULONG n)
+{
+	const CK_ATTRIBUTE *a = attrs_find(t, n, CKA_APPLICATION);
+
+	return app_is(a, MSTOKEN_APP_KMS_KEYSET) || app_is(a, MSTOKEN_APP_KMS_CERTIFICATE);
+}
+
+/* Store every object (token ones into the keystore) or none, then make
+ * them visible.  The objects are freed on failure. */
+static CK_RV commit_all(p11_session *s, p11_object **objs, size_t n, CK_OBJECT_HANDLE_PTR out)
+{
+	size_t i, stored;
+	CK_RV rv = CKR_OK;
+
+	for (stored = 0; stored < n && rv == CKR_OK; stored++)
+		if (obj_is_token(objs[stored]))
+			rv = object_store(objs[stored]);
+	if (rv != CKR_OK) {
+		for (i = 0; i + 1 < stored; i++)
+			object_unstore(objs[i]);
+		for (i = 0; i < n; i++)
+			object_free(objs[i]);
+		return rv;
+	}
+	for (i = 0; i < n; i++) {
+		if (!obj_is_token(objs[i]))
+			objs[i]->owner = s->handle;
+		object_link(s->slot, objs[i]);
+	}
+	*out = objs[0]->handle;
+	return CKR_OK;
+}
+
+static CK_RV import_certificate(p11_session *s, const CK_ATTRIBUTE *t, CK_ULONG n,
+				const CK_ATTRIBUTE *xml, CK_OBJECT_HANDLE_PTR out)
+{
+	kms_certificate cert;
+	p11_object *objs[3] = { NULL, NULL, NULL };
+	char err[256] = "";
+	CK_RV rv;
+	mst_rc rc;
+
+	rc = kmsxml_parse_certificate(xml->pValue, xml->ulValueLen, &cert, err, sizeof(err));
+	if (rc == MST_OK && (rc = eccsi_check_point(cert.pub_auth_key)) != MST_OK)
+		snprintf(err, sizeof(err), "PubAuthKey: %s", mst_strerror(rc));
+	if (rc == MST_OK && (rc = sakke_check_point(cert.pub_enc_key)) != MST_OK)
+		snprintf(err, sizeof(err), "PubEncKey: %s", mst_strerror(rc));
+	if (rc == MST_OK && cert.user_id_format != 1 && cert.user_id_format != 2) {
+		rc = MST_ERR_RANGE;
+		snprintf(err, sizeof(err), "UserIdFormat %u not supported", cert.user_id_format);
+	}
+	if (rc != MST_OK) {
+		p11_debug("KmsCertificate refused: %s", err);
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	}
+	if (community_find(s, cert.kms_uri, CKK_MSTOKEN_ECCSI) != NULL) {
+		p11_debug("KmsCertificate refused: community %s is already in the token",
+			  cert.kms_uri);
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	}
+	rv = importobj_data(s, t, n, NULL, 0, &objs[0]);
+	if (rv == CKR_OK)
+		rv = importobj_community(s, &cert, CKK_MSTOKEN_ECCSI, obj_is_token(objs[0]), &objs[1]);
+	if (rv == CKR_OK)
+		rv = importobj_community(s, &cert, CKK_MSTOKEN_SAKKE, obj_is_token(objs[0]), &objs[2]);
+	if (rv != CKR_OK) {
+		object_free(objs[0]);
+		object_free(objs[1]);
+		object_free(objs[2]);
+		return rv;
+	}
+	return commit_all(s, objs, 3, out);
+}
+
+/* RFC 6507 5.1.2 and RFC 6508 6.1.2 against the community's keys, as
+ * their sealed copies (the token imported them) give them: *kp, *zp. */
+static CK_RV validate_keyset(const kms_keyset *ks, p11_object *kpak, p11_object *z,
+			     const uint8_t **kp, const uint8_t **zp)
+{
+	mst_rc rc;
+
+	if (obj_sealed_point(kpak, ECCSI_POINT_LEN, kp) != CKR_OK ||
+	    obj_sealed_point(z, SAKKE_POINT_LEN, zp) != CKR_OK)
+		return CKR_DOMAIN_PARAMS_INVALID;
+	rc = eccsi_validate(*kp, ks->user_id, ks->user_id_len, ks->ssk, ks->pvt);
+	if (rc != MST_OK) {
+		p11_debug("KmsKeySet refused: UserSigningKeySSK/UserPubTokenPVT: %s", mst_strerror(rc));
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	}
+	rc = sakke_rsk_validate(*zp, ks->user_id, ks->user_id_len, ks->rsk);
+	if (rc != MST_OK) {
+		p11_debug("KmsKeySet refused: UserDecryptKey: %s", mst_strerror(rc));
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	}
+	return CKR_OK;
+}
+
+static CK_RV keyset_objects(p11_session *s, const CK_ATTRIBUTE *t, CK_ULONG n,
+			    const CK_ATTRIBUTE *xml, const kms_keyset *ks,
+			    const uint8_t *kpak, const uint8_t *z, p11_object **objs)
+{
+	char *kept = NULL, err[256] = "";
+	size_t kept_len = 0;
+	int token;
+	CK_RV rv;
+
+	/* the data object keeps the document without the secret elements' text */
+	if (kmsxml_redact_keyset(xml->pValue, xml->ulValueLen, &kept, &kept_len, err,
+				 sizeof(err)) != MST_OK) {
+		p11_debug("KmsKeySet refused: %s", err);
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	}
+	rv = importobj_data(s, t, n, (const uint8_t *)kept, kept_len, &objs[0]);
+	free(kept);
+	if (rv != CKR_OK)
+		return rv;
+	token = obj_is_token(objs[0]);
+	rv = importobj_user_key(s, ks, CKK_MSTOKEN_ECCSI, kpak, token, &objs[1]);
+	if (rv == CKR_OK)
+		rv = importobj_user_key(s, ks, CKK_MSTOKEN_SAKKE, z, token, &objs[2]);
+	return rv;
+}
+
+static CK_RV import_keyset(p11_session *s, const CK_ATTRIBUTE *t, CK_ULONG n,
+			   const CK_ATTRIBUTE *xml, CK_OBJECT_HANDLE_PTR out)
+{
+	kms_keyset *ks = secmem_alloc(sizeof(*ks));
+	p11_object *objs[3] = { NULL, NULL, NULL };
+	p11_object *kpak, *z;
+	const uint8_t *kp = NULL, *zp = NULL;
+	char err[256] = "";
+	CK_RV rv;
+
+	if (ks == NULL)
+		return CKR_HOST_MEMORY;
+	if (kmsxml_parse_keyset(xml->pValue, xml->ulValueLen, ks, err, sizeof(err)) != MST_OK) {
+		p11_debug("KmsKeySet refused: %s", err);
+		rv = CKR_ATTRIBUTE_VALUE_INVALID;
+		goto done;
+	}
+	kpak = community_find(s, ks->kms_uri, CKK_MSTOKEN_ECCSI);
+	z = community_find(s, ks->kms_uri, CKK_MSTOKEN_SAKKE);
+	if (kpak == NULL || z == NULL) {
+		p11_debug("KmsKeySet refused: no KmsCertificate of %s in the token", ks->kms_uri);
+		rv = CKR_DOMAIN_PARAMS_INVALID;
+		goto done;
+	}
+	if (user_key_find(s, ks) != NULL) {
+		p11_debug("KmsKeySet refused: the key set of %s period %llu is already in the token",
+			  ks->user_uri, (unsigned long long)ks->key_period_no);
+		rv = CKR_ATTRIBUTE_VALUE_INVALID;
+		goto done;
+	}
+	rv = validate_keyset(ks, kpak, z, &kp, &zp);
+	if (rv == CKR_OK)
+		rv = keyset_objects(s, t, n, xml, ks, kp, zp, objs);
+	if (rv == CKR_OK) {
+		rv = commit_all(s, objs, 3, out);
+	} else {
+		object_free(objs[0]);
+		object_free(objs[1]);
+		object_free(objs[2]);
+	}
+done:
+	kms_keyset_wipe(ks);
+	secmem_free(ks);
+	return rv;
+}
+
+CK_RV import_create(p11_session *s, const CK_ATTRIBUTE *t, CK_ULONG n, CK_OBJECT_HANDLE_PTR out)
+{
+	const CK_ATTRIBUTE *xml = attrs_find(t, n, CKA_VALUE);
+	int keyset = app_is(attrs_find(t, n, CKA_APPLICATION), MSTOKEN_APP_KMS_KEYSET);
+	kmsxml_kind kind;
+	CK_RV rv;
+
+	rv = attrs_check(CKO_DATA, t, n, ACTX_CREATE, NULL);
+	if (rv != CKR_OK)
+		return rv;
+	if (xml == NULL || xml->pValue == NULL || xml->ulValueLen == 0)
+		return CKR_TEMPLATE_INCOMPLETE;
+	if (xml->ulValueLen > KMSXML_MAX_INPUT)
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	/* both store sealed records (keys; the trusted Z_T's sealed copy):
+	 * provisioning needs the user */
+	rv = objops_may_write(s, attrs_bool(t, n, CKA_TOKEN, 0), 1);
+	if (rv != CKR_OK)
+		return rv;
+	kind = kmsxml_detect(xml->pValue, xml->ulValueLen);
+	if (kind != (keyset ? KMSXML_KEYSET : KMSXML_CERTIFICATE)) {
+		p11_debug("%s refused: the XML holds no such element",
+			  keyset ? MSTOKEN_APP_KMS_KEYSET : MSTOKEN_APP_KMS_CERTIFICATE);
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	}
+	return keyset ? import_keyset(s, t, n, xml, out) : import_certificate(s, t, n, xml, out);
+}

@@ -1,0 +1,407 @@
+/* tests/integration/test_token_stress.c - many threads, fork, and an
+ * edited sealed record. */
+#include "test_token.h"
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "token/eccsi.h"
+
+#define N_THREADS 8
+#define N_SIGS 1000
+
+struct signer_job {
+	CK_SESSION_HANDLE s;
+	CK_OBJECT_HANDLE key;
+	int index, count;
+	int failures;
+	pthread_barrier_t *signed_all;
+};
+
+static uint8_t sigs[N_THREADS][N_SIGS][129];
+
+static void job_message(const struct signer_job *job, int i, uint8_t msg[16])
+{
+	memset(msg, 0, 16);
+	snprintf((char *)msg, 16, "t%d m%d", job->index, i);
+}
+
+static void sign_part(struct signer_job *job)
+{
+	CK_MECHANISM m = { CKM_MSTOKEN_ECCSI, NULL, 0 };
+	uint8_t msg[16];
+	int i;
+
+	for (i = 0; i < job->count; i++) {
+		CK_ULONG len = 129;
+
+		job_message(job, i, msg);
+		if (p11->C_SignInit(job->s, &m, job->key) != CKR_OK ||
+		    p11->C_Sign(job->s, msg, sizeof(msg), sigs[job->index][i], &len) != CKR_OK ||
+		    len != 129)
+			job->failures++;
+	}
+}
+
+/* Every signature is checked by the RFC 6507 verifier of libmstcore. */
+static void verify_part(struct signer_job *job)
+{
+	const struct interop_key_set *a = sw_user("alice");
+	uint8_t msg[16];
+	int i;
+
+	for (i = 0; i < job->count; i++) {
+		job_message(job, i, msg);
+		if (eccsi_verify(a->kpak, a->uid, 32, msg, sizeof(msg), sigs[job->index][i]) != MST_OK)
+			job->failures++;
+	}
+}
+
+static void *sign_many(void *arg)
+{
+	struct signer_job *job = arg;
+
+	sign_part(job);
+	pthread_barrier_wait(job->signed_all);
+	verify_part(job);
+	return NULL;
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void job_init(struct signer_job *job, int index, int count, pthread_barrier_t *b)
+{
+	job->s = tok_session("alice", 1);
+	job->key = tok_user_key(job->s, sw_user("alice")->uid, 32, 1);
+	job->index = index;
+	job->count = count;
+	job->failures = 0;
+	job->signed_all = b;
+}
+
+/* 8 sessions sign 1000 messages each at once; the rate is compared with
+ * one thread's (the module lock is not held during the EC maths). */
+void test_threads_sign(void **state)
+{
+	struct signer_job jobs[N_THREADS], one;
+	pthread_barrier_t signed_all;
+	pthread_t th[N_THREADS];
+	struct timespec t0;
+	double one_secs, all_secs;
+	int i;
+
+	(void)state;
+	job_init(&one, 0, N_SIGS / 4, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	sign_part(&one);
+	one_secs = seconds_since(&t0);
+	verify_part(&one);
+	assert_int_equal(one.failures, 0);
+	assert_int_equal(p11->C_CloseSession(one.s), CKR_OK);
+
+	assert_int_equal(pthread_barrier_init(&signed_all, NULL, N_THREADS + 1), 0);
+	for (i = 0; i < N_THREADS; i++)
+		job_init(&jobs[i], i, N_SIGS, &signed_all);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < N_THREADS; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, sign_many, &jobs[i]), 0);
+	pthread_barrier_wait(&signed_all);
+	all_secs = seconds_since(&t0);
+	for (i = 0; i < N_THREADS; i++)
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+	pthread_barrier_destroy(&signed_all);
+	print_message("signing: 1 thread %.0f/s, %d threads %.0f/s (%d signatures, all verified)\n",
+		      (N_SIGS / 4) / one_secs, N_THREADS, N_THREADS * N_SIGS / all_secs,
+		      N_THREADS * N_SIGS);
+	for (i = 0; i < N_THREADS; i++) {
+		assert_int_equal(jobs[i].failures, 0);
+		assert_int_equal(p11->C_CloseSession(jobs[i].s), CKR_OK);
+	}
+}
+
+/* What the child does; its exit status says which step failed. */
+static int child_steps(void)
+{
+	const struct interop_key_set *a = sw_user("alice");
+	CK_MECHANISM m = { CKM_MSTOKEN_ECCSI, NULL, 0 };
+	CK_SLOT_ID slots[8];
+	CK_ULONG n = 8, len = 129;
+	CK_SESSION_HANDLE s;
+	uint8_t sig[129];
+	uint8_t id[33];
+	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
+	CK_ATTRIBUTE t[] = { { CKA_CLASS, &cls, sizeof(cls) }, { CKA_ID, id, 33 } };
+	CK_OBJECT_HANDLE key;
+
+	if (p11->C_GetSlotList(CK_FALSE, slots, &n) != CKR_CRYPTOKI_NOT_INITIALIZED)
+		return 1;
+	if (p11->C_OpenSession(slots[0], CKF_SERIAL_SESSION, NULL, NULL, &s) !=
+	    CKR_CRYPTOKI_NOT_INITIALIZED)
+		return 2;
+	if (p11->C_Finalize(NULL) != CKR_CRYPTOKI_NOT_INITIALIZED)
+		return 3;
+	if (p11->C_Initialize(NULL) != CKR_OK)
+		return 4;
+	if (p11->C_GetSlotList(CK_TRUE, slots, &n) != CKR_OK || n != 2)
+		return 5;
+	if (p11->C_OpenSession(tok_slot("alice"), CKF_SERIAL_SESSION, NULL, NULL, &s) != CKR_OK ||
+	    p11->C_Login(s, CKU_USER, PIN(USER_PIN), 4) != CKR_OK)
+		return 6;
+	memcpy(id, a->uid, 32);
+	id[32] = 1;
+	if (p11->C_FindObjectsInit(s, t, 2) != CKR_OK || p11->C_FindObjects(s, &key, 1, &n) != CKR_OK ||
+	    n != 1 || p11->C_FindObjectsFinal(s) != CKR_OK)
+		return 7;
+	if (p11->C_SignInit(s, &m, key) != CKR_OK ||
+	    p11->C_Sign(s, BYTES("child"), 5, sig, &len) != CKR_OK ||
+	    eccsi_verify(a->kpak, a->uid, 32, (const uint8_t *)"child", 5, sig) != MST_OK)
+		return 8;
+	return p11->C_Finalize(NULL) == CKR_OK ? 0 : 9;
+}
+
+void test_fork_child(void **state)
+{
+	const struct interop_key_set *a = sw_user("alice");
+	CK_SESSION_HANDLE s = tok_session("alice", 1);
+	CK_MECHANISM m = { CKM_MSTOKEN_ECCSI, NULL, 0 };
+	uint8_t sig[129];
+	CK_ULONG len = 129;
+	int status = 0;
+	pid_t pid;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(child_steps());
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* the parent's state was not touched */
+	assert_int_equal(p11->C_SignInit(s, &m, tok_user_key(s, a->uid, 32, 1)), CKR_OK);
+	assert_int_equal(p11->C_Sign(s, BYTES("parent"), 6, sig, &len), CKR_OK);
+	assert_int_equal(eccsi_verify(a->kpak, a->uid, 32, (const uint8_t *)"parent", 6, sig), MST_OK);
+	assert_int_equal(p11->C_CloseSession(s), CKR_OK);
+}
+
+/* ---- the backing SoftHSM2 token, opened directly ---------------------- */
+
+#define MAX_RECS 256
+#define DEV43 "kms.dev43.streamwide.com"
+
+struct backing {
+	void *lib;
+	CK_FUNCTION_LIST_PTR f;
+	CK_SESSION_HANDLE s;
+	int finalize;
+};
+
+static void backing_open(struct backing *b, const char *token_label)
+{
+	const char *path = getenv("SOFTHSM2_MODULE");
+	CK_C_GetFunctionList get;
+	CK_SLOT_ID slots[32];
+	CK_ULONG n = 32, i;
+	CK_RV rv;
+
+	assert_non_null(path);
+	b->lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	assert_non_null(b->lib);
+	get = (CK_C_GetFunctionList)dlsym(b->lib, "C_GetFunctionList");
+	assert_non_null(get);
+	assert_int_equal(get(&b->f), CKR_OK);
+	rv = b->f->C_Initialize(NULL);
+	assert_true(rv == CKR_OK || rv == CKR_CRYPTOKI_ALREADY_INITIALIZED);
+	b->finalize = rv == CKR_OK;
+	assert_int_equal(b->f->C_GetSlotList(CK_TRUE, slots, &n), CKR_OK);
+	for (i = 0; i < n; i++) {
+		CK_TOKEN_INFO ti;
+
+		assert_int_equal(b->f->C_GetTokenInfo(slots[i], &ti), CKR_OK);
+		if (memcmp(ti.label, token_label, strlen(token_label)) == 0 &&
+		    ti.label[strlen(token_label)] == ' ')
+			break;
+	}
+	assert_true(i < n);
+	assert_int_equal(b->f->C_OpenSession(slots[i], CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL,
+					     NULL, &b->s), CKR_OK);
+	rv = b->f->C_Login(b->s, CKU_USER, PIN(USER_PIN), 4);
+	assert_true(rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN);
+}
+
+static void backing_close(struct backing *b)
+{
+	assert_int_equal(b->f->C_CloseSession(b->s), CKR_OK);
+	if (b->finalize)
+		assert_int_equal(b->f->C_Finalize(NULL), CKR_OK);
+	dlclose(b->lib);
+}
+
+/* Names (CKA_LABEL) and handles of the mstoken records. */
+static size_t backing_records(struct backing *b, char names[][72], CK_OBJECT_HANDLE *h)
+{
+	CK_OBJECT_CLASS cls = CKO_DATA;
+	CK_ATTRIBUTE t[] = { { CKA_CLASS, &cls, sizeof(cls) },
+			     { CKA_APPLICATION, (void *)(uintptr_t)"mstoken", 7 } };
+	CK_ULONG n = 0, i;
+
+	assert_int_equal(b->f->C_FindObjectsInit(b->s, t, 2), CKR_OK);
+	assert_int_equal(b->f->C_FindObjects(b->s, h, MAX_RECS, &n), CKR_OK);
+	assert_int_equal(b->f->C_FindObjectsFinal(b->s), CKR_OK);
+	for (i = 0; i < n; i++) {
+		CK_ATTRIBUTE a = { CKA_LABEL, names[i], 71 };
+
+		assert_int_equal(b->f->C_GetAttributeValue(b->s, h[i], &a, 1), CKR_OK);
+		names[i][a.ulValueLen] = '\0';
+	}
+	return n;
+}
+
+static int listed(char names[][72], size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* The keystore's objects are not modifiable: whoever edits one (here,
+ * with the PIN of the backing token) destroys it and writes it anew. */
+static void replace_record(struct backing *b, CK_OBJECT_HANDLE h, const char *name,
+			   uint8_t *val, CK_ULONG len)
+{
+	CK_OBJECT_CLASS cls = CKO_DATA;
+	CK_BBOOL priv = CK_FALSE, yes = CK_TRUE;
+	CK_ATTRIBUTE p = { CKA_PRIVATE, &priv, sizeof(priv) };
+	CK_ATTRIBUTE t[] = {
+		{ CKA_CLASS, &cls, sizeof(cls) },
+		{ CKA_TOKEN, &yes, sizeof(yes) },
+		{ CKA_PRIVATE, &priv, sizeof(priv) },
+		{ CKA_APPLICATION, (void *)(uintptr_t)"mstoken", 7 },
+		{ CKA_LABEL, (void *)(uintptr_t)name, strlen(name) },
+		{ CKA_VALUE, val, len },
+	};
+	CK_OBJECT_HANDLE nh;
+
+	assert_int_equal(b->f->C_GetAttributeValue(b->s, h, &p, 1), CKR_OK);
+	assert_int_equal(b->f->C_DestroyObject(b->s, h), CKR_OK);
+	assert_int_equal(b->f->C_CreateObject(b->s, t, 6, &nh), CKR_OK);
+}
+
+/* Flip one octet of every key value record that appeared since "before". */
+static int tamper_new_values(char before[][72], size_t n_before)
+{
+	static char names[MAX_RECS][72];
+	CK_OBJECT_HANDLE h[MAX_RECS];
+	struct backing b;
+	size_t n, i, edited = 0;
+
+	backing_open(&b, "bob-store");
+	n = backing_records(&b, names, h);
+	for (i = 0; i < n; i++) {
+		uint8_t val[4096];
+		CK_ATTRIBUTE a = { CKA_VALUE, val, sizeof(val) };
+		size_t l = strlen(names[i]);
+
+		if (listed(before, n_before, names[i]) || l < 2 || strcmp(names[i] + l - 2, ".v") != 0)
+			continue;
+		assert_int_equal(b.f->C_GetAttributeValue(b.s, h[i], &a, 1), CKR_OK);
+		val[a.ulValueLen - 5] ^= 0x01;
+		replace_record(&b, h[i], names[i], val, a.ulValueLen);
+		edited++;
+	}
+	backing_close(&b);
+	return (int)edited;
+}
+
+void test_tampered_record(void **state)
+{
+	static char before[MAX_RECS][72];
+	const struct interop_key_set *a = sw_user("alice"), *bob = sw_user("bob");
+	CK_OBJECT_HANDLE h[MAX_RECS];
+	CK_MECHANISM m = { CKM_MSTOKEN_ECCSI, NULL, 0 };
+	CK_MECHANISM um = { CKM_MSTOKEN_SAKKE, NULL, 0 };
+	CK_OBJECT_HANDLE ssv;
+	CK_SESSION_HANDLE s;
+	struct backing b;
+	uint8_t sig[129], encap[273];
+	CK_ULONG len = 129, n_before, elen = 273;
+	char *xml;
+
+	(void)state;
+	/* alice's key set goes into bob's token as well; note what it adds */
+	tok_unload();
+	backing_open(&b, "bob-store");
+	n_before = backing_records(&b, before, h);
+	backing_close(&b);
+	tok_load();
+	s = tok_session("bob", 1);
+	xml = sw_keyset_xml("alice");
+	assert_int_equal(tok_create_data(s, MSTOKEN_APP_KMS_KEYSET, xml, NULL), CKR_OK);
+	free(xml);
+	/* and a second community, whose Z_T's sealed copy will be edited */
+	xml = xml_certificate(DEV43, bob->z, bob->kpak);
+	assert_int_equal(tok_create_data(s, MSTOKEN_APP_KMS_CERTIFICATE, xml, NULL), CKR_OK);
+	free(xml);
+	/* an encapsulation to bob, for use after the edit */
+	{
+		CK_MSTOKEN_SAKKE_WRAP_PARAMS p = { (unsigned char *)(uintptr_t)bob->uid, 32 };
+		CK_MECHANISM wm = { CKM_MSTOKEN_SAKKE, &p, sizeof(p) };
+		CK_OBJECT_HANDLE k = tok_secret(s, (const uint8_t *)"0123456789abcdef", 16);
+
+		assert_int_equal(p11->C_WrapKey(s, &wm, tok_community(s, CKK_MSTOKEN_SAKKE, SW_KMS_URI),
+						k, encap, &elen), CKR_OK);
+	}
+	tok_unload();
+	/* alice's SSK and RSK, the second community's KPAK and Z_T copies */
+	assert_int_equal(tamper_new_values(before, n_before), 4);
+	tok_load();
+
+	s = tok_session("bob", 1);
+	/* the edited keys are still listed, and refuse to work */
+	assert_int_equal(p11->C_SignInit(s, &m, tok_user_key(s, a->uid, 32, 1)), CKR_DEVICE_ERROR);
+	assert_int_equal(p11->C_UnwrapKey(s, &um, tok_user_key(s, a->uid, 32, 2),
+					  (CK_BYTE_PTR)encap, 273, NULL, 0, &ssv), CKR_DEVICE_ERROR);
+	/* bob's keys in the same token work */
+	assert_int_equal(p11->C_SignInit(s, &m, tok_user_key(s, bob->uid, 32, 1)), CKR_OK);
+	assert_int_equal(p11->C_Sign(s, BYTES("bob"), 3, sig, &len), CKR_OK);
+	assert_int_equal(eccsi_verify(bob->kpak, bob->uid, 32, (const uint8_t *)"bob", 3, sig), MST_OK);
+	assert_int_equal(p11->C_UnwrapKey(s, &um, tok_user_key(s, bob->uid, 32, 2),
+					  (CK_BYTE_PTR)encap, 273, NULL, 0, &ssv), CKR_OK);
+	/* a Z_T whose sealed copy was edited is no longer trusted: the SSV,
+	 * unextractable and wrap-with-trusted, cannot be encapsulated to it */
+	{
+		CK_MSTOKEN_SAKKE_WRAP_PARAMS p = { (unsigned char *)(uintptr_t)bob->uid, 32 };
+		CK_MECHANISM wm = { CKM_MSTOKEN_SAKKE, &p, sizeof(p) };
+
+		elen = sizeof(encap);
+		assert_int_equal(p11->C_WrapKey(s, &wm, tok_community(s, CKK_MSTOKEN_SAKKE, DEV43),
+						ssv, encap, &elen), CKR_KEY_NOT_WRAPPABLE);
+		assert_int_equal(p11->C_WrapKey(s, &wm, tok_community(s, CKK_MSTOKEN_SAKKE,
+								      SW_KMS_URI),
+						ssv, encap, &elen), CKR_OK);
+	}
+	/* nor is its KPAK, for verification */
+	{
+		CK_MSTOKEN_ECCSI_VERIFY_PARAMS vp = { (unsigned char *)(uintptr_t)bob->uid, 32 };
+		CK_MECHANISM vm = { CKM_MSTOKEN_ECCSI, &vp, sizeof(vp) };
+
+		assert_int_equal(p11->C_VerifyInit(s, &vm, tok_community(s, CKK_MSTOKEN_ECCSI, DEV43)),
+				 CKR_DEVICE_ERROR);
+		assert_int_equal(p11->C_VerifyInit(s, &vm, tok_community(s, CKK_MSTOKEN_ECCSI,
+									 SW_KMS_URI)), CKR_OK);
+		assert_int_equal(p11->C_Verify(s, BYTES("bob"), 3, sig, 129), CKR_OK);
+	}
+	assert_int_equal(p11->C_CloseSession(s), CKR_OK);
+}

@@ -1,0 +1,84 @@
+# tests/integration/token-env.sh - shared set-up of the token test scripts:
+# a private SoftHSM2, an mstoken.conf with the slots "alice" and "bob"
+# (backing tokens alice-store and bob-store), and p11-kit set to load
+# only our module.
+#
+#   . "$top_srcdir/tests/integration/token-env.sh"
+#   token_setup || exit $?       # exports MSTOKEN_CONF, MODULE, ...
+#   trap token_teardown EXIT
+
+. "$top_builddir/tests/integration/env.sh"
+. "$top_srcdir/tests/softhsm-env.sh"
+
+MODULE="$top_builddir/pkcs11/.libs/mstoken-pkcs11.so"
+
+# mstoken.conf with one pkcs11 slot per label, backed by "<label>-store".
+token_conf() {
+	: > "$MSTOKEN_CONF" || return 1
+	for label in "$@"; do
+		printf '[slot]\nlabel = %s\nbackend = pkcs11\npkcs11.module = %s\npkcs11.token = %s-store\n\n' \
+			"$label" "$SOFTHSM2_MODULE" "$label" >> "$MSTOKEN_CONF" || return 1
+	done
+}
+
+token_setup() {
+	if [ ! -f "$SOFTHSM2_MODULE" ]; then
+		echo "SKIP: SoftHSM2 module $SOFTHSM2_MODULE not found"
+		return 77
+	fi
+	if [ ! -f "$MODULE" ]; then
+		echo "ERROR: $MODULE not built"
+		return 99
+	fi
+	softhsm_setup || return 99
+	MSTOKEN_CONF="$SOFTHSM_DIR/mstoken.conf"
+	token_conf alice bob || return 99
+	export MSTOKEN_CONF SOFTHSM2_MODULE MODULE
+}
+
+# Run a command with p11-kit configured to load our module only.
+# p11-kit ignores user configuration for root, so as root the system
+# module folders are replaced by ours in a private mount namespace; as
+# another user, $XDG_CONFIG_HOME/pkcs11/modules adds ours and switches
+# every system module off.  Answers 77 when neither can be arranged.
+p11kit_only_ours() {
+	P11_DIR="$SOFTHSM_DIR/p11kit"
+	mkdir -p "$P11_DIR/modules" "$P11_DIR/empty" || return 99
+	printf 'module: %s\n' "$MODULE" > "$P11_DIR/modules/mstoken.module" || return 99
+	if [ "$(id -u)" != 0 ]; then
+		XDG_CONFIG_HOME="$SOFTHSM_DIR/config"
+		export XDG_CONFIG_HOME
+		mkdir -p "$XDG_CONFIG_HOME/pkcs11/modules" || return 99
+		for f in /usr/share/p11-kit/modules/*.module /etc/pkcs11/modules/*.module; do
+			[ -f "$f" ] || continue
+			printf 'disable-in: p11-kit-proxy p11-kit\n' > \
+				"$XDG_CONFIG_HOME/pkcs11/modules/$(basename "$f")"
+		done
+		cp "$P11_DIR/modules/mstoken.module" "$XDG_CONFIG_HOME/pkcs11/modules/"
+		"$@"
+		return $?
+	fi
+	if ! unshare --mount --propagation private true 2>/dev/null; then
+		echo "SKIP: root without mount namespaces: p11-kit would load the system modules"
+		return 77
+	fi
+	export P11_DIR
+	unshare --mount --propagation private sh -c '
+		for d in /usr/share/p11-kit/modules /etc/pkcs11/modules; do
+			[ -d "$d" ] || continue
+			if [ "$d" = /usr/share/p11-kit/modules ]; then src="$P11_DIR/modules"
+			else src="$P11_DIR/empty"; fi
+			mount --bind "$src" "$d" || exit 99
+		done
+		[ -d /usr/share/p11-kit/modules ] || exit 99
+		exec "$@"' p11kit "$@"
+}
+
+# A fresh backing store: forget every token made by a previous run.
+token_reset() {
+	rm -rf "$SOFTHSM_DIR/tokens" && mkdir "$SOFTHSM_DIR/tokens"
+}
+
+token_teardown() {
+	softhsm_teardown
+}

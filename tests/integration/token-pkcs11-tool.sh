@@ -1,0 +1,125 @@
+#!/bin/sh
+# tests/integration/token-pkcs11-tool.sh - provisioning and use with the
+# real pkcs11-tool, exactly as DESIGN.md writes the commands.  The KMS is
+# the independent reference (tests/ref/msref.py), which also checks the
+# signature and makes the SAKKE encapsulation.
+set -u
+. "$top_srcdir/tests/integration/token-env.sh"
+if [ -z "$PKCS11_TOOL" ] || [ -z "$PYTHON3" ]; then
+	echo "SKIP: pkcs11-tool or python3 not found"
+	exit 77
+fi
+token_setup || exit $?
+trap token_teardown EXIT
+# one slot, as a user's configuration would have it
+token_conf alice || exit 99
+
+MSREF="$PYTHON3 $top_srcdir/tests/ref/msref.py"
+W="$SOFTHSM_DIR/work"
+mkdir -p "$W" && cd "$W" || exit 99
+fail() { echo "FAIL: $*"; exit 1; }
+p11() { "$PKCS11_TOOL" --module "$MODULE" "$@"; }
+# the hex text of element $1 in file $2 (attributes allowed), never empty
+hexof() {
+	v=$(sed -n "s:.*<$1[^>]*>\([0-9A-Fa-f]\{1,\}\)</$1>.*:\1:p" "$2" | head -n1)
+	[ -n "$v" ] || fail "no $1 in $2"
+	printf '%s\n' "$v"
+}
+
+# an independent KMS: one community, one user
+mkdir kms && $MSREF kms-community --dir kms --kms-uri kms.example.org >/dev/null || exit 99
+cp kms/community.xml community.xml
+$MSREF kms-issue --dir kms --uri sip:alice@example.org --period-no 7 \
+	--out alice.keyset.xml >/dev/null || exit 99
+UID_HEX=$(hexof UserID alice.keyset.xml)
+KPAK=$(hexof PubAuthKey community.xml)
+Z=$(hexof PubEncKey community.xml)
+[ -n "$UID_HEX" ] && [ -n "$KPAK" ] && [ -n "$Z" ] || fail "KMS output not understood"
+
+echo "== provisioning (DESIGN.md)"
+p11 --init-token --label alice --so-pin 12345678 || fail "init-token"
+p11 --token-label alice --login --login-type so --so-pin 12345678 --init-pin --pin 1234 ||
+	fail "init-pin"
+p11 --login --pin 1234 \
+    --write-object community.xml --type data --application-label "3GPP KmsCertificate" ||
+	fail "write KmsCertificate"
+p11 --login --pin 1234 \
+    --write-object alice.keyset.xml --type data --application-label "3GPP KmsKeySet" ||
+	fail "write KmsKeySet"
+p11 --login --pin 1234 --list-objects > objects.txt || fail "list-objects"
+cat objects.txt
+grep -q "sip:alice@example.org" objects.txt || fail "no key labelled with the UserUri"
+grep -qi "ID: *${UID_HEX}01" objects.txt || fail "no key with CKA_ID UserID||01"
+grep -qi "ID: *${UID_HEX}02" objects.txt || fail "no key with CKA_ID UserID||02"
+
+echo "== mechanisms"
+p11 -M > mechs.txt || fail "-M"
+cat mechs.txt
+for m in 0xcd530001 0xcd530002 0xcd530003; do
+	grep -qi "$m" mechs.txt || fail "mechanism $m not listed"
+done
+
+echo "== sign, verified by the reference"
+printf 'an I_MESSAGE to sign' > msg.bin
+p11 --login --pin 1234 --sign -m 0xCD530001 \
+    --id "${UID_HEX}01" -i msg.bin -o sig.bin || fail "sign"
+[ "$(wc -c < sig.bin)" -eq 129 ] || fail "signature is not 129 octets"
+$MSREF eccsi-verify --kpak "$KPAK" --id "$UID_HEX" --msg msg.bin --sig sig.bin ||
+	fail "signature does not verify"
+printf 'another message' > other.bin
+$MSREF eccsi-verify --kpak "$KPAK" --id "$UID_HEX" --msg other.bin --sig sig.bin \
+	>/dev/null 2>&1 && fail "signature verifies for another message"
+
+echo "== unwrap (SAKKE decapsulation)"
+$MSREF sakke-encap --z "$Z" --id "$UID_HEX" --out encapsulated.bin > ssv.txt || exit 99
+p11 --login --pin 1234 --unwrap -m 0xCD530002 \
+    --id "${UID_HEX}02" -i encapsulated.bin --key-type GENERIC:16 --application-label ssv ||
+	fail "unwrap"
+# a damaged payload fails the SAKKE validity test
+cp encapsulated.bin bad.bin
+printf '\001' | dd of=bad.bin bs=1 seek=272 conv=notrunc 2>/dev/null
+p11 --login --pin 1234 --unwrap -m 0xCD530002 --id "${UID_HEX}02" -i bad.bin \
+    --key-type GENERIC:16 --application-label bad > bad.txt 2>&1 && fail "damaged payload unwrapped"
+grep -q CKR_WRAPPED_KEY_INVALID bad.txt || fail "damaged payload: $(cat bad.txt)"
+
+echo "== no secret can be read back"
+for obj in "--type privkey --id ${UID_HEX}01" "--type privkey --id ${UID_HEX}02" \
+	   "--type secrkey --label ssv"; do
+	# shellcheck disable=SC2086
+	if p11 --login --pin 1234 --read-object $obj -o out.bin > read.txt 2>&1 &&
+	   [ -s out.bin ]; then
+		fail "read-object $obj gave $(wc -c < out.bin) octets"
+	fi
+	rm -f out.bin
+done
+SSK=$(hexof UserSigningKeySSK alice.keyset.xml) || exit 1
+p11 --login --pin 1234 --read-object --type data --application-label "3GPP KmsKeySet" \
+    -o kept.xml || fail "read the kept key set"
+grep -q "sip:alice@example.org" kept.xml || fail "kept key set lost its UserUri"
+grep -qi "$SSK" kept.xml && fail "the kept key set holds the SSK"
+RSK=$(hexof UserDecryptKey alice.keyset.xml | cut -c3-) || exit 1
+grep -qi "$RSK" kept.xml && fail "the kept key set holds the RSK"
+
+echo "== only C_* symbols exported"
+if command -v nm >/dev/null; then
+	nm -D --defined-only "$MODULE" | awk '{print $NF}' | grep -v '^C_' && fail "symbols above exported"
+fi
+
+echo "== configuration errors make C_Initialize fail, and say where"
+good_conf=$(cat "$MSTOKEN_CONF")
+printf '[slot]\nlabel = x\nbackend = pkcs11\ncolour = blue\n' > "$MSTOKEN_CONF"
+MSTOKEN_DEBUG=1 p11 -L > conf.txt 2>&1 && fail "unknown key accepted"
+grep -q "^mstoken: $MSTOKEN_CONF:4: " conf.txt || fail "no FILE:LINE message: $(cat conf.txt)"
+printf '[slot]\nlabel = x\nbackend = pkcs11\npkcs11.module = %s/none.so\npkcs11.token = x\n' \
+	"$W" > "$MSTOKEN_CONF"
+MSTOKEN_DEBUG=1 p11 -L > conf.txt 2>&1 && fail "missing module accepted"
+grep -q "^mstoken: " conf.txt || fail "missing module not explained: $(cat conf.txt)"
+printf '%s\n' "$good_conf" > "$MSTOKEN_CONF"
+
+echo "== wrong PIN"
+p11 --login --pin 9999 --list-objects > wrong.txt 2>&1 && fail "wrong PIN accepted"
+grep -q CKR_PIN_INCORRECT wrong.txt || fail "wrong PIN: $(cat wrong.txt)"
+p11 -T > token.txt || fail "-T"
+grep -qi "PIN count low" token.txt || fail "no PIN counter flag: $(cat token.txt)"
+p11 --login --pin 1234 --list-objects >/dev/null || fail "right PIN refused after a wrong one"
+echo "all pkcs11-tool checks passed"
