@@ -13,6 +13,9 @@
 #endif
 
 #include <string.h>
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(MST_FP_PORTABLE)
+#include <x86intrin.h>
+#endif
 #include "token/fp.h"
 #include "token/secmem.h"
 
@@ -28,33 +31,67 @@ void fp_copy(fp *r, const fp *a)
 	memcpy(r, a, sizeof *r);
 }
 
+/* Word add / subtract with carry / borrow in and out (0 or 1).  On x86-64
+ * the intrinsics become one adc / sbb each; the u128 form made GCC emit
+ * about three times as many instructions. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(MST_FP_PORTABLE)
+static inline unsigned char addc(unsigned char c, uint64_t a, uint64_t b, uint64_t *out)
+{
+	unsigned long long o;
+
+	c = _addcarry_u64(c, a, b, &o);
+	*out = o;
+	return c;
+}
+
+static inline unsigned char subb(unsigned char c, uint64_t a, uint64_t b, uint64_t *out)
+{
+	unsigned long long o;
+
+	c = _subborrow_u64(c, a, b, &o);
+	*out = o;
+	return c;
+}
+#else
+static inline unsigned char addc(unsigned char c, uint64_t a, uint64_t b, uint64_t *out)
+{
+	u128 s = (u128)a + b + c;
+
+	*out = (uint64_t)s;
+	return (unsigned char)(s >> 64);
+}
+
+static inline unsigned char subb(unsigned char c, uint64_t a, uint64_t b, uint64_t *out)
+{
+	u128 s = (u128)a - b - c;
+
+	*out = (uint64_t)s;
+	return (unsigned char)((s >> 64) & 1);
+}
+#endif
+
 /* r = (hi:t) - p if that is >= 0 else t; (hi:t) must be < 2p. */
 static void reduce_once(fp *r, const uint64_t t[FP_LIMBS], uint64_t hi)
 {
-	uint64_t d[FP_LIMBS], borrow = 0, use_d, mask;
+	uint64_t d[FP_LIMBS], mask;
+	unsigned char borrow = 0;
 	int i;
 
-	for (i = 0; i < FP_LIMBS; i++) {
-		u128 s = (u128)t[i] - fp_modulus.v[i] - borrow;
-		d[i] = (uint64_t)s;
-		borrow = (uint64_t)(s >> 64) & 1;
-	}
-	use_d = hi | (borrow ^ 1);
-	mask = 0 - use_d;
+	for (i = 0; i < FP_LIMBS; i++)
+		borrow = subb(borrow, t[i], fp_modulus.v[i], &d[i]);
+	mask = 0 - (hi | (uint64_t)(borrow ^ 1));
 	for (i = 0; i < FP_LIMBS; i++)
 		r->v[i] = (d[i] & mask) | (t[i] & ~mask);
 }
 
 void fp_add(fp *r, const fp *a, const fp *b)
 {
-	uint64_t t[FP_LIMBS], carry = 0;
+	uint64_t t[FP_LIMBS];
+	unsigned char carry = 0;
 	int i;
 
-	for (i = 0; i < FP_LIMBS; i++) {
-		u128 s = (u128)a->v[i] + b->v[i] + carry;
-		t[i] = (uint64_t)s;
-		carry = (uint64_t)(s >> 64);
-	}
+	for (i = 0; i < FP_LIMBS; i++)
+		carry = addc(carry, a->v[i], b->v[i], &t[i]);
 	reduce_once(r, t, carry);
 }
 
@@ -65,21 +102,16 @@ void fp_dbl(fp *r, const fp *a)
 
 void fp_sub(fp *r, const fp *a, const fp *b)
 {
-	uint64_t t[FP_LIMBS], borrow = 0, mask, carry = 0;
+	uint64_t t[FP_LIMBS], mask;
+	unsigned char borrow = 0, carry = 0;
 	int i;
 
-	for (i = 0; i < FP_LIMBS; i++) {
-		u128 s = (u128)a->v[i] - b->v[i] - borrow;
-		t[i] = (uint64_t)s;
-		borrow = (uint64_t)(s >> 64) & 1;
-	}
+	for (i = 0; i < FP_LIMBS; i++)
+		borrow = subb(borrow, a->v[i], b->v[i], &t[i]);
 	/* a < b: add p back (masked, so always executed) */
-	mask = 0 - borrow;
-	for (i = 0; i < FP_LIMBS; i++) {
-		u128 s = (u128)t[i] + (fp_modulus.v[i] & mask) + carry;
-		r->v[i] = (uint64_t)s;
-		carry = (uint64_t)(s >> 64);
-	}
+	mask = 0 - (uint64_t)borrow;
+	for (i = 0; i < FP_LIMBS; i++)
+		carry = addc(carry, t[i], fp_modulus.v[i] & mask, &r->v[i]);
 }
 
 void fp_neg(fp *r, const fp *a)
@@ -98,9 +130,10 @@ void fp_neg(fp *r, const fp *a)
  *
  * MAC(lo, mid, hi, x, y) adds the 128-bit product x * y.  On x86-64 it is
  * four instructions (mul, add, adc, adc): GCC spills 128-bit temporaries
- * to the stack, which made the C form twice as slow.  Elsewhere the C form
- * is used; both have no data-dependent branch. */
-#if defined(__x86_64__) && defined(__GNUC__)
+ * to the stack, which made the C form twice as slow.  Elsewhere, or with
+ * MST_FP_PORTABLE defined (the test test_sakke_fp_portable does so), the C
+ * form is used; neither has a data-dependent branch. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(MST_FP_PORTABLE)
 #define MAC(lo, mid, hi, x, y) do { \
 	uint64_t mac_ax_ = (x); \
 	__asm__("mulq %[yy]\n\taddq %%rax, %[l]\n\tadcq %%rdx, %[m]\n\tadcq $0, %[h]" \
@@ -351,6 +384,38 @@ void fp_pow(fp *r, const fp *a, const uint8_t *e, size_t e_len)
 	secure_wipe(table, sizeof table);
 	secure_wipe(&acc, sizeof acc);
 	secure_wipe(&sel, sizeof sel);
+}
+
+/* the public exponent (p + 1) / 4 (= q for parameter set 1, but derived
+ * from p so that this file does not depend on the curve) */
+static void sqrt_exponent(uint8_t e[FP_BYTES])
+{
+	fp x;
+	int i, k;
+
+	fp_copy(&x, &fp_modulus);
+	/* p + 1, carrying as far as needed; then shift right by 2 */
+	for (i = 0; i < FP_LIMBS && ++x.v[i] == 0; i++)
+		;
+	for (i = 0; i < FP_LIMBS; i++)
+		x.v[i] = x.v[i] >> 2 | (i + 1 < FP_LIMBS ? x.v[i + 1] << 62 : 0);
+	for (i = 0; i < FP_LIMBS; i++)
+		for (k = 0; k < 8; k++)
+			e[FP_BYTES - 1 - 8 * i - k] = (uint8_t)(x.v[i] >> (8 * k));
+}
+
+uint64_t fp_sqrt(fp *r, const fp *a)
+{
+	uint8_t e[FP_BYTES];
+	fp check;
+	uint64_t ok;
+
+	sqrt_exponent(e);
+	fp_pow(r, a, e, sizeof e);
+	fp_sqr(&check, r);
+	ok = fp_equal(&check, a);
+	secure_wipe(&check, sizeof check);
+	return ok;
 }
 
 void fp_inv(fp *r, const fp *a)

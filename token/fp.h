@@ -49,6 +49,10 @@ void fp_pow(fp *r, const fp *a, const uint8_t *e, size_t e_len);
 /* r = a^-1 (Fermat, a^(p-2)); 0 maps to 0. */
 void fp_inv(fp *r, const fp *a);
 
+/* r = a^((p+1)/4), a square root of a when there is one (p = 3 mod 4).
+ * Returns all-ones when r^2 == a, zero when a is not a square. */
+uint64_t fp_sqrt(fp *r, const fp *a);
+
 /* All-ones mask when a == 0 (resp. a == b), zero otherwise. */
 uint64_t fp_is_zero(const fp *a);
 uint64_t fp_equal(const fp *a, const fp *b);

@@ -100,6 +100,7 @@ mst_rc sakke_g_pow(const uint8_t *x, size_t x_len, uint8_t out[SAKKE_L])
 
 	if (out == NULL)
 		return MST_ERR_ARGS;
+	memset(out, 0, SAKKE_L);
 	rc = sakke_scalar_pad(x, x_len, k);
 	if (rc != MST_OK)
 		return rc;
@@ -117,8 +118,8 @@ mst_rc sakke_id_point(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8_t *id, s
 		      ec_jac *out)
 {
 	uint8_t b[SAKKE_SCALAR_LEN];
-	ec_aff gen, z;
-	ec_jac genj, bp, zj;
+	ec_aff z;
+	ec_jac bp, zj;
 	mst_rc rc;
 
 	rc = ec_decode(&z, z_pub, SAKKE_POINT_LEN);
@@ -127,10 +128,7 @@ mst_rc sakke_id_point(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8_t *id, s
 	rc = sakke_id_scalar(id, id_len, b);
 	if (rc != MST_OK)
 		return rc;
-	/* b < q and P generates E(F_p)[q] */
-	ec_generator(&gen);
-	ec_from_affine(&genj, &gen);
-	ec_mul(&bp, b, sizeof b, &genj, 1);
+	ec_mul_generator(&bp, b);          /* b < q */
 	ec_from_affine(&zj, &z);
 	ec_add(out, &bp, &zj);
 	return fp_is_zero(&out->z) ? MST_ERR_BAD_POINT : MST_OK;

@@ -128,45 +128,58 @@ static void ec_cmov(ec_jac *r, const ec_jac *a, uint64_t mask)
 	fp_cmov(&r->z, &a->z, mask);
 }
 
+/* temporaries of the additions, wiped in one go */
+struct add_tmp {
+	fp z1z1, z2z2, u1, u2, s1, s2, h, hh, i, j, rr, v, t;
+};
+
+/* Common end of add-2007-bl and madd-2007-bl, with rr = 2 (S2 - S1),
+ * J = H I, V = U1 I:  X3 = rr^2 - J - 2V,  Y3 = rr (V - X3) - 2 S1 J. */
+static void add_finish(fp *x3, fp *y3, struct add_tmp *w, const fp *s1)
+{
+	fp_sqr(&w->t, &w->rr);
+	fp_sub(&w->t, &w->t, &w->j);
+	fp_sub(&w->t, &w->t, &w->v);
+	fp_sub(x3, &w->t, &w->v);
+	fp_sub(&w->t, &w->v, x3);
+	fp_mul(&w->t, &w->rr, &w->t);
+	fp_mul(&w->j, s1, &w->j);
+	fp_dbl(&w->j, &w->j);
+	fp_sub(y3, &w->t, &w->j);
+}
+
 /* complete: also handle p == q (needs a doubling computed every time) */
 static void ec_add_core(ec_jac *r, const ec_jac *p, const ec_jac *q, int complete)
 {
-	fp z1z1, z2z2, u1, u2, s1, s2, h, i, j, rr, v, t;
+	struct add_tmp w;
 	ec_jac sum, twice;
 	uint64_t p_inf = fp_is_zero(&p->z), q_inf = fp_is_zero(&q->z), same;
 
-	fp_sqr(&z1z1, &p->z);
-	fp_sqr(&z2z2, &q->z);
-	fp_mul(&u1, &p->x, &z2z2);
-	fp_mul(&u2, &q->x, &z1z1);
-	fp_mul(&s1, &p->y, &q->z);
-	fp_mul(&s1, &s1, &z2z2);
-	fp_mul(&s2, &q->y, &p->z);
-	fp_mul(&s2, &s2, &z1z1);
-	fp_sub(&h, &u2, &u1);
-	fp_sub(&rr, &s2, &s1);
+	fp_sqr(&w.z1z1, &p->z);
+	fp_sqr(&w.z2z2, &q->z);
+	fp_mul(&w.u1, &p->x, &w.z2z2);
+	fp_mul(&w.u2, &q->x, &w.z1z1);
+	fp_mul(&w.s1, &p->y, &q->z);
+	fp_mul(&w.s1, &w.s1, &w.z2z2);
+	fp_mul(&w.s2, &q->y, &p->z);
+	fp_mul(&w.s2, &w.s2, &w.z1z1);
+	fp_sub(&w.h, &w.u2, &w.u1);
+	fp_sub(&w.rr, &w.s2, &w.s1);
 	/* h == 0 and rr == 0: same point, the formula degenerates; h == 0
 	 * alone (p == -q) correctly yields Z3 = 0 */
-	same = fp_is_zero(&h) & fp_is_zero(&rr);
-	fp_dbl(&rr, &rr);
-	fp_dbl(&i, &h);
-	fp_sqr(&i, &i);
-	fp_mul(&j, &h, &i);
-	fp_mul(&v, &u1, &i);
-	fp_sqr(&t, &rr);
-	fp_sub(&t, &t, &j);
-	fp_sub(&t, &t, &v);
-	fp_sub(&sum.x, &t, &v);
-	fp_sub(&t, &v, &sum.x);
-	fp_mul(&t, &rr, &t);
-	fp_mul(&s1, &s1, &j);
-	fp_dbl(&s1, &s1);
-	fp_sub(&sum.y, &t, &s1);
-	fp_add(&t, &p->z, &q->z);
-	fp_sqr(&t, &t);
-	fp_sub(&t, &t, &z1z1);
-	fp_sub(&t, &t, &z2z2);
-	fp_mul(&sum.z, &t, &h);
+	same = fp_is_zero(&w.h) & fp_is_zero(&w.rr);
+	fp_dbl(&w.rr, &w.rr);
+	fp_dbl(&w.i, &w.h);
+	fp_sqr(&w.i, &w.i);
+	fp_mul(&w.j, &w.h, &w.i);
+	fp_mul(&w.v, &w.u1, &w.i);
+	/* Z3 = ((Z1 + Z2)^2 - Z1Z1 - Z2Z2) H */
+	fp_add(&w.t, &p->z, &q->z);
+	fp_sqr(&w.t, &w.t);
+	fp_sub(&w.t, &w.t, &w.z1z1);
+	fp_sub(&w.t, &w.t, &w.z2z2);
+	fp_mul(&sum.z, &w.t, &w.h);
+	add_finish(&sum.x, &sum.y, &w, &w.s1);
 
 	if (complete) {         /* a property of the call site, not of data */
 		ec_dbl(&twice, p);
@@ -177,18 +190,7 @@ static void ec_add_core(ec_jac *r, const ec_jac *p, const ec_jac *q, int complet
 	*r = sum;
 	secure_wipe(&sum, sizeof sum);
 	secure_wipe(&twice, sizeof twice);
-	secure_wipe(&u1, sizeof u1);
-	secure_wipe(&u2, sizeof u2);
-	secure_wipe(&s1, sizeof s1);
-	secure_wipe(&s2, sizeof s2);
-	secure_wipe(&h, sizeof h);
-	secure_wipe(&i, sizeof i);
-	secure_wipe(&j, sizeof j);
-	secure_wipe(&rr, sizeof rr);
-	secure_wipe(&v, sizeof v);
-	secure_wipe(&t, sizeof t);
-	secure_wipe(&z1z1, sizeof z1z1);
-	secure_wipe(&z2z2, sizeof z2z2);
+	secure_wipe(&w, sizeof w);
 }
 
 void ec_add(ec_jac *r, const ec_jac *p, const ec_jac *q)
@@ -244,6 +246,80 @@ void ec_mul(ec_jac *r, const uint8_t *k, size_t k_len, const ec_jac *pt, int in_
 	*r = acc;
 	secure_wipe(table, sizeof table);
 	secure_wipe(&acc, sizeof acc);
+	secure_wipe(&sel, sizeof sel);
+}
+
+void ec_madd(ec_jac *r, const ec_jac *p, const ec_aff *q, fp *rr_out)
+{
+	struct add_tmp w;
+	fp y1;
+
+	fp_sqr(&w.z1z1, &p->z);
+	fp_mul(&w.u2, &q->x, &w.z1z1);
+	fp_mul(&w.s2, &q->y, &p->z);
+	fp_mul(&w.s2, &w.s2, &w.z1z1);
+	fp_sub(&w.h, &w.u2, &p->x);
+	fp_sqr(&w.hh, &w.h);
+	fp_dbl(&w.i, &w.hh);
+	fp_dbl(&w.i, &w.i);
+	fp_mul(&w.j, &w.h, &w.i);
+	fp_sub(&w.rr, &w.s2, &p->y);
+	fp_dbl(&w.rr, &w.rr);
+	fp_mul(&w.v, &p->x, &w.i);
+	fp_copy(&y1, &p->y);            /* r may be p */
+	/* Z3 = (Z1 + H)^2 - Z1Z1 - HH = 2 Z1 H */
+	fp_add(&w.t, &p->z, &w.h);
+	fp_sqr(&w.t, &w.t);
+	fp_sub(&w.t, &w.t, &w.z1z1);
+	fp_sub(&r->z, &w.t, &w.hh);
+	add_finish(&r->x, &r->y, &w, &y1);
+	if (rr_out)
+		fp_copy(rr_out, &w.rr);
+	secure_wipe(&w, sizeof w);
+	secure_wipe(&y1, sizeof y1);
+}
+
+/* Comb with 4 teeth 256 bits apart: step i (255 down to 0) doubles and adds
+ * the table entry d_i = sum_t bit(k, i + 256 t) 2^t.
+ * The mixed addition is incomplete, which is safe here: after step i the
+ * sum is [S_i]P with S_i = sum_t 2^(256 t) floor(k_t / 2^i) <= k / 2^i < q
+ * (k_t the 256-bit chunks of k).  Adding e = sum_t 2^(256 t) d_(i,t) to
+ * 2 S_(i+1) meets the doubling case only if 2 S_(i+1) = e mod q, i.e.
+ * (both below q) equal: base-2^256 digits even on one side and 0/1 on the
+ * other, so both are 0, the sum is infinity, and the masks handle it; the
+ * case p == -q would need S_i = q.  d_i = 0 (no addition) is also masked. */
+void ec_mul_generator(ec_jac *r, const uint8_t k[128])
+{
+	ec_jac acc, sum, selj;
+	ec_aff sel;
+	int i, t;
+
+	ec_set_infinity(&acc);
+	for (i = 255; i >= 0; i--) {
+		unsigned d = 0;
+
+		ec_dbl(&acc, &acc);
+		for (t = 0; t < 4; t++) {
+			int bit = i + 256 * t;
+
+			d |= (unsigned)(k[127 - bit / 8] >> (bit % 8) & 1) << t;
+		}
+		/* sel = table[d - 1], every entry read (entry 0 when d == 0) */
+		sel = sakke_comb_table[0];
+		for (t = 1; t < 15; t++) {
+			fp_cmov(&sel.x, &sakke_comb_table[t].x, ct_index_mask((unsigned)t + 1, d));
+			fp_cmov(&sel.y, &sakke_comb_table[t].y, ct_index_mask((unsigned)t + 1, d));
+		}
+		ec_madd(&sum, &acc, &sel, NULL);
+		ec_from_affine(&selj, &sel);
+		ec_cmov(&sum, &selj, fp_is_zero(&acc.z));
+		ec_cmov(&sum, &acc, ct_index_mask(0, d));
+		acc = sum;
+	}
+	*r = acc;
+	secure_wipe(&acc, sizeof acc);
+	secure_wipe(&sum, sizeof sum);
+	secure_wipe(&selj, sizeof selj);
 	secure_wipe(&sel, sizeof sel);
 }
 

@@ -46,6 +46,16 @@ void ec_add(ec_jac *r, const ec_jac *p, const ec_jac *q);
  * complete addition computes for that case is skipped (about 13% faster).
  * in_subgroup is a public property of the call site, not of the data. */
 void ec_mul(ec_jac *r, const uint8_t *k, size_t k_len, const ec_jac *pt, int in_subgroup);
+/* r = p + q, q affine, for p not infinity and p != +-q (madd-2007-bl).
+ * rr_out, if not NULL, gets 2 (S2 - Y1): the chord's slope times Z3 (the
+ * pairing's line needs it). */
+void ec_madd(ec_jac *r, const ec_jac *p, const ec_aff *q, fp *rr_out);
+/* r = [k]P for the generator P and k < q (128 octets), by a fixed-base
+ * comb: 256 doublings instead of 1024.  Constant time in k. */
+void ec_mul_generator(ec_jac *r, const uint8_t k[128]);
+/* sum of [2^(256 t)] P over the bits t of d, entry d - 1 (d = 1..15) */
+extern const ec_aff sakke_comb_table[15];
+
 /* MST_OK when [q]a is infinity, i.e. a is in E(F_p)[q] (a is never
  * infinity itself: it came from ec_decode); MST_ERR_BAD_POINT otherwise. */
 mst_rc ec_check_subgroup(const ec_aff *a);

@@ -33,6 +33,7 @@ mst_rc sakke_h2r_trace(const uint8_t *a, size_t a_len, const uint8_t *b, size_t 
 
 	if ((a == NULL && a_len) || (b == NULL && b_len) || n == NULL || out == NULL || n_len == 0)
 		return MST_ERR_ARGS;
+	memset(out, 0, n_len);
 	nn = BN_bin2bn(n, (int)n_len, NULL);
 	if (nn == NULL)
 		return MST_ERR_NOMEM;

@@ -8,17 +8,16 @@
 /* out = encoding of [k]P */
 static mst_rc mul_generator(const uint8_t k[SAKKE_SCALAR_LEN], uint8_t out[SAKKE_POINT_LEN])
 {
-	ec_aff gen, r;
-	ec_jac genj;
+	ec_aff r;
+	ec_jac t;
 	mst_rc rc;
 
-	/* k < q (checked by the callers) and P generates E(F_p)[q] */
-	ec_generator(&gen);
-	ec_from_affine(&genj, &gen);
-	rc = sakke_mul_affine(k, SAKKE_SCALAR_LEN, &genj, 1, &r);
+	ec_mul_generator(&t, k);        /* k < q: checked by the callers */
+	rc = ec_to_affine(&r, &t) ? MST_OK : MST_ERR_BAD_POINT;
 	if (rc == MST_OK)
 		ec_encode(out, &r);
 	secure_wipe(&r, sizeof r);
+	secure_wipe(&t, sizeof t);
 	return rc;
 }
 
@@ -38,6 +37,7 @@ mst_rc sakke_kms_keygen(uint8_t z[SAKKE_SCALAR_LEN], uint8_t z_pub[SAKKE_POINT_L
 
 	if (z == NULL || z_pub == NULL)
 		return MST_ERR_ARGS;
+	memset(z_pub, 0, SAKKE_POINT_LEN);
 	/* rejection sampling of 1022-bit strings: q > 2^1021, so each draw is
 	 * accepted with probability > 1/2; only the number of draws leaks */
 	for (tries = 0; tries < 128; tries++) {

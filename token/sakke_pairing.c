@@ -14,42 +14,17 @@
 
 /* C = C + R (R affine) and the chord through them evaluated at [i]Q:
  *   l (Qx + Rx) - Ry + i Qy,  l = (Cy - Ry)/(Cx - Rx), times Z3.
- * madd-2007-bl, where Z3 = 2 Z1 H and rr = 2 (S2 - Y1), so l = rr / Z3. */
+ * With madd-2007-bl, Z3 = 2 Z1 H and rr = 2 (S2 - Y1), so l = rr / Z3. */
 static void add_step(ec_jac *c, fp2 *line, const ec_aff *r, const fp *qx_plus_rx, const fp *qy)
 {
-	fp z1z1, u2, s2, h, hh, i, j, rr, v, t;
+	fp rr, t;
 
-	fp_sqr(&z1z1, &c->z);
-	fp_mul(&u2, &r->x, &z1z1);
-	fp_mul(&s2, &r->y, &c->z);
-	fp_mul(&s2, &s2, &z1z1);
-	fp_sub(&h, &u2, &c->x);
-	fp_sqr(&hh, &h);
-	fp_dbl(&i, &hh);
-	fp_dbl(&i, &i);
-	fp_mul(&j, &h, &i);
-	fp_sub(&rr, &s2, &c->y);
-	fp_dbl(&rr, &rr);
-	fp_mul(&v, &c->x, &i);
-	/* Z3 first: it needs the old Z1 */
-	fp_add(&t, &c->z, &h);
-	fp_sqr(&t, &t);
-	fp_sub(&t, &t, &z1z1);
-	fp_sub(&c->z, &t, &hh);
-	fp_sqr(&t, &rr);
-	fp_sub(&t, &t, &j);
-	fp_sub(&t, &t, &v);
-	fp_sub(&c->x, &t, &v);
-	fp_sub(&t, &v, &c->x);
-	fp_mul(&t, &rr, &t);
-	fp_mul(&j, &c->y, &j);
-	fp_dbl(&j, &j);
-	fp_sub(&c->y, &t, &j);
-
+	ec_madd(c, c, r, &rr);
 	fp_mul(&line->a, &rr, qx_plus_rx);
 	fp_mul(&t, &r->y, &c->z);
 	fp_sub(&line->a, &line->a, &t);
 	fp_mul(&line->b, qy, &c->z);
+	secure_wipe(&rr, sizeof rr);
 }
 
 /* C = [2]C and the tangent at C evaluated at [i]Q:

@@ -28,3 +28,12 @@ tests_unit_sakke_ct_check_SOURCES = tests/unit/sakke_ct_check.c
 tests_unit_sakke_ct_check_LDADD = token/libmstcore.la $(CRYPTO_LIBS)
 TESTS += tests/unit/sakke_ct.sh
 EXTRA_DIST += tests/unit/sakke_ct.sh
+
+# the same field/curve checks with the portable C arithmetic (no x86-64
+# inline assembly or intrinsics): these objects take precedence over the
+# ones in libmstcore.
+check_PROGRAMS += tests/unit/test_sakke_fp_portable
+TESTS += tests/unit/test_sakke_fp_portable
+tests_unit_test_sakke_fp_portable_SOURCES = tests/unit/test_sakke_fp.c token/fp.c
+tests_unit_test_sakke_fp_portable_CFLAGS = $(TEST_CFLAGS) -DMST_FP_PORTABLE
+tests_unit_test_sakke_fp_portable_LDADD = $(TEST_CORE_LIBS)

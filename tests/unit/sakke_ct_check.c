@@ -102,6 +102,7 @@ int main(int argc, char **argv)
 	/* scalar multiplication with a secret scalar, both variants */
 	ec_mul(&t, k, sizeof k, &genj, 1);
 	ec_mul(&t, k, sizeof k, &genj, 0);
+	ec_mul_generator(&t, k);
 	(void)ec_to_affine(&res, &t);
 
 	/* the pairing with a secret second argument (the RSK), as in

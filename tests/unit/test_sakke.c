@@ -329,6 +329,15 @@ static void bad_encapsulated_data_fails_with_zero_output(void **state)
 	bad[100] ^= 1;
 	assert_int_equal(sakke_decapsulate(bad, v.b, v.b_len, v.rsk, encap, ssv), MST_ERR_BAD_POINT);
 	assert_memory_equal(ssv, zero, sizeof ssv);
+	/* Z and K on the curve but outside E(F_p)[q] (decapsulation checks
+	 * only the curve for them): the validity test refuses */
+	point_outside_subgroup(bad);
+	memset(ssv, 0xa5, sizeof ssv);
+	assert_int_equal(sakke_decapsulate(bad, v.b, v.b_len, v.rsk, encap, ssv), MST_ERR_DECAPSULATE);
+	assert_memory_equal(ssv, zero, sizeof ssv);
+	memset(ssv, 0xa5, sizeof ssv);
+	assert_int_equal(sakke_decapsulate(v.z_pub, v.b, v.b_len, bad, encap, ssv), MST_ERR_DECAPSULATE);
+	assert_memory_equal(ssv, zero, sizeof ssv);
 	/* missing arguments */
 	assert_int_equal(sakke_decapsulate(v.z_pub, v.b, 0, v.rsk, encap, ssv), MST_ERR_ARGS);
 	assert_int_equal(sakke_decapsulate(v.z_pub, v.b, v.b_len, NULL, encap, ssv), MST_ERR_ARGS);

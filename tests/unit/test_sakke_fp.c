@@ -151,6 +151,44 @@ static void fp_ops_match_bn(void **state)
 	BN_CTX_free(ctx);
 }
 
+static void fp_sqrt_matches_bn(void **state)
+{
+	BIGNUM *p = bn_p(), *x = BN_new(), *y = BN_new(), *z = BN_new();
+	BN_CTX *ctx = BN_CTX_new();
+	fp a, b, c;
+	int i, squares = 0, others = 0;
+
+	(void)state;
+	for (i = 0; i < 24; i++) {
+		random_element(&a, x, p, i);
+		if (i % 2) {            /* a square for sure: x^2 */
+			fp_sqr(&a, &a);
+			BN_mod_sqr(x, x, p, ctx);
+		}
+		if (BN_is_zero(x) || BN_kronecker(x, p, ctx) == 1) {
+			assert_true(fp_sqrt(&b, &a) != 0);
+			fp_sqr(&c, &b);
+			assert_true(fp_equal(&c, &a) != 0);
+			/* the same root as OpenSSL's or its negative */
+			assert_non_null(BN_mod_sqrt(y, x, p, ctx));
+			BN_mod_sub(z, p, y, p, ctx);
+			{
+				BIGNUM *mine = bn_from_fp(&b);
+
+				assert_true(BN_cmp(mine, y) == 0 || BN_cmp(mine, z) == 0);
+				BN_free(mine);
+			}
+			squares++;
+		} else {
+			assert_true(fp_sqrt(&b, &a) == 0);
+			others++;
+		}
+	}
+	assert_true(squares > 0 && others > 0);
+	BN_free(p); BN_free(x); BN_free(y); BN_free(z);
+	BN_CTX_free(ctx);
+}
+
 static void fp_decoding_is_range_checked(void **state)
 {
 	uint8_t be[FP_BYTES];
@@ -305,6 +343,54 @@ static void curve_scalar_mul_is_consistent(void **state)
 	assert_memory_equal(e2, sakke_param_P, SAKKE_POINT_LEN);
 }
 
+/* Every comb table entry d is sum_t bit_t(d) [2^(256 t)] P, recomputed
+ * with the window method; and the comb agrees with it on random k < q. */
+static void comb_table_matches_scalar_mult(void **state)
+{
+	uint8_t s[SAKKE_SCALAR_LEN], e1[SAKKE_POINT_LEN], e2[SAKKE_POINT_LEN];
+	BIGNUM *q = BN_bin2bn(sakke_param_q, SAKKE_L, NULL), *x = BN_new(), *one = BN_new();
+	BN_CTX *ctx = BN_CTX_new();
+	ec_aff a;
+	ec_jac j;
+	unsigned d, t;
+	int i;
+
+	(void)state;
+	BN_one(one);
+	for (d = 1; d < 16; d++) {
+		BN_zero(x);
+		for (t = 0; t < 4; t++) {
+			BIGNUM *w = BN_new();
+
+			if (d >> t & 1) {
+				BN_lshift(w, one, 256 * (int)t);
+				BN_mod_add(x, x, w, q, ctx);
+			}
+			BN_free(w);
+		}
+		BN_bn2binpad(x, s, sizeof s);
+		assert_int_equal(sakke_point_mul(s, sizeof s, sakke_param_P, e1), MST_OK);
+		ec_encode(e2, &sakke_comb_table[d - 1]);
+		assert_memory_equal(e1, e2, SAKKE_POINT_LEN);
+	}
+	for (i = 0; i < 3; i++) {
+		random_scalar(s);
+		if (i == 0)
+			memcpy(s, sakke_param_q, sizeof s), s[SAKKE_L - 1] -= 1;   /* q - 1 */
+		assert_int_equal(sakke_point_mul(s, sizeof s, sakke_param_P, e1), MST_OK);
+		ec_mul_generator(&j, s);
+		assert_true(ec_to_affine(&a, &j) != 0);
+		ec_encode(e2, &a);
+		assert_memory_equal(e1, e2, SAKKE_POINT_LEN);
+	}
+	/* k = 0 gives infinity */
+	memset(s, 0, sizeof s);
+	ec_mul_generator(&j, s);
+	assert_true(fp_is_zero(&j.z) != 0);
+	BN_free(q); BN_free(x); BN_free(one);
+	BN_CTX_free(ctx);
+}
+
 static void pairing_is_bilinear(void **state)
 {
 	struct scalar_points s;
@@ -330,9 +416,11 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fp_constants_match_bn),
 		cmocka_unit_test(fp_ops_match_bn),
+		cmocka_unit_test(fp_sqrt_matches_bn),
 		cmocka_unit_test(fp_decoding_is_range_checked),
 		cmocka_unit_test(fp2_ops_match_bn),
 		cmocka_unit_test(curve_scalar_mul_is_consistent),
+		cmocka_unit_test(comb_table_matches_scalar_mult),
 		cmocka_unit_test(pairing_is_bilinear),
 	};
 
