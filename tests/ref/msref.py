@@ -39,15 +39,12 @@ from msref_session import *  # noqa: F401,F403
 from msref_interop import *  # noqa: F401,F403
 from msref_common import MsrefError, os2ip, unhex
 from msref_eccsi import P256, eccsi_sign, eccsi_validate, eccsi_verify_detail
-from msref_kms import (_atomic_write, keyset_check, keyset_xml, kms_community, kms_issue,
+from msref_kms import (atomic_write, keyset_check, keyset_xml, kms_community, kms_issue,
                        load_certificate, load_keyset, read_file)
 from msref_sakke import sakke_decapsulate, sakke_encapsulate, sakke_point
 from msref_session import accept_imessage, create_imessages, pick_addressed, sdp_offer
 from msref_mikey import decode_text_imessages
 from msref_interop import interop_export
-
-def _hex_arg(text, what):
-    return unhex(text, what)
 
 
 def cmd_keyset_check(a):
@@ -56,8 +53,8 @@ def cmd_keyset_check(a):
 
 
 def cmd_eccsi_verify(a):
-    kpak = P256.decode(_hex_arg(a.kpak, '--kpak'), '--kpak')
-    ok, reason, _ = eccsi_verify_detail(kpak, _hex_arg(a.id, '--id'),
+    kpak = P256.decode(unhex(a.kpak, '--kpak'), '--kpak')
+    ok, reason, _ = eccsi_verify_detail(kpak, unhex(a.id, '--id'),
                                         read_file(a.msg, 'message'),
                                         read_file(a.sig, 'signature'))
     if not ok:
@@ -66,26 +63,26 @@ def cmd_eccsi_verify(a):
 
 
 def cmd_eccsi_sign(a):
-    kpak = P256.decode(_hex_arg(a.kpak, '--kpak'), '--kpak')
-    pvt = P256.decode(_hex_arg(a.pvt, '--pvt'), '--pvt')
-    ssk = os2ip(_hex_arg(a.ssk, '--ssk'))
-    ident = _hex_arg(a.id, '--id')
+    kpak = P256.decode(unhex(a.kpak, '--kpak'), '--kpak')
+    pvt = P256.decode(unhex(a.pvt, '--pvt'), '--pvt')
+    ssk = os2ip(unhex(a.ssk, '--ssk'))
+    ident = unhex(a.id, '--id')
     eccsi_validate(kpak, ident, ssk, pvt)
-    _atomic_write(a.out, eccsi_sign(kpak, ident, ssk, pvt, read_file(a.msg, 'message')))
+    atomic_write(a.out, eccsi_sign(kpak, ident, ssk, pvt, read_file(a.msg, 'message')))
 
 
 def cmd_sakke_encap(a):
-    z = sakke_point(_hex_arg(a.z, '--z'), '--z')
-    ssv = None if a.ssv is None else _hex_arg(a.ssv, '--ssv')
-    data, ssv = sakke_encapsulate(z, _hex_arg(a.id, '--id'), ssv)
-    _atomic_write(a.out, data)
+    z = sakke_point(unhex(a.z, '--z'), '--z')
+    ssv = None if a.ssv is None else unhex(a.ssv, '--ssv')
+    data, ssv = sakke_encapsulate(z, unhex(a.id, '--id'), ssv)
+    atomic_write(a.out, data)
     print(ssv.hex())
 
 
 def cmd_sakke_decap(a):
-    z = sakke_point(_hex_arg(a.z, '--z'), '--z')
-    rsk = sakke_point(_hex_arg(a.rsk, '--rsk'), '--rsk')
-    print(sakke_decapsulate(z, _hex_arg(a.id, '--id'), rsk, read_file(a.infile, 'input')).hex())
+    z = sakke_point(unhex(a.z, '--z'), '--z')
+    rsk = sakke_point(unhex(a.rsk, '--rsk'), '--rsk')
+    print(sakke_decapsulate(z, unhex(a.id, '--id'), rsk, read_file(a.infile, 'input')).hex())
 
 
 def cmd_kms_community(a):
@@ -94,7 +91,7 @@ def cmd_kms_community(a):
 
 def cmd_kms_issue(a):
     ks = kms_issue(a.dir, a.uri, a.period_no, a.at)
-    _atomic_write(a.out, keyset_xml(ks, a.wrapped))
+    atomic_write(a.out, keyset_xml(ks, a.wrapped))
 
 
 def cmd_imessage_accept(a):

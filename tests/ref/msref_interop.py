@@ -13,7 +13,7 @@ import re
 from msref_common import MsrefError, unhex
 from msref_eccsi import P256
 from msref_ident import key_period_start, uid, utc
-from msref_kms import _atomic_write, certificate_xml, keyset_check, keyset_xml, read_file
+from msref_kms import atomic_write, certificate_xml, keyset_check, keyset_xml, read_file
 from msref_sakke import sakke_point
 
 
@@ -77,7 +77,7 @@ def interop_export(json_path, folder, check=True):
             os.makedirs(sub, exist_ok=True)
         except OSError as exc:
             raise MsrefError('cannot create %s: %s' % (sub, exc.strerror)) from None
-        _atomic_write(os.path.join(sub, 'community.xml'), certificate_xml(cert))
-        _atomic_write(os.path.join(sub, 'keyset.xml'), keyset_xml(ks))
+        atomic_write(os.path.join(sub, 'community.xml'), certificate_xml(cert))
+        atomic_write(os.path.join(sub, 'keyset.xml'), keyset_xml(ks))
         written.append(sub)
     return written

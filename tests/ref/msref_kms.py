@@ -206,7 +206,7 @@ def keyset_check(cert, ks):
 
 # --- a development KMS, independent of mstoken-kms --------------------------
 
-def _atomic_write(path, data, mode=0o644):
+def atomic_write(path, data, mode=0o644):
     """Temporary file in the same folder, then rename: never half-written."""
     folder = os.path.dirname(os.path.abspath(path))
     try:
@@ -278,9 +278,9 @@ def kms_community(folder, kms_uri, id_format=2, key_period=2592000, key_offset=0
             'kpak': P256.mul(ksak, P256_G)}
     secret = {'kms_uri': kms_uri, 'user_id_format': id_format, 'key_period': key_period,
               'key_offset': key_offset, 'ksak': '%064x' % ksak, 'z': '%x' % z}
-    _atomic_write(os.path.join(folder, 'kms-secrets.json'),
+    atomic_write(os.path.join(folder, 'kms-secrets.json'),
                   (json.dumps(secret, indent=1) + '\n').encode(), 0o600)
-    _atomic_write(os.path.join(folder, 'community.xml'), certificate_xml(cert, wrapped))
+    atomic_write(os.path.join(folder, 'community.xml'), certificate_xml(cert, wrapped))
     return cert
 
 
