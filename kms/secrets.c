@@ -1,9 +1,10 @@
 /* kms/secrets.c - read and write D/kms-secrets (format in kms/secrets.h).
- * Hex goes through the constant-time codec of token/kmsxml_doc.h: the
+ * Hex goes through the constant-time codec of token/hex.h: the
  * values are the community's master secrets. */
 #include "config.h"
 #include "kms/secrets.h"
 #include "token/kmsxml_doc.h"
+#include "token/hex.h"
 #include "token/secmem.h"
 
 #include <stdio.h>
@@ -46,7 +47,7 @@ mst_rc kms_secrets_format(const kms_secrets *s, char **out, size_t *out_len)
 		}
 		memcpy(t + used, field_names[f], name_len);
 		t[used + name_len] = ' ';
-		kx_ct_hex_encode_upper(b, len, t + used + name_len + 1);
+		hex_encode_upper(b, len, t + used + name_len + 1);
 		used += name_len + 1 + 2 * len;
 		t[used++] = '\n';
 	}
@@ -94,7 +95,7 @@ static mst_rc parse_line(const char *line, size_t len, const char *name, int *se
 		return MST_OK;
 	}
 	bytes = field_bytes(s, f, &blen);
-	if (vlen != 2 * blen || kx_ct_hex_decode(value, blen, bytes) != 0)
+	if (vlen != 2 * blen || hex_decode_exact(value, vlen, bytes, blen) != MST_OK)
 		return kx_fail(err, err_len, MST_ERR_PARSE, "%s: %s: expected %zu hex digits", name,
 			       field_names[f], 2 * blen);
 	return MST_OK;

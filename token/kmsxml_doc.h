@@ -65,9 +65,4 @@ mst_rc kx_hex_scalar(const xmlNode *n, uint8_t *out, size_t out_len, char *err, 
 mst_rc kx_hex_var(const xmlNode *n, uint8_t *out, size_t min_len, size_t cap, size_t *out_len,
 		  char *err, size_t err_len);
 
-/* Constant-time hex codec (no branch or table index on the digits: the
- * values may be SSK / RSK).  Decode returns 0 when every digit is hex. */
-int kx_ct_hex_decode(const char *hex, size_t n_octets, uint8_t *out);
-void kx_ct_hex_encode_upper(const uint8_t *in, size_t len, char *out);
-
 #endif

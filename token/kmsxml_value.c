@@ -6,6 +6,7 @@
  */
 #include "config.h"
 #include "token/kmsxml_doc.h"
+#include "token/hex.h"
 #include "token/secmem.h"
 
 #include <string.h>
@@ -139,44 +140,6 @@ bad:
 		       "%s/%s: expected an xsd:dateTime (YYYY-MM-DDThh:mm:ss[Z])", PARENT(n), NAME(n));
 }
 
-/* All ones when lo <= x <= hi (x, lo, hi below 256), else 0; no branch. */
-static unsigned ct_range_mask(unsigned x, unsigned lo, unsigned hi)
-{
-	return 0u - (1u & ~(((x - lo) | (hi - x)) >> 31));
-}
-
-int kx_ct_hex_decode(const char *hex, size_t n_octets, uint8_t *out)
-{
-	unsigned bad = 0;
-	size_t i;
-
-	for (i = 0; i < 2 * n_octets; i++) {
-		unsigned x = (unsigned char)hex[i];
-		unsigned dig = ct_range_mask(x, '0', '9');
-		unsigned up = ct_range_mask(x, 'A', 'F');
-		unsigned lo = ct_range_mask(x, 'a', 'f');
-		unsigned v = (dig & (x - '0')) | (up & (x - 'A' + 10)) | (lo & (x - 'a' + 10));
-		bad |= ~(dig | up | lo) & 1u;
-		if (i % 2 == 0)
-			out[i / 2] = (uint8_t)(v << 4);
-		else
-			out[i / 2] |= (uint8_t)(v & 15u);
-	}
-	return bad ? -1 : 0;
-}
-
-void kx_ct_hex_encode_upper(const uint8_t *in, size_t len, char *out)
-{
-	size_t i;
-
-	for (i = 0; i < 2 * len; i++) {
-		unsigned v = (i % 2 == 0) ? (unsigned)(in[i / 2] >> 4) : (unsigned)(in[i / 2] & 15u);
-		unsigned above9 = (9u - v) >> 31;
-		out[i] = (char)('0' + v + above9 * ('A' - '0' - 10));
-	}
-	out[2 * len] = '\0';
-}
-
 /* The element text as hex into out: n_octets octets from the text's last
  * 2*n_octets digits, after `skip` leading digits that must be zeros. */
 static mst_rc decode_tail(const xmlNode *n, const char *text, size_t skip, uint8_t *out,
@@ -187,7 +150,7 @@ static mst_rc decode_tail(const xmlNode *n, const char *text, size_t skip, uint8
 
 	for (i = 0; i < skip; i++)
 		nonzero |= (unsigned char)text[i] ^ (unsigned)'0';
-	if (kx_ct_hex_decode(text + skip, n_octets, out) != 0 || nonzero != 0) {
+	if (hex_decode_exact(text + skip, 2 * n_octets, out, n_octets) != MST_OK || nonzero != 0) {
 		secure_wipe(out, n_octets);
 		return kx_fail(err, err_len, MST_ERR_PARSE, "%s/%s: not hexadecimal%s",
 			       PARENT(n), NAME(n), skip > 0 ? " (or extra leading octets not zero)" : "");

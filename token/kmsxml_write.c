@@ -12,6 +12,7 @@
  */
 #include "config.h"
 #include "token/kmsxml.h"
+#include "token/hex.h"
 #include "token/kmsxml_doc.h"
 #include "token/secmem.h"
 
@@ -58,7 +59,7 @@ static mst_rc element_hex(W w, const char *name, const uint8_t *v, size_t len, i
 	mst_rc rc = MST_ERR_NOMEM;
 
 	if (v != NULL) {
-		kx_ct_hex_encode_upper(v, len, text);
+		hex_encode_upper(v, len, text);
 	} else {
 		memset(text, '0', 2 * len);
 		text[2 * len] = '\0';
@@ -175,7 +176,7 @@ static mst_rc fill_secret(char *doc, const char *name, const uint8_t *v, size_t 
 		if (p[i] != '0')
 			return MST_ERR_ARGS;
 	saved = p[2 * len];
-	kx_ct_hex_encode_upper(v, len, p);
+	hex_encode_upper(v, len, p);
 	p[2 * len] = saved;
 	return MST_OK;
 }
