@@ -10,7 +10,7 @@ mst_rc sakke_rsk_validate(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8_t *i
 			  const uint8_t rsk[SAKKE_POINT_LEN])
 {
 	uint8_t w[SAKKE_L];
-	ec_aff z, k, a;
+	ec_aff ztab[EC_COMB_MAX], k, a;
 	ec_jac aj;
 	fp pairing;
 	mst_rc rc;
@@ -18,13 +18,13 @@ mst_rc sakke_rsk_validate(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8_t *i
 	if (z_pub == NULL || rsk == NULL || id == NULL || id_len == 0)
 		return MST_ERR_ARGS;
 	/* both points must be in E(F_p)[q], where the pairing is defined */
-	rc = ec_decode(&z, z_pub, SAKKE_POINT_LEN);
-	if (rc == MST_OK)
-		rc = ec_check_subgroup(&z);
+	rc = sakke_z_table(z_pub, ztab);        /* Z decoded and checked, cached */
 	if (rc == MST_OK)
 		rc = ec_decode(&k, rsk, SAKKE_POINT_LEN);
+	/* K of order 2 or 4 may pass this lighter check, but its pairing
+	 * value is 1, not g: refused below */
 	if (rc == MST_OK)
-		rc = ec_check_subgroup(&k);
+		rc = ec_check_subgroup_paired(&k);
 	/* [a]P + Z at infinity means a = -z: no valid key for that identifier */
 	if (rc == MST_OK && sakke_id_point(z_pub, id, id_len, &aj) != MST_OK)
 		rc = MST_ERR_BAD_KEY;
@@ -52,24 +52,61 @@ mst_rc sakke_random_ssv(uint8_t ssv[SAKKE_SSV_LEN])
 }
 
 /* R = [r]([b]P + Z), r = HashToIntegerRange(SSV || b, q) (steps 2-3 of
- * 6.2.1 and 4-5 of 6.2.2), encoded.  r < q by construction and [b]P + Z
- * is in E(F_p)[q] when Z is, so the faster in-subgroup multiplication
- * applies.  (A Z outside E(F_p)[q] in decapsulation can only give a wrong
- * TEST, i.e. a refusal; encapsulation checks Z fully.) */
-static mst_rc derive_r_point(const ec_jac *bpz, const uint8_t *id, size_t id_len,
-			     const uint8_t ssv[SAKKE_SSV_LEN], uint8_t r[SAKKE_SCALAR_LEN],
-			     uint8_t r_pt[SAKKE_POINT_LEN])
+ * 6.2.1 and 4-5 of 6.2.2), encoded; b is the identifier mod q.  r < q by
+ * construction and Z is in E(F_p)[q] (its comb table exists), so R is
+ * computed as [r b]P + [r]Z with two fixed-base combs. */
+static mst_rc derive_r_point(const ec_aff ztab[EC_COMB_MAX], const uint8_t b[SAKKE_SCALAR_LEN],
+			     const uint8_t *id, size_t id_len, const uint8_t ssv[SAKKE_SSV_LEN],
+			     uint8_t r[SAKKE_SCALAR_LEN], uint8_t r_pt[SAKKE_POINT_LEN])
 {
 	ec_aff pt;
 	mst_rc rc;
 
 	rc = sakke_h2r_parts(ssv, SAKKE_SSV_LEN, id, id_len, sakke_param_q, SAKKE_L, r);
 	if (rc == MST_OK)
-		rc = sakke_mul_affine(r, SAKKE_SCALAR_LEN, bpz, 1, &pt);
+		rc = sakke_r_point(ztab, b, r, &pt);
 	if (rc == MST_OK)
 		ec_encode(r_pt, &pt);
 	secure_wipe(&pt, sizeof pt);
 	return rc;
+}
+
+/* Encapsulation's R = [r]([b]P + Z) (encoded) and g^r (representative
+ * b / a of the F_p^2 element a + ib) share one inversion: 1 / (Z_R a)
+ * gives 1 / Z_R and 1 / a (Montgomery's trick).  a is never 0: g^r has odd
+ * order q in PF_p, while a + ib with a = 0 is i times an element of F_p,
+ * of order 2 there.  Z_R = 0 (R at infinity) is refused, and then neither
+ * output is used. */
+static mst_rc encap_r_and_gr(const ec_aff ztab[EC_COMB_MAX], const uint8_t b[SAKKE_SCALAR_LEN],
+			     const uint8_t r[SAKKE_SCALAR_LEN], uint8_t r_pt[SAKKE_POINT_LEN],
+			     uint8_t gr[SAKKE_L])
+{
+	struct {
+		ec_jac rj;
+		ec_aff ra;
+		fp2 g;
+		fp inv, zi, zi2, ai, rep;
+	} w;
+	uint64_t finite;
+	mst_rc rc = sakke_r_point_jac(ztab, b, r, &w.rj);
+
+	if (rc != MST_OK)
+		return rc;
+	sakke_g_pow_fp2(&w.g, r);
+	fp_mul(&w.inv, &w.rj.z, &w.g.a);
+	fp_inv(&w.inv, &w.inv);
+	fp_mul(&w.zi, &w.inv, &w.g.a);          /* 1 / Z_R */
+	fp_mul(&w.ai, &w.inv, &w.rj.z);         /* 1 / a */
+	fp_sqr(&w.zi2, &w.zi);
+	fp_mul(&w.ra.x, &w.rj.x, &w.zi2);
+	fp_mul(&w.zi2, &w.zi2, &w.zi);
+	fp_mul(&w.ra.y, &w.rj.y, &w.zi2);
+	fp_mul(&w.rep, &w.g.b, &w.ai);
+	finite = ~fp_is_zero(&w.rj.z);
+	ec_encode(r_pt, &w.ra);
+	fp_to_bytes(gr, &w.rep);
+	secure_wipe(&w, sizeof w);
+	return finite ? MST_OK : MST_ERR_BAD_POINT;
 }
 
 mst_rc sakke_encapsulate_trace(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8_t *id, size_t id_len,
@@ -77,25 +114,25 @@ mst_rc sakke_encapsulate_trace(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8
 			       uint8_t r_out[SAKKE_SCALAR_LEN], uint8_t gr_out[SAKKE_L])
 {
 	uint8_t r[SAKKE_SCALAR_LEN], gr[SAKKE_L], mask[SAKKE_SSV_LEN];
-	ec_aff z;
-	ec_jac bpz;
+	uint8_t b[SAKKE_SCALAR_LEN];
+	ec_aff ztab[EC_COMB_MAX];
 	mst_rc rc;
 	int i;
 
 	if (z_pub == NULL || id == NULL || id_len == 0 || ssv == NULL || encap == NULL)
 		return MST_ERR_ARGS;
 	memset(encap, 0, SAKKE_ENCAP_LEN);
-	/* Z comes from outside: a point outside E(F_p)[q] would leak r mod 4 */
-	rc = ec_decode(&z, z_pub, SAKKE_POINT_LEN);
+	/* Z comes from outside: a point outside E(F_p)[q] would leak r mod 4;
+	 * sakke_z_table refuses it.  [b]P + Z at infinity gives R at infinity,
+	 * refused by encap_r_and_gr. */
+	rc = sakke_z_table(z_pub, ztab);
 	if (rc == MST_OK)
-		rc = ec_check_subgroup(&z);
+		rc = sakke_id_scalar(id, id_len, b);
 	if (rc == MST_OK)
-		rc = sakke_id_point(z_pub, id, id_len, &bpz);
+		rc = sakke_h2r_parts(ssv, SAKKE_SSV_LEN, id, id_len, sakke_param_q, SAKKE_L, r);
 	if (rc == MST_OK)
-		rc = derive_r_point(&bpz, id, id_len, ssv, r, encap);
+		rc = encap_r_and_gr(ztab, b, r, encap, gr);
 	/* H = SSV XOR HashToIntegerRange(g^r, 2^n) */
-	if (rc == MST_OK)
-		rc = sakke_g_pow(r, sizeof r, gr);
 	if (rc == MST_OK)
 		rc = sakke_mask(gr, mask);
 	if (rc == MST_OK) {
@@ -121,10 +158,10 @@ mst_rc sakke_encapsulate(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8_t *id
 	return sakke_encapsulate_trace(z_pub, id, id_len, ssv, encap, NULL, NULL);
 }
 
-/* Decapsulation checks R, Z and K on the curve only, not for membership of
- * E(F_p)[q]:
- *  - Z and K are the token's own provisioned keys, checked completely by
- *    sakke_rsk_validate when they were imported;
+/* Decapsulation checks R and K on the curve only, not for membership of
+ * E(F_p)[q]; Z is checked once, when its comb table is built and cached:
+ *  - K is the token's own provisioned key, checked completely by
+ *    sakke_rsk_validate when it was imported;
  *  - R comes from the sender.  If R is on E but outside E(F_p)[q], the
  *    pairing value is garbage, but the final test compares R with
  *    [r]([b]P + Z), which lies in E(F_p)[q]: such an R is always refused,
@@ -137,8 +174,8 @@ mst_rc sakke_decapsulate(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8_t *id
 			 uint8_t ssv[SAKKE_SSV_LEN])
 {
 	uint8_t w[SAKKE_L], mask[SAKKE_SSV_LEN], r[SAKKE_SCALAR_LEN], test[SAKKE_POINT_LEN];
-	ec_aff rpt, k;
-	ec_jac bpz;
+	uint8_t b[SAKKE_SCALAR_LEN];
+	ec_aff rpt, k, z, ztab[EC_COMB_MAX];
 	fp wf;
 	mst_rc rc;
 	int i;
@@ -153,9 +190,17 @@ mst_rc sakke_decapsulate(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8_t *id
 	if (rc == MST_OK)
 		rc = ec_decode(&k, rsk, SAKKE_POINT_LEN);
 	if (rc == MST_OK)
-		rc = sakke_id_point(z_pub, id, id_len, &bpz);
+		rc = ec_decode(&z, z_pub, SAKKE_POINT_LEN);
+	if (rc == MST_OK)
+		rc = sakke_id_scalar(id, id_len, b);
 	if (rc != MST_OK)
 		goto out;
+	/* Z on E but outside E(F_p)[q] has no comb table: refused like any
+	 * other wrong key (see above) */
+	if (sakke_z_table(z_pub, ztab) != MST_OK) {
+		rc = MST_ERR_DECAPSULATE;
+		goto out;
+	}
 	/* 2) w = < R, K > */
 	sakke_pairing_fp(&wf, &rpt, &k);
 	fp_to_bytes(w, &wf);
@@ -166,7 +211,7 @@ mst_rc sakke_decapsulate(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8_t *id
 	for (i = 0; i < SAKKE_SSV_LEN; i++)
 		ssv[i] = encap[SAKKE_POINT_LEN + i] ^ mask[i];
 	/* 4-5) r = HashToIntegerRange(SSV || b, q); TEST = [r]([b]P + Z) == R */
-	rc = derive_r_point(&bpz, id, id_len, ssv, r, test);
+	rc = derive_r_point(ztab, b, id, id_len, ssv, r, test);
 	if (rc == MST_OK && secure_memcmp(test, encap, SAKKE_POINT_LEN) != 0)
 		rc = MST_ERR_DECAPSULATE;
 	else if (rc != MST_OK)

@@ -121,7 +121,7 @@ void ec_dbl(ec_jac *r, const ec_jac *p)
 	ec_dbl_parts(r, p, NULL, NULL, NULL);
 }
 
-static void ec_cmov(ec_jac *r, const ec_jac *a, uint64_t mask)
+void ec_cmov(ec_jac *r, const ec_jac *a, uint64_t mask)
 {
 	fp_cmov(&r->x, &a->x, mask);
 	fp_cmov(&r->y, &a->y, mask);
@@ -279,59 +279,35 @@ void ec_madd(ec_jac *r, const ec_jac *p, const ec_aff *q, fp *rr_out)
 	secure_wipe(&y1, sizeof y1);
 }
 
-/* Comb with 4 teeth 256 bits apart: step i (255 down to 0) doubles and adds
- * the table entry d_i = sum_t bit(k, i + 256 t) 2^t.
- * The mixed addition is incomplete, which is safe here: after step i the
- * sum is [S_i]P with S_i = sum_t 2^(256 t) floor(k_t / 2^i) <= k / 2^i < q
- * (k_t the 256-bit chunks of k).  Adding e = sum_t 2^(256 t) d_(i,t) to
- * 2 S_(i+1) meets the doubling case only if 2 S_(i+1) = e mod q, i.e.
- * (both below q) equal: base-2^256 digits even on one side and 0/1 on the
- * other, so both are 0, the sum is infinity, and the masks handle it; the
- * case p == -q would need S_i = q.  d_i = 0 (no addition) is also masked. */
-void ec_mul_generator(ec_jac *r, const uint8_t k[128])
-{
-	ec_jac acc, sum, selj;
-	ec_aff sel;
-	int i, t;
-
-	ec_set_infinity(&acc);
-	for (i = 255; i >= 0; i--) {
-		unsigned d = 0;
-
-		ec_dbl(&acc, &acc);
-		for (t = 0; t < 4; t++) {
-			int bit = i + 256 * t;
-
-			d |= (unsigned)(k[127 - bit / 8] >> (bit % 8) & 1) << t;
-		}
-		/* sel = table[d - 1], every entry read (entry 0 when d == 0) */
-		sel = sakke_comb_table[0];
-		for (t = 1; t < 15; t++) {
-			fp_cmov(&sel.x, &sakke_comb_table[t].x, ct_index_mask((unsigned)t + 1, d));
-			fp_cmov(&sel.y, &sakke_comb_table[t].y, ct_index_mask((unsigned)t + 1, d));
-		}
-		ec_madd(&sum, &acc, &sel, NULL);
-		ec_from_affine(&selj, &sel);
-		ec_cmov(&sum, &selj, fp_is_zero(&acc.z));
-		ec_cmov(&sum, &acc, ct_index_mask(0, d));
-		acc = sum;
-	}
-	*r = acc;
-	secure_wipe(&acc, sizeof acc);
-	secure_wipe(&sum, sizeof sum);
-	secure_wipe(&selj, sizeof selj);
-	secure_wipe(&sel, sizeof sel);
-}
-
-mst_rc ec_check_subgroup(const ec_aff *a)
+static mst_rc check_order_q(const ec_aff *a, int light)
 {
 	ec_jac t, aj;
 	uint64_t inf;
 
-	/* any point of E here: complete additions */
 	ec_from_affine(&aj, a);
-	ec_mul(&t, sakke_param_q, SAKKE_L, &aj, 0);
+	ec_mul(&t, sakke_param_q, SAKKE_L, &aj, light);
 	inf = fp_is_zero(&t.z);
 	secure_wipe(&t, sizeof t);
+	secure_wipe(&aj, sizeof aj);
 	return inf ? MST_OK : MST_ERR_BAD_POINT;
+}
+
+mst_rc ec_check_subgroup(const ec_aff *a)
+{
+	/* any point of E here: complete additions */
+	return check_order_q(a, 0);
+}
+
+/* #E(F_p) = 4q, so a = a_q + t with a_q in E(F_p)[q] and t of order 1, 2
+ * or 4.  If a_q != O, the order of a is at least q, and the ladder's
+ * argument (ec_mul) holds unchanged: before adding the entry [d]a the sum
+ * is [16 k']a with 16 k' + d a prefix of q, and [16 k']a == [d]a needs
+ * 16 k' = d (both below q), i.e. an infinite sum, which the masks handle.
+ * So [q]a = [q]t is computed exactly and is O only when t = O.  If
+ * a_q == O the result may be wrong, but then a is in qE(F_p^2) and the
+ * reduced pairing of anything with it is 1 != g: the caller's pairing
+ * check refuses it. */
+mst_rc ec_check_subgroup_paired(const ec_aff *a)
+{
+	return check_order_q(a, 1);
 }

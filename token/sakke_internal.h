@@ -25,6 +25,9 @@ mst_rc sakke_h2r_trace(const uint8_t *a, size_t a_len, const uint8_t *b, size_t 
 		       const uint8_t *n, size_t n_len, uint8_t *out, struct h2r_trace *trace);
 /* The 16-octet mask HashToIntegerRange(x, 2^128, SHA-256), x in F_p. */
 mst_rc sakke_mask(const uint8_t x[SAKKE_L], uint8_t mask[SAKKE_SSV_LEN]);
+/* x 2^shift mod q, 128 octets big-endian, for a PUBLIC x (big-endian,
+ * x_len > 0 octets; plain OpenSSL BN reduction). */
+mst_rc sakke_reduce_public(const uint8_t *x, size_t x_len, int shift, uint8_t out[SAKKE_SCALAR_LEN]);
 /* The identifier as an integer reduced mod q, 128 octets big-endian. */
 mst_rc sakke_id_scalar(const uint8_t *id, size_t id_len, uint8_t out[SAKKE_SCALAR_LEN]);
 /* [b]P + Z (Jacobian); Z is decoded and checked on the curve.
@@ -36,6 +39,27 @@ mst_rc sakke_id_point(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8_t *id, s
 mst_rc sakke_mul_affine(const uint8_t *k, size_t k_len, const ec_jac *pt, int in_subgroup,
 			ec_aff *out);
 
+/* The 6-teeth comb table (SAKKE_ZTAB_TEETH) of a public point of
+ * E(F_p)[q] given encoded (a KMS public key Z, or P), from a small cache
+ * shared by all threads (token/sakke_zcache.c), built on first use after
+ * decoding the point and checking it lies in E(F_p)[q]: MST_ERR_BAD_POINT
+ * if not. */
+#define SAKKE_ZTAB_TEETH 6
+mst_rc sakke_z_table(const uint8_t z_pub[SAKKE_POINT_LEN], ec_aff table[EC_COMB_MAX]);
+/* For the tests: how many tables were built so far; empty the cache. */
+unsigned sakke_z_cache_builds(void);
+void sakke_z_cache_clear(void);
+/* out = r b mod q, r secret and b public, both < q (constant time in r). */
+mst_rc sakke_mul_mod_q(const uint8_t r[SAKKE_SCALAR_LEN], const uint8_t b[SAKKE_SCALAR_LEN],
+		       uint8_t out[SAKKE_SCALAR_LEN]);
+/* R = [r]([b]P + Z) in affine form, computed as [r b mod q]P + [r]Z with
+ * the comb tables of P and Z (z_table from sakke_z_table); r, b < q.
+ * MST_ERR_BAD_POINT when R is infinity. */
+mst_rc sakke_r_point(const ec_aff z_table[EC_COMB_MAX], const uint8_t b[SAKKE_SCALAR_LEN],
+		     const uint8_t r[SAKKE_SCALAR_LEN], ec_aff *out);
+/* The same in Jacobian coordinates, possibly infinity (not checked). */
+mst_rc sakke_r_point_jac(const ec_aff z_table[EC_COMB_MAX], const uint8_t b[SAKKE_SCALAR_LEN],
+			 const uint8_t r[SAKKE_SCALAR_LEN], ec_jac *out);
 
 /* Copy a big-endian scalar of at most 128 octets into 128 octets,
  * left-padded with zeros; MST_ERR_ARGS if longer or NULL. */

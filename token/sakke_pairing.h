@@ -15,4 +15,12 @@ void sakke_pairing_fp(fp *out, const ec_aff *r, const ec_aff *q);
  * secret big-endian; result as a representative. */
 void sakke_pf_pow(fp *out, const fp *x, const uint8_t *e, size_t e_len);
 
+/* g^e in PF_p for the g of parameter set 1 and a secret e of 128 octets
+ * (big-endian), by a fixed-base comb (token/sakke_gpow.c); constant time
+ * in e; result as a representative. */
+void sakke_g_pow_fixed(fp *out, const uint8_t e[FP_BYTES]);
+/* The same before the representative is taken: an element of F_p^2 in
+ * the class of g^e. */
+void sakke_g_pow_fp2(fp2 *out, const uint8_t e[FP_BYTES]);
+
 #endif

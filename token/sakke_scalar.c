@@ -35,29 +35,33 @@ int sakke_scalar_valid(const uint8_t k[SAKKE_SCALAR_LEN])
 	return (int)(ct_less(k, sakke_param_q, SAKKE_SCALAR_LEN) & ct_less(one, k, SAKKE_SCALAR_LEN));
 }
 
-mst_rc sakke_id_scalar(const uint8_t *id, size_t id_len, uint8_t out[SAKKE_SCALAR_LEN])
+mst_rc sakke_reduce_public(const uint8_t *x, size_t x_len, int shift, uint8_t out[SAKKE_SCALAR_LEN])
 {
-	BIGNUM *b, *q, *r;
+	BIGNUM *b, *q;
 	BN_CTX *ctx;
 	mst_rc rc = MST_ERR_NOMEM;
 
-	if (id == NULL || id_len == 0 || id_len > (size_t)INT32_MAX)
+	if (x == NULL || x_len == 0 || x_len > (size_t)INT32_MAX)
 		return MST_ERR_ARGS;
-	b = BN_bin2bn(id, (int)id_len, NULL);
+	b = BN_bin2bn(x, (int)x_len, NULL);
 	q = BN_bin2bn(sakke_param_q, SAKKE_L, NULL);
-	r = BN_new();
 	ctx = BN_CTX_new();
-	if (b && q && r && ctx) {
+	if (b && q && ctx) {
 		rc = MST_ERR_CRYPTO;
-		/* the identifier is public: a plain reduction is fine */
-		if (BN_nnmod(r, b, q, ctx) == 1 && BN_bn2binpad(r, out, SAKKE_SCALAR_LEN) == SAKKE_SCALAR_LEN)
+		/* the value is public: a plain reduction is fine */
+		if (BN_lshift(b, b, shift) == 1 && BN_nnmod(b, b, q, ctx) == 1 &&
+		    BN_bn2binpad(b, out, SAKKE_SCALAR_LEN) == SAKKE_SCALAR_LEN)
 			rc = MST_OK;
 	}
 	BN_free(b);
 	BN_free(q);
-	BN_free(r);
 	BN_CTX_free(ctx);
 	return rc;
+}
+
+mst_rc sakke_id_scalar(const uint8_t *id, size_t id_len, uint8_t out[SAKKE_SCALAR_LEN])
+{
+	return sakke_reduce_public(id, id_len, 0, out);
 }
 
 mst_rc sakke_inv_sum_mod_q(const uint8_t a[SAKKE_SCALAR_LEN], const uint8_t z[SAKKE_SCALAR_LEN],

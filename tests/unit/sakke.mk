@@ -37,3 +37,12 @@ TESTS += tests/unit/test_sakke_fp_portable
 tests_unit_test_sakke_fp_portable_SOURCES = tests/unit/test_sakke_fp.c token/fp.c
 tests_unit_test_sakke_fp_portable_CFLAGS = $(TEST_CFLAGS) -DMST_FP_PORTABLE
 tests_unit_test_sakke_fp_portable_LDADD = $(TEST_CORE_LIBS)
+
+# the comb path of encapsulation/decapsulation and the cache of comb tables
+# (with threads)
+noinst_HEADERS += tests/unit/sakke_test_scalars.h
+check_PROGRAMS += tests/unit/test_sakke_comb
+TESTS += tests/unit/test_sakke_comb
+tests_unit_test_sakke_comb_SOURCES = tests/unit/test_sakke_comb.c
+tests_unit_test_sakke_comb_CFLAGS = $(TEST_CFLAGS) -pthread
+tests_unit_test_sakke_comb_LDADD = $(TEST_CORE_LIBS) -lpthread

@@ -15,6 +15,7 @@
 #include "token/sakke.h"
 #include "token/sakke_ec.h"
 #include "token/sakke_pairing.h"
+#include "token/sakke_internal.h"
 
 #define SECRET(p, n) VALGRIND_MAKE_MEM_UNDEFINED((p), (n))
 #define PUBLIC(p, n) VALGRIND_MAKE_MEM_DEFINED((p), (n))
@@ -104,6 +105,26 @@ int main(int argc, char **argv)
 	ec_mul(&t, k, sizeof k, &genj, 0);
 	ec_mul_generator(&t, k);
 	(void)ec_to_affine(&res, &t);
+	/* R = [r b]P + [r]Z with the 6-teeth combs (secret r, public b);
+	 * the tables are built from public points first */
+	PUBLIC(k, sizeof k);
+	{
+		uint8_t bpub[SAKKE_SCALAR_LEN], z_pub[SAKKE_POINT_LEN];
+		ec_aff ztab[EC_COMB_MAX];
+		mst_rc rc;
+
+		memset(bpub, 0x21, sizeof bpub);
+		bpub[0] = 0x01;
+		ec_encode(z_pub, &rsk);         /* any point of E(F_p)[q] */
+		if (sakke_z_table(z_pub, ztab) != MST_OK || sakke_z_table(sakke_param_P, ztab) != MST_OK ||
+		    sakke_z_table(z_pub, ztab) != MST_OK)
+			return 1;
+		SECRET(k, sizeof k);
+		rc = sakke_r_point(ztab, bpub, k, &res);
+		PUBLIC(&rc, sizeof rc);         /* the verdict (R finite) is public */
+		if (rc != MST_OK)
+			return 1;
+	}
 
 	/* the pairing with a secret second argument (the RSK), as in
 	 * decapsulation, and g^r with a secret r */
@@ -111,6 +132,7 @@ int main(int argc, char **argv)
 	sakke_pairing_fp(&c, &gen, &rsk);
 	fp_from_bytes(&a, sakke_param_g);
 	sakke_pf_pow(&c, &a, k, sizeof k);
+	sakke_g_pow_fixed(&c, k);
 
 	PUBLIC(&c, sizeof c);
 	PUBLIC(&res, sizeof res);

@@ -8,6 +8,7 @@
 #include "token/sakke.h"
 #include "token/sakke_ec.h"
 #include "token/sakke_pairing.h"
+#include "sakke_test_scalars.h"
 
 #define ROUNDS 200
 
@@ -258,30 +259,6 @@ static void fp2_ops_match_bn(void **state)
 		assert_true(fp_is_zero(&z.b) != 0);
 	}
 	BN_free(p); BN_free(a0); BN_free(a1); BN_free(b0); BN_free(b1); BN_free(t); BN_free(u);
-	BN_CTX_free(ctx);
-}
-
-/* random scalar below q, 128 octets */
-static void random_scalar(uint8_t k[SAKKE_SCALAR_LEN])
-{
-	BIGNUM *q = BN_bin2bn(sakke_param_q, SAKKE_L, NULL), *x = BN_new();
-
-	assert_int_equal(BN_rand_range(x, q), 1);
-	BN_bn2binpad(x, k, SAKKE_SCALAR_LEN);
-	BN_free(q);
-	BN_free(x);
-}
-
-/* out = a * b mod q, 128 octets */
-static void mul_mod_q(uint8_t out[SAKKE_SCALAR_LEN], const uint8_t *a, const uint8_t *b)
-{
-	BIGNUM *q = BN_bin2bn(sakke_param_q, SAKKE_L, NULL);
-	BIGNUM *x = BN_bin2bn(a, SAKKE_SCALAR_LEN, NULL), *y = BN_bin2bn(b, SAKKE_SCALAR_LEN, NULL);
-	BN_CTX *ctx = BN_CTX_new();
-
-	BN_mod_mul(x, x, y, q, ctx);
-	BN_bn2binpad(x, out, SAKKE_SCALAR_LEN);
-	BN_free(q); BN_free(x); BN_free(y);
 	BN_CTX_free(ctx);
 }
 

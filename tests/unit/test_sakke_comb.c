@@ -1,0 +1,367 @@
+/* tests/unit/test_sakke_comb.c - the faster path of encapsulation and
+ * decapsulation: r b mod q against OpenSSL BN, run-time comb tables against
+ * the static one and the window method, [r b]P + [r]Z == [r]([b]P + Z) on
+ * random values, and the cache of comb tables (hits, eviction, refusals,
+ * concurrent use from several threads). */
+#include "test_util.h"
+#include <pthread.h>
+#include <openssl/rand.h>
+#include "token/sakke.h"
+#include "token/sakke_internal.h"
+#include "token/sakke_pairing.h"
+#include "sakke_test_scalars.h"
+
+#define CACHE_SLOTS 5           /* token/sakke_zcache.c */
+
+static void encode_jac(uint8_t out[SAKKE_POINT_LEN], const ec_jac *j)
+{
+	ec_aff a;
+
+	assert_true(ec_to_affine(&a, j) != 0);
+	ec_encode(out, &a);
+}
+
+/* a fresh KMS public key */
+static void random_z(uint8_t z_pub[SAKKE_POINT_LEN])
+{
+	uint8_t z[SAKKE_SCALAR_LEN];
+
+	assert_int_equal(sakke_kms_keygen(z, z_pub), MST_OK);
+}
+
+static void mul_mod_q_matches_bn(void **state)
+{
+	uint8_t r[SAKKE_SCALAR_LEN], b[SAKKE_SCALAR_LEN], ours[SAKKE_SCALAR_LEN], ref[SAKKE_SCALAR_LEN];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 200; i++) {
+		random_scalar(r);
+		random_scalar(b);
+		if (i == 0)             /* q - 1 squared */
+			memcpy(r, sakke_param_q, SAKKE_L), r[SAKKE_L - 1] -= 1, memcpy(b, r, sizeof b);
+		if (i == 1)
+			memset(r, 0, sizeof r);
+		if (i == 2)
+			memset(b, 0, sizeof b), b[SAKKE_L - 1] = 1;
+		assert_int_equal(sakke_mul_mod_q(r, b, ours), MST_OK);
+		mul_mod_q(ref, r, b);
+		assert_memory_equal(ours, ref, SAKKE_SCALAR_LEN);
+	}
+}
+
+/* the run-time builder reproduces the static 4-teeth table of P, and the
+ * 6-teeth comb agrees with the window method for P and for a random Z */
+static void comb_tables_match_scalar_mult(void **state)
+{
+	uint8_t z_pub[SAKKE_POINT_LEN], k[SAKKE_SCALAR_LEN], e1[SAKKE_POINT_LEN], e2[SAKKE_POINT_LEN];
+	const uint8_t *bases[2];
+	ec_aff table[EC_COMB_MAX], base;
+	ec_jac j, bj;
+	int i, n;
+
+	(void)state;
+	ec_generator(&base);
+	assert_int_equal(ec_comb_build(table, &base, 4), MST_OK);
+	for (i = 0; i < 15; i++) {
+		assert_true(fp_equal(&table[i].x, &sakke_comb_table[i].x) != 0);
+		assert_true(fp_equal(&table[i].y, &sakke_comb_table[i].y) != 0);
+	}
+	random_z(z_pub);
+	bases[0] = sakke_param_P;
+	bases[1] = z_pub;
+	for (n = 0; n < 2; n++) {
+		assert_int_equal(ec_decode(&base, bases[n], SAKKE_POINT_LEN), MST_OK);
+		assert_int_equal(ec_comb_build(table, &base, SAKKE_ZTAB_TEETH), MST_OK);
+		ec_from_affine(&bj, &base);
+		for (i = 0; i < 4; i++) {
+			random_scalar(k);
+			if (i == 0)     /* q - 1: every tooth's top positions */
+				memcpy(k, sakke_param_q, SAKKE_L), k[SAKKE_L - 1] -= 1;
+			if (i == 1)     /* 1 */
+				memset(k, 0, sizeof k), k[SAKKE_L - 1] = 1;
+			ec_comb_mul(&j, k, table, SAKKE_ZTAB_TEETH);
+			encode_jac(e1, &j);
+			ec_mul(&j, k, sizeof k, &bj, 0);
+			encode_jac(e2, &j);
+			assert_memory_equal(e1, e2, SAKKE_POINT_LEN);
+		}
+		memset(k, 0, sizeof k);
+		ec_comb_mul(&j, k, table, SAKKE_ZTAB_TEETH);
+		assert_true(fp_is_zero(&j.z) != 0);
+	}
+}
+
+/* [r b]P + [r]Z == [r]([b]P + Z) on random z, b, r (and b = 0) */
+static void r_point_matches_ladder(void **state)
+{
+	uint8_t z_pub[SAKKE_POINT_LEN], id[40], b[SAKKE_SCALAR_LEN], r[SAKKE_SCALAR_LEN];
+	uint8_t e1[SAKKE_POINT_LEN], e2[SAKKE_POINT_LEN];
+	ec_aff ztab[EC_COMB_MAX], out;
+	ec_jac bpz, t;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 6; i++) {
+		random_z(z_pub);
+		assert_int_equal(RAND_bytes(id, sizeof id), 1);
+		assert_int_equal(sakke_id_scalar(id, sizeof id, b), MST_OK);
+		if (i == 5) {           /* identifier q: b = 0, R = [r]Z */
+			assert_int_equal(sakke_id_scalar(sakke_param_q, SAKKE_L, b), MST_OK);
+			assert_int_equal(sakke_id_point(z_pub, sakke_param_q, SAKKE_L, &bpz), MST_OK);
+		} else {
+			assert_int_equal(sakke_id_point(z_pub, id, sizeof id, &bpz), MST_OK);
+		}
+		random_scalar(r);
+		assert_int_equal(sakke_z_table(z_pub, ztab), MST_OK);
+		assert_int_equal(sakke_r_point(ztab, b, r, &out), MST_OK);
+		ec_encode(e1, &out);
+		ec_mul(&t, r, sizeof r, &bpz, 0);
+		encode_jac(e2, &t);
+		assert_memory_equal(e1, e2, SAKKE_POINT_LEN);
+	}
+	/* r = 0: R at infinity is refused */
+	memset(r, 0, sizeof r);
+	assert_int_equal(sakke_r_point(ztab, b, r, &out), MST_ERR_BAD_POINT);
+}
+
+/* a table is built once per point, evicted least recently used first,
+ * and a refused point is never stored */
+static void z_cache_hits_evicts_refuses(void **state)
+{
+	uint8_t z[CACHE_SLOTS + 1][SAKKE_POINT_LEN], bad[SAKKE_POINT_LEN];
+	ec_aff t1[EC_COMB_MAX], t2[EC_COMB_MAX], a;
+	ec_jac j, two_torsion;
+	unsigned n0;
+	int i;
+
+	(void)state;
+	for (i = 0; i <= CACHE_SLOTS; i++)
+		random_z(z[i]);
+	sakke_z_cache_clear();
+	n0 = sakke_z_cache_builds();
+	assert_int_equal(sakke_z_table(z[0], t1), MST_OK);
+	assert_int_equal(sakke_z_cache_builds(), n0 + 1);
+	assert_int_equal(sakke_z_table(z[0], t2), MST_OK);       /* hit */
+	assert_int_equal(sakke_z_cache_builds(), n0 + 1);
+	assert_memory_equal(t1, t2, sizeof t1);
+	/* fill the other slots, touching z[0] so that z[1] is the oldest */
+	for (i = 1; i < CACHE_SLOTS; i++)
+		assert_int_equal(sakke_z_table(z[i], t2), MST_OK);
+	assert_int_equal(sakke_z_table(z[0], t2), MST_OK);
+	assert_int_equal(sakke_z_cache_builds(), n0 + CACHE_SLOTS);
+	assert_int_equal(sakke_z_table(z[CACHE_SLOTS], t2), MST_OK);   /* evicts z[1] */
+	assert_int_equal(sakke_z_table(z[0], t2), MST_OK);
+	assert_int_equal(sakke_z_cache_builds(), n0 + CACHE_SLOTS + 1);
+	assert_int_equal(sakke_z_table(z[1], t2), MST_OK);
+	assert_int_equal(sakke_z_cache_builds(), n0 + CACHE_SLOTS + 2);
+	/* Z + (0, 0): on E, outside E(F_p)[q]; twice, never cached */
+	assert_int_equal(ec_decode(&a, z[0], SAKKE_POINT_LEN), MST_OK);
+	ec_from_affine(&j, &a);
+	fp_set_zero(&two_torsion.x);
+	fp_set_zero(&two_torsion.y);
+	fp_copy(&two_torsion.z, &fp_one);
+	ec_add(&j, &j, &two_torsion);
+	encode_jac(bad, &j);
+	n0 = sakke_z_cache_builds();
+	for (i = 0; i < 2; i++)
+		assert_int_equal(sakke_z_table(bad, t2), MST_ERR_BAD_POINT);
+	bad[0] = 0x02;
+	assert_int_equal(sakke_z_table(bad, t2), MST_ERR_BAD_POINT);
+	assert_int_equal(sakke_z_table(NULL, t2), MST_ERR_ARGS);
+	assert_int_equal(sakke_z_cache_builds(), n0);
+	/* encapsulation refuses that Z too */
+	bad[0] = 0x04;
+	{
+		uint8_t ssv[SAKKE_SSV_LEN] = { 1 }, encap[SAKKE_ENCAP_LEN];
+
+		assert_int_equal(sakke_encapsulate(bad, (const uint8_t *)"id", 2, ssv, encap),
+				 MST_ERR_BAD_POINT);
+	}
+}
+
+/* identifier a = -z mod q: [a]P + Z is infinity, so is R; encapsulation
+ * refuses with a zeroed output, decapsulation refuses too */
+static void encapsulate_refuses_r_at_infinity(void **state)
+{
+	uint8_t z[SAKKE_SCALAR_LEN], z_pub[SAKKE_POINT_LEN], id[SAKKE_SCALAR_LEN], zero[SAKKE_ENCAP_LEN] = { 0 };
+	uint8_t ssv[SAKKE_SSV_LEN] = { 7 }, encap[SAKKE_ENCAP_LEN], out[SAKKE_SSV_LEN];
+	BIGNUM *q = BN_bin2bn(sakke_param_q, SAKKE_L, NULL), *zn;
+
+	(void)state;
+	assert_int_equal(sakke_kms_keygen(z, z_pub), MST_OK);
+	zn = BN_bin2bn(z, sizeof z, NULL);
+	assert_int_equal(BN_sub(zn, q, zn), 1);
+	assert_int_equal(BN_bn2binpad(zn, id, sizeof id), (int)sizeof id);
+	memset(encap, 0xa5, sizeof encap);
+	assert_int_equal(sakke_encapsulate(z_pub, id, sizeof id, ssv, encap), MST_ERR_BAD_POINT);
+	assert_memory_equal(encap, zero, sizeof encap);
+	/* any R: [r]([a]P + Z) is infinity, never equal to it */
+	assert_int_equal(sakke_encapsulate(z_pub, (const uint8_t *)"x", 1, ssv, encap), MST_OK);
+	assert_int_equal(sakke_decapsulate(z_pub, id, sizeof id, z_pub, encap, out), MST_ERR_DECAPSULATE);
+	BN_free(q);
+	BN_free(zn);
+}
+
+/* the comb for g agrees with the generic windowed exponentiation, on
+ * random 1024-bit exponents and on 0, 1 and 2^1024 - 1 */
+static void g_comb_matches_pf_pow(void **state)
+{
+	uint8_t e[FP_BYTES];
+	fp g, ours, ref;
+	int i;
+
+	(void)state;
+	(void)fp_from_bytes(&g, sakke_param_g);
+	for (i = 0; i < 8; i++) {
+		assert_int_equal(RAND_bytes(e, sizeof e), 1);
+		if (i == 0)
+			memset(e, 0, sizeof e);
+		if (i == 1)
+			memset(e, 0, sizeof e), e[FP_BYTES - 1] = 1;
+		if (i == 2)
+			memset(e, 0xff, sizeof e);
+		sakke_g_pow_fixed(&ours, e);
+		sakke_pf_pow(&ref, &g, e, sizeof e);
+		assert_true(fp_equal(&ours, &ref) != 0);
+	}
+	/* g^1 == g */
+	memset(e, 0, sizeof e);
+	e[FP_BYTES - 1] = 1;
+	sakke_g_pow_fixed(&ours, e);
+	assert_true(fp_equal(&ours, &g) != 0);
+}
+
+/* RSK validation checks K's order with the lighter ladder: points of
+ * order 2 and 4 (the only ones that ladder may misjudge), and K + (0, 0),
+ * must still be refused */
+static void rsk_validate_refuses_small_order(void **state)
+{
+	static const uint8_t id[] = "2011-02\0tel:+447700900123";
+	uint8_t z[SAKKE_SCALAR_LEN], z_pub[SAKKE_POINT_LEN], rsk[SAKKE_POINT_LEN], bad[SAKKE_POINT_LEN];
+	fp three, t;
+	ec_aff pt;
+	ec_jac j, two_torsion;
+	mst_rc rc;
+	int sign, found = 0;
+
+	(void)state;
+	assert_int_equal(sakke_kms_keygen(z, z_pub), MST_OK);
+	assert_int_equal(sakke_rsk_issue(z, sizeof z, id, sizeof id, rsk), MST_OK);
+	assert_int_equal(sakke_rsk_validate(z_pub, id, sizeof id, rsk), MST_OK);
+	/* (0, 0), order 2 */
+	memset(bad, 0, sizeof bad);
+	bad[0] = 0x04;
+	assert_int_equal(sakke_rsk_validate(z_pub, id, sizeof id, bad), MST_ERR_BAD_POINT);
+	/* order 4: 2T = (0, 0) needs x^2 = -3 (a square mod p) and
+	 * y^2 = x (x^2 - 3) = -6x; one of the two signs of x gives a square */
+	fp_add(&three, &fp_one, &fp_one);
+	fp_add(&three, &three, &fp_one);
+	fp_neg(&t, &three);
+	assert_true(fp_sqrt(&pt.x, &t) != 0);
+	for (sign = 0; sign < 2; sign++) {
+		if (sign)
+			fp_neg(&pt.x, &pt.x);
+		fp_dbl(&t, &three);
+		fp_mul(&t, &t, &pt.x);
+		fp_neg(&t, &t);                 /* -6x */
+		if (!fp_sqrt(&pt.y, &t))
+			continue;
+		found++;
+		ec_encode(bad, &pt);
+		assert_int_equal(ec_decode(&pt, bad, SAKKE_POINT_LEN), MST_OK);
+		ec_from_affine(&j, &pt);
+		ec_dbl(&j, &j);
+		ec_dbl(&j, &j);
+		assert_true(fp_is_zero(&j.z) != 0);     /* order 4 indeed */
+		rc = sakke_rsk_validate(z_pub, id, sizeof id, bad);
+		assert_true(rc == MST_ERR_BAD_POINT || rc == MST_ERR_BAD_KEY);
+		/* K + T: the right key plus torsion */
+		assert_int_equal(ec_decode(&pt, rsk, SAKKE_POINT_LEN), MST_OK);
+		ec_from_affine(&two_torsion, &pt);
+		ec_decode(&pt, bad, SAKKE_POINT_LEN);
+		ec_from_affine(&j, &pt);
+		ec_add(&j, &j, &two_torsion);
+		encode_jac(bad, &j);
+		assert_int_equal(sakke_rsk_validate(z_pub, id, sizeof id, bad), MST_ERR_BAD_POINT);
+	}
+	assert_int_equal(found, 1);     /* -1 is not a square: one sign works */
+}
+
+/* several threads encapsulate and decapsulate with more KMS keys than the
+ * cache holds (so tables are built, evicted and rebuilt concurrently);
+ * every result must equal the one computed alone beforehand */
+#define THREADS 4
+#define KEYS (CACHE_SLOTS + 2)
+#define ROUNDS_PER_THREAD 10
+
+struct kms_case {
+	uint8_t z_pub[SAKKE_POINT_LEN], rsk[SAKKE_POINT_LEN];
+	uint8_t ssv[SAKKE_SSV_LEN], encap[SAKKE_ENCAP_LEN];
+};
+
+static struct kms_case cases[KEYS];
+static const uint8_t thread_id[] = "2011-02\0tel:+447700900123";
+
+static void *thread_main(void *arg)
+{
+	unsigned seed = (unsigned)(uintptr_t)arg;
+	long failures = 0;
+	int i;
+
+	for (i = 0; i < ROUNDS_PER_THREAD; i++) {
+		struct kms_case *c = &cases[(seed * 3 + (unsigned)i * (seed + 1)) % KEYS];
+		uint8_t encap[SAKKE_ENCAP_LEN], ssv[SAKKE_SSV_LEN];
+
+		if (sakke_encapsulate(c->z_pub, thread_id, sizeof thread_id, c->ssv, encap) != MST_OK ||
+		    memcmp(encap, c->encap, sizeof encap) != 0)
+			failures++;
+		if (sakke_decapsulate(c->z_pub, thread_id, sizeof thread_id, c->rsk, c->encap, ssv) != MST_OK ||
+		    memcmp(ssv, c->ssv, sizeof ssv) != 0)
+			failures++;
+	}
+	return (void *)failures;
+}
+
+static void z_cache_is_thread_safe(void **state)
+{
+	uint8_t z[SAKKE_SCALAR_LEN];
+	pthread_t th[THREADS];
+	int i;
+
+	(void)state;
+	for (i = 0; i < KEYS; i++) {
+		struct kms_case *c = &cases[i];
+
+		assert_int_equal(sakke_kms_keygen(z, c->z_pub), MST_OK);
+		assert_int_equal(sakke_rsk_issue(z, sizeof z, thread_id, sizeof thread_id, c->rsk), MST_OK);
+		assert_int_equal(sakke_random_ssv(c->ssv), MST_OK);
+		assert_int_equal(sakke_encapsulate(c->z_pub, thread_id, sizeof thread_id, c->ssv, c->encap),
+				 MST_OK);
+	}
+	sakke_z_cache_clear();
+	for (i = 0; i < THREADS; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, thread_main, (void *)(uintptr_t)i), 0);
+	for (i = 0; i < THREADS; i++) {
+		void *failures;
+
+		assert_int_equal(pthread_join(th[i], &failures), 0);
+		assert_int_equal((long)failures, 0);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(mul_mod_q_matches_bn),
+		cmocka_unit_test(comb_tables_match_scalar_mult),
+		cmocka_unit_test(r_point_matches_ladder),
+		cmocka_unit_test(z_cache_hits_evicts_refuses),
+		cmocka_unit_test(z_cache_is_thread_safe),
+		cmocka_unit_test(rsk_validate_refuses_small_order),
+		cmocka_unit_test(g_comb_matches_pf_pow),
+		cmocka_unit_test(encapsulate_refuses_r_at_infinity),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

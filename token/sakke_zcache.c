@@ -1,0 +1,106 @@
+/* token/sakke_zcache.c - comb tables of KMS public keys Z, kept across
+ * calls.  A token serves one or a few KMS keys, and every encapsulation
+ * and decapsulation multiplies Z by a secret scalar: with Z's comb table
+ * that is 171 doublings instead of 1024, and Z's subgroup check (a full
+ * scalar multiplication) is done once, when its table is built.
+ * Z is public, so the cache holds plain copies, and it is looked up by
+ * comparing bytes; a mutex makes it safe for concurrent sessions. */
+#include <pthread.h>
+#include <string.h>
+#include "token/sakke_internal.h"
+#include "token/secmem.h"
+
+#define ZCACHE_SLOTS 5         /* P and a few KMS keys */
+
+struct zcache_slot {
+	uint64_t last_use;      /* 0: empty */
+	uint8_t z[SAKKE_POINT_LEN];
+	ec_aff table[EC_COMB_MAX];
+};
+
+static struct zcache_slot slots[ZCACHE_SLOTS];
+static uint64_t use_clock;
+static unsigned builds;
+static pthread_mutex_t zcache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* index of z in the cache or -1; with the lock held */
+static int zcache_find(const uint8_t z_pub[SAKKE_POINT_LEN])
+{
+	int i;
+
+	for (i = 0; i < ZCACHE_SLOTS; i++)
+		if (slots[i].last_use && memcmp(slots[i].z, z_pub, SAKKE_POINT_LEN) == 0)
+			return i;
+	return -1;
+}
+
+/* with the lock held: copy slot i out and mark it used */
+static void zcache_take(int i, ec_aff table[EC_COMB_MAX])
+{
+	slots[i].last_use = ++use_clock;
+	memcpy(table, slots[i].table, sizeof slots[i].table);
+}
+
+static mst_rc zcache_build(const uint8_t z_pub[SAKKE_POINT_LEN], ec_aff table[EC_COMB_MAX])
+{
+	ec_aff z;
+	mst_rc rc = ec_decode(&z, z_pub, SAKKE_POINT_LEN);
+
+	/* the comb's incomplete additions need Z of order q */
+	if (rc == MST_OK)
+		rc = ec_check_subgroup(&z);
+	if (rc == MST_OK)
+		rc = ec_comb_build(table, &z, SAKKE_ZTAB_TEETH);
+	return rc;
+}
+
+mst_rc sakke_z_table(const uint8_t z_pub[SAKKE_POINT_LEN], ec_aff table[EC_COMB_MAX])
+{
+	mst_rc rc;
+	int i, victim;
+
+	if (z_pub == NULL)
+		return MST_ERR_ARGS;
+	pthread_mutex_lock(&zcache_lock);
+	i = zcache_find(z_pub);
+	if (i >= 0)
+		zcache_take(i, table);
+	pthread_mutex_unlock(&zcache_lock);
+	if (i >= 0)
+		return MST_OK;
+	/* built without the lock (several milliseconds); two threads may
+	 * build the same table, the second one then finds it stored */
+	rc = zcache_build(z_pub, table);
+	if (rc != MST_OK)
+		return rc;
+	pthread_mutex_lock(&zcache_lock);
+	builds++;
+	if (zcache_find(z_pub) < 0) {
+		victim = 0;     /* an empty slot, else the least recently used */
+		for (i = 1; i < ZCACHE_SLOTS; i++)
+			if (slots[i].last_use < slots[victim].last_use)
+				victim = i;
+		memcpy(slots[victim].z, z_pub, SAKKE_POINT_LEN);
+		memcpy(slots[victim].table, table, sizeof slots[victim].table);
+		slots[victim].last_use = ++use_clock;
+	}
+	pthread_mutex_unlock(&zcache_lock);
+	return MST_OK;
+}
+
+unsigned sakke_z_cache_builds(void)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&zcache_lock);
+	n = builds;
+	pthread_mutex_unlock(&zcache_lock);
+	return n;
+}
+
+void sakke_z_cache_clear(void)
+{
+	pthread_mutex_lock(&zcache_lock);
+	memset(slots, 0, sizeof slots);
+	pthread_mutex_unlock(&zcache_lock);
+}
