@@ -38,6 +38,9 @@ static const char usage[] =
 	"  --at TIME                the period holding TIME: YYYY-MM-DDThh:mm:ssZ or @UNIXSECONDS\n"
 	"  --out FILE               where to write the key set\n"
 	"  --wrapped                write the key set inside a KmsResponse\n"
+	"KeyPeriodNo counts UserKeyPeriods from 1900-01-01 UTC + UserKeyOffset. In format 1\n"
+	"the identifier holds a UTC month (of --at, now, or the period's start), and\n"
+	"ValidFrom/ValidTo is the part of the key period inside that month.\n"
 	"\n"
 	"Exit status: 0 done, 2 refused (one line on stderr says why). Nothing is left\n"
 	"half-written: files are written under a temporary name and renamed.\n";

@@ -85,7 +85,8 @@ static int64_t month_start(int64_t unix_time, int later)
 mst_rc kms_period_for(const kms_certificate *c, const char *uri, int have_period_no,
 		      uint64_t period_no, int64_t at, kms_period *p, char *err, size_t err_len)
 {
-	const uint64_t span = (uint64_t)(KMS_TIME_MAX - KMS_TIME_MIN) + 1; /* NTP seconds to 10000 */
+	/* NTP time of the last second of 9999: ValidTo may not pass it */
+	const uint64_t span = (uint64_t)(KMS_TIME_MAX - KMS_TIME_MIN);
 	uint64_t period = c->user_key_period, offset = c->user_key_offset, start_ntp;
 	int64_t start, end, vf, vt;
 	mst_rc rc;

@@ -12,7 +12,8 @@
  * libxml2 makes and frees on its own way (text grown by realloc, encoding
  * conversion of non-UTF-8 input) are out of reach here; mstoken-kms
  * installs wiping allocators for libxml2 (kms/xmlwipe.c) for those, and
- * test_kmsxml checks that no block libxml2 frees holds a secret.
+ * tests/unit/test_kmsxml_wipe checks that no block libxml2 frees holds a
+ * secret.
  */
 #include "config.h"
 #include "token/kmsxml_doc.h"

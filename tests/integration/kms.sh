@@ -86,6 +86,12 @@ refused "missing --uri" "--uri is required" "$KMS" user issue --dir "$C2" --out 
 refused "missing --out" "--out is required" "$KMS" user issue --dir "$C2" --uri sip:a@b
 refused "--at and --period-no" "not both" "$KMS" user issue --dir "$C2" --uri sip:a@b --at @0 --period-no 1 --out "$TMP/u.xml"
 refused "malformed --at" "--at: '2026-02-30T00:00:00Z' is not" "$KMS" user issue --dir "$C2" --uri sip:a@b --at 2026-02-30T00:00:00Z --out "$TMP/u.xml"
+C3=$TMP/c3
+ok "daily community" "$KMS" community create --dir "$C3" --kms-uri k3 --key-period 86400
+ok "the last whole period before the year 10000" "$KMS" user issue --dir "$C3" --uri sip:a@b --period-no 2958462 --out "$TMP/last.xml"
+check "... ends 9999-12-31" [ "$(element "$TMP/last.xml" ValidTo)" = 9999-12-31T00:00:00Z ]
+refused "the period after it" "key period 2958463 would end after the year 9999" \
+	"$KMS" user issue --dir "$C3" --uri sip:a@b --period-no 2958463 --out "$TMP/u.xml"
 refused "period beyond year 9999" "would end after the year 9999" "$KMS" user issue --dir "$C2" --uri sip:a@b --period-no 18446744073709551615 --out "$TMP/u.xml"
 refused "time before the first period" "before the community's first key period" \
 	"$KMS" user issue --dir "$C1" --uri sip:a@b --at 1900-01-01T00:00:00Z --out "$TMP/u.xml"

@@ -3,12 +3,16 @@
 # identifier formats, checked by msref, the independent Python
 # implementation of RFC 6507/6508/6509 and TS 33.180 (tests/ref/msref.py):
 # identifier, KeyPeriodNo against ValidFrom/ValidTo, RFC 6507 5.1.2 and
-# RFC 6508 6.1.2.  Skipped (77) without python3 or msref.py.
+# RFC 6508 6.1.2.  And the other way round: key sets from msref read and
+# checked by token/kmsxml (tests/unit/kmsxml-check).  Skipped (77)
+# without python3 or msref.py.
 . "${top_srcdir:-.}/tests/integration/kms_lib.sh"
 
 MSREF="${top_srcdir:-.}/tests/ref/msref.py"
 command -v python3 >/dev/null 2>&1 || { echo "python3 not found: skipped"; exit 77; }
 [ -f "$MSREF" ] || { echo "$MSREF not found: skipped"; exit 77; }
+
+CHECK="${top_builddir:-.}/tests/unit/kmsxml-check"
 
 # msref_ok DESC CERT KEYSET: msref accepts the key set ("ok", exit 0).
 msref_ok() {
@@ -28,6 +32,17 @@ msref_refuses() {
 		pass "$1: $(cat "$TMP/ref.out")"
 	else
 		fail "$1 (msref exit $rc: $(cat "$TMP/ref.out"))"
+	fi
+}
+
+# check_refuses DESC FRAGMENT CERT KEYSET: kmsxml-check exits 1 saying FRAGMENT.
+check_refuses() {
+	"$CHECK" "$3" "$4" >"$TMP/check.out" 2>&1
+	rc=$?
+	if [ "$rc" -eq 1 ] && grep -qF -- "$2" "$TMP/check.out"; then
+		pass "$1: $(cat "$TMP/check.out")"
+	else
+		fail "$1 (exit $rc: $(cat "$TMP/check.out"))"
 	fi
 }
 
@@ -55,5 +70,25 @@ sed 's/\(<UserSigningKeySSK[^>]*>.\)0/\11/; t; s/\(<UserSigningKeySSK[^>]*>.\)./
 check "the altered key set differs" differ "$TMP/a.xml" "$TMP/bad.xml"
 msref_refuses "msref refuses an altered SSK" "$C2/community.xml" "$TMP/bad.xml"
 msref_refuses "msref refuses a key set of another community" "$C1/community.xml" "$TMP/a.xml"
+
+# --- the other way round: msref is the KMS, token/kmsxml reads and checks
+# (tests/unit/kmsxml-check: parse, identifier, RFC 6507 5.1.2, RFC 6508 6.1.2)
+R1=$TMP/r1 R2=$TMP/r2
+mkdir "$R1" "$R2"
+ok "msref community, format 2" python3 "$MSREF" kms-community --dir "$R2" --kms-uri kms.ref.example \
+	--key-period 86400 --key-offset 7200
+ok "msref community, format 1" python3 "$MSREF" kms-community --dir "$R1" --kms-uri kms1.ref.example \
+	--user-id-format 1
+ok "msref key set, format 2, wrapped" python3 "$MSREF" kms-issue --dir "$R2" --uri sip:dave@ref.example \
+	--period-no 45000 --wrapped --out "$TMP/r2.xml"
+ok "msref key set, format 1" python3 "$MSREF" kms-issue --dir "$R1" --uri tel:+15550000 \
+	--at 1795780800 --out "$TMP/r1.xml"
+ok "kmsxml reads and accepts msref's format 2 key set" "$CHECK" "$R2/community.xml" "$TMP/r2.xml"
+ok "kmsxml reads and accepts msref's format 1 key set" "$CHECK" "$R1/community.xml" "$TMP/r1.xml"
+ok "kmsxml accepts mstoken-kms' own key set too" "$CHECK" "$C1/community.xml" "$TMP/d.xml"
+check_refuses "kmsxml-check refuses the altered SSK" "SSK/PVT (RFC 6507 5.1.2)" \
+	"$C2/community.xml" "$TMP/bad.xml"
+check_refuses "kmsxml-check refuses msref's key set under another community" "KmsUri differs" \
+	"$R1/community.xml" "$TMP/r2.xml"
 
 finish

@@ -14,6 +14,13 @@ tests_unit_test_kmsxml_wipe_SOURCES = tests/unit/test_kmsxml_wipe.c
 tests_unit_test_kmsxml_wipe_CFLAGS = $(TEST_CFLAGS) $(XML_CFLAGS)
 tests_unit_test_kmsxml_wipe_LDADD = $(TEST_CORE_LIBS) $(XML_LIBS)
 
+# kmsxml-check: reads and checks a key set with token/kmsxml as a token
+# would (for key sets from msref, a KMS that is not ours; see kms_ref.sh).
+check_PROGRAMS += tests/unit/kmsxml-check
+tests_unit_kmsxml_check_SOURCES = tests/unit/kmsxml_check.c kms/fileio.c kms/period.c
+tests_unit_kmsxml_check_CFLAGS = $(AM_CFLAGS) $(XML_CFLAGS)
+tests_unit_kmsxml_check_LDADD = token/libmstcore.la $(CRYPTO_LIBS) $(XML_LIBS)
+
 # mstoken-kms end to end (shell); kms_lib.sh holds their helpers.
 TESTS += tests/integration/kms.sh
 dist_check_SCRIPTS += tests/integration/kms.sh
