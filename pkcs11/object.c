@@ -205,11 +205,15 @@ void object_drop(p11_slot *sl, int private_only)
 			*pp = o->next;
 			object_free(o);
 		} else {
-			/* a public object's sealed value needs the next login */
-			secmem_free(o->secret);
-			o->secret = NULL;
-			o->secret_len = 0;
-			o->value_in_store = 0;
+			/* a public token object's sealed value (a community key's
+			 * copy) is read again after the next login; a session
+			 * object has no other copy and keeps its own */
+			if (o->record[0] != '\0') {
+				secmem_free(o->secret);
+				o->secret = NULL;
+				o->secret_len = 0;
+				o->value_in_store = 0;
+			}
 			pp = &o->next;
 		}
 	}
