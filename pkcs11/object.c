@@ -1,24 +1,15 @@
-/* pkcs11/object.c - the object store of a slot. */
+/* pkcs11/object.c - objects of a slot in memory: handles, attributes,
+ * visibility; their keystore records are objstore.c's. */
 #include "config.h"
 #include "pkcs11/object.h"
 
-#include <openssl/rand.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "pkcs11/debug.h"
-#include "pkcs11/objcodec.h"
-#include "pkcs11/rv.h"
 #include "pkcs11/sign.h"
-#include "pkcs11/slot.h"
 #include "pkcs11/state.h"
-#include "token/hex.h"
 #include "token/secmem.h"
 
-#define KIND_ATTRS 1u
-#define KIND_VALUE 2u
-#define MAX_RECORDS 4096
 
 p11_object *object_new(p11_slot *sl, CK_OBJECT_CLASS cls)
 {
@@ -147,25 +138,6 @@ CK_RV obj_set_secret(p11_object *o, const uint8_t *value, size_t len)
 	return CKR_OK;
 }
 
-CK_RV obj_sealed_point(p11_object *o, size_t len, const uint8_t **point)
-{
-	const p11_attr *clear = obj_attr(o, CKA_MSTOKEN_POINT);
-	const uint8_t *sealed;
-	size_t slen;
-	CK_RV rv = obj_secret(o, &sealed, &slen);
-
-	if (rv == CKR_OK && (slen != len || clear == NULL || clear->len != len ||
-			     memcmp(sealed, clear->value, len) != 0))
-		rv = CKR_DEVICE_ERROR;
-	if (rv != CKR_OK) {
-		p11_debug("slot \"%s\": community key %lu has no valid sealed copy",
-			  o->slot->cfg.label, (unsigned long)o->handle);
-		return rv == CKR_KEY_HANDLE_INVALID ? CKR_DEVICE_ERROR : rv;
-	}
-	*point = sealed;
-	return CKR_OK;
-}
-
 int obj_is_token(const p11_object *o)
 {
 	return obj_bool(o, CKA_TOKEN);
@@ -174,43 +146,6 @@ int obj_is_token(const p11_object *o)
 int obj_is_private(const p11_object *o)
 {
 	return obj_bool(o, CKA_PRIVATE);
-}
-
-static void record_name(char *out, const char *base, const char *suffix)
-{
-	snprintf(out, KEYSTORE_NAME_MAX + 1, "%.48s%.2s", base, suffix);
-}
-
-CK_RV obj_secret(p11_object *o, const uint8_t **value, size_t *len)
-{
-	char name[KEYSTORE_NAME_MAX + 1];
-	uint32_t kind = 0;
-	uint8_t *data = NULL;
-	size_t dlen = 0;
-	mst_rc rc;
-
-	if (o->secret == NULL && o->value_in_store) {
-		p11_slot *sl = o->slot;
-
-		record_name(name, o->record, ".v");
-		rc = sl->ks->get(sl->be, name, &kind, &data, &dlen);
-		if (rc == MST_OK && (kind != KIND_VALUE || dlen == 0))
-			rc = MST_ERR_TAMPERED;
-		if (rc != MST_OK) {
-			p11_debug("slot \"%s\": key record %s unusable: %s", sl->cfg.label, name,
-				  mst_strerror(rc));
-			secmem_free(data);
-			return rv_from_mst(rc);
-		}
-		o->secret = data;       /* secmem_alloc'd by the keystore */
-		o->secret_len = dlen;
-		o->value_in_store = 0;
-	}
-	if (o->secret == NULL)
-		return CKR_KEY_HANDLE_INVALID;
-	*value = o->secret;
-	*len = o->secret_len;
-	return CKR_OK;
 }
 
 int object_visible(const p11_session *s, const p11_object *o)
@@ -259,172 +194,6 @@ CK_RV object_clone(const p11_object *src, p11_object **out)
 	return CKR_OK;
 }
 
-static CK_RV new_record_base(char *base)
-{
-	uint8_t rnd[8];
-
-	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
-		return CKR_FUNCTION_FAILED;
-	base[0] = 'o';
-	hex_encode(rnd, sizeof(rnd), base + 1);
-	return CKR_OK;
-}
-
-CK_RV object_store(p11_object *o)
-{
-	p11_slot *sl = o->slot;
-	char name[KEYSTORE_NAME_MAX + 1];
-	int priv = obj_is_private(o);
-	int fresh = o->record[0] == '\0';
-	uint8_t *buf = NULL;
-	size_t len;
-	CK_RV rv;
-	mst_rc rc;
-
-	if (fresh && (rv = new_record_base(o->record)) != CKR_OK)
-		return rv;
-	if (o->secret != NULL) {
-		record_name(name, o->record, ".v");
-		rc = sl->ks->put(sl->be, name, KIND_VALUE, 1, o->secret, o->secret_len);
-		if (rc != MST_OK)
-			goto fail;
-	}
-	rv = objcodec_encode(o, &buf, &len);
-	if (rv != CKR_OK) {
-		rc = MST_ERR_NOMEM;
-		goto fail;
-	}
-	record_name(name, o->record, ".a");
-	rc = sl->ks->put(sl->be, name, KIND_ATTRS, priv, buf, len);
-	free(buf);
-	if (rc != MST_OK)
-		goto fail;
-	return CKR_OK;
-fail:
-	slot_debug_fail(sl, "cannot store object", rc);
-	if (fresh) {
-		object_unstore(o);
-		o->record[0] = '\0';
-	}
-	return rv_from_mst(rc);
-}
-
-void object_unstore(p11_object *o)
-{
-	char name[KEYSTORE_NAME_MAX + 1];
-
-	if (o->record[0] == '\0')
-		return;
-	record_name(name, o->record, ".a");
-	(void)o->slot->ks->remove(o->slot->be, name);
-	record_name(name, o->record, ".v");
-	(void)o->slot->ks->remove(o->slot->be, name);
-}
-
-static int has_suffix(const char *name, const char *suffix)
-{
-	size_t n = strlen(name), s = strlen(suffix);
-
-	return n > s && strcmp(name + n - s, suffix) == 0;
-}
-
-static int record_known(const p11_slot *sl, const char *base)
-{
-	const p11_object *o;
-
-	for (o = sl->objects; o != NULL; o = o->next)
-		if (strcmp(o->record, base) == 0)
-			return 1;
-	return 0;
-}
-
-static int record_listed(const keystore_entry *e, size_t n, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(e[i].name, name) == 0)
-			return 1;
-	return 0;
-}
-
-/* One ".a" record into an object; a record that fails to open or decode
- * is reported and skipped, the others still load. */
-static void load_one(p11_slot *sl, const keystore_entry *all, size_t n_all,
-		     const keystore_entry *e)
-{
-	char base[KEYSTORE_NAME_MAX + 1], vname[KEYSTORE_NAME_MAX + 1];
-	uint8_t *data = NULL;
-	uint32_t kind = 0;
-	size_t len = 0, blen = strlen(e->name) - 2;
-	p11_object *o;
-	mst_rc rc;
-
-	memcpy(base, e->name, blen);
-	base[blen] = '\0';
-	if (record_known(sl, base))
-		return;
-	rc = sl->ks->get(sl->be, e->name, &kind, &data, &len);
-	if (rc == MST_OK && kind != KIND_ATTRS)
-		rc = MST_ERR_TAMPERED;
-	o = rc == MST_OK ? object_new(sl, 0) : NULL;
-	if (o == NULL || objcodec_decode(data, len, o) != CKR_OK ||
-	    obj_is_private(o) != e->is_private || !obj_is_token(o)) {
-		p11_debug("slot \"%s\": record %s skipped: %s", sl->cfg.label, e->name,
-			  rc != MST_OK ? mst_strerror(rc) : "malformed object record");
-		object_free(o);
-	} else {
-		memcpy(o->record, base, blen + 1);
-		record_name(vname, base, ".v");
-		o->value_in_store = record_listed(all, n_all, vname);
-		object_link(sl, o);
-	}
-	if (e->is_private)      /* keystore.h: private records in secmem */
-		secmem_free(data);
-	else
-		free(data);
-}
-
-static void mark_sealed_values(p11_slot *sl, const keystore_entry *all, size_t n_all)
-{
-	char vname[KEYSTORE_NAME_MAX + 1];
-	p11_object *o;
-
-	for (o = sl->objects; o != NULL; o = o->next) {
-		if (o->record[0] == '\0' || o->secret != NULL)
-			continue;
-		record_name(vname, o->record, ".v");
-		o->value_in_store = record_listed(all, n_all, vname);
-	}
-}
-
-void object_load_records(p11_slot *sl, int private_pass)
-{
-	keystore_entry *entries;
-	size_t n = MAX_RECORDS, i;
-	mst_rc rc;
-
-	entries = calloc(MAX_RECORDS, sizeof(*entries));
-	if (entries == NULL)
-		return;
-	rc = sl->ks->list(sl->be, entries, &n);
-	if (rc != MST_OK) {
-		if (rc != MST_ERR_NOT_INITIALIZED)
-			p11_debug("slot \"%s\": cannot list records: %s", sl->cfg.label,
-				  mst_strerror(rc));
-		n = 0;
-	}
-	for (i = 0; i < n; i++) {
-		if (!has_suffix(entries[i].name, ".a") || entries[i].is_private != private_pass)
-			continue;
-		load_one(sl, entries, n, &entries[i]);
-	}
-	/* sealed values of public objects (a trusted Z_T) are listed only now */
-	if (private_pass)
-		mark_sealed_values(sl, entries, n);
-	free(entries);
-}
-
 void object_drop(p11_slot *sl, int private_only)
 {
 	p11_object **pp = &sl->objects;
@@ -436,11 +205,15 @@ void object_drop(p11_slot *sl, int private_only)
 			*pp = o->next;
 			object_free(o);
 		} else {
-			/* a public object's sealed value needs the next login */
-			secmem_free(o->secret);
-			o->secret = NULL;
-			o->secret_len = 0;
-			o->value_in_store = 0;
+			/* a public token object's sealed value (a community key's
+			 * copy) is read again after the next login; a session
+			 * object has no other copy and keeps its own */
+			if (o->record[0] != '\0') {
+				secmem_free(o->secret);
+				o->secret = NULL;
+				o->secret_len = 0;
+				o->value_in_store = 0;
+			}
 			pp = &o->next;
 		}
 	}

@@ -11,6 +11,7 @@ pkcs11_mstoken_pkcs11_la_SOURCES = \
 	pkcs11/login.c pkcs11/login.h \
 	pkcs11/token_admin.c pkcs11/token_admin.h \
 	pkcs11/object.c pkcs11/object.h \
+	pkcs11/objstore.c \
 	pkcs11/objcodec.c pkcs11/objcodec.h \
 	pkcs11/objops.c pkcs11/objops.h \
 	pkcs11/attrs.c pkcs11/attrs.h \

@@ -174,6 +174,7 @@ int main(void)
 		cmocka_unit_test(test_initialize_args),
 		cmocka_unit_test(test_object_management),
 		cmocka_unit_test(test_all_vendor_key_sets),
+		cmocka_unit_test(test_edge_cases),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

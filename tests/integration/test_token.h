@@ -85,5 +85,6 @@ void test_tampered_record(void **state);
 void test_initialize_args(void **state);
 void test_object_management(void **state);
 void test_all_vendor_key_sets(void **state);
+void test_edge_cases(void **state);
 
 #endif

@@ -164,3 +164,49 @@ void test_object_management(void **state)
 	assert_int_equal(count_label(s, "persisted"), 0);
 	assert_int_equal(p11->C_CloseSession(s), CKR_OK);
 }
+
+/* Length queries, short buffers, probing secrets by search, oversized
+ * input, a wrong old PIN. */
+void test_edge_cases(void **state)
+{
+	const struct interop_key_set *a = sw_user("alice");
+	CK_SESSION_HANDLE s = tok_session("alice", 1);
+	CK_OBJECT_HANDLE e = tok_user_key(s, a->uid, 32, 1), k, found;
+	static const uint8_t key[16] = "0123456789abcdef";
+	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+	CK_ATTRIBUTE probe[] = { { CKA_CLASS, &cls, sizeof(cls) },
+				 { CKA_VALUE, (void *)(uintptr_t)key, 16 } };
+	CK_MECHANISM m = { CKM_MSTOKEN_ECCSI, NULL, 0 };
+	uint8_t label[8], *big, sig[129];
+	CK_ATTRIBUTE a_label = { CKA_LABEL, NULL, 0 };
+	CK_ULONG n, len = sizeof(sig);
+
+	(void)state;
+	/* size query, then a buffer too short */
+	assert_int_equal(p11->C_GetAttributeValue(s, e, &a_label, 1), CKR_OK);
+	assert_int_equal(a_label.ulValueLen, strlen(sw_uri("alice")));
+	a_label.pValue = label;
+	a_label.ulValueLen = sizeof(label);
+	assert_int_equal(p11->C_GetAttributeValue(s, e, &a_label, 1), CKR_BUFFER_TOO_SMALL);
+	assert_int_equal(a_label.ulValueLen, CK_UNAVAILABLE_INFORMATION);
+	/* a key value cannot be found by guessing it */
+	k = tok_secret(s, key, 16);
+	assert_int_equal(p11->C_FindObjectsInit(s, probe, 2), CKR_OK);
+	assert_int_equal(p11->C_FindObjects(s, &found, 1, &n), CKR_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(p11->C_FindObjectsFinal(s), CKR_OK);
+	assert_int_equal(p11->C_DestroyObject(s, k), CKR_OK);
+	/* at most 1 MiB to sign */
+	big = calloc(1, 1024 * 1024 + 1);
+	assert_non_null(big);
+	assert_int_equal(p11->C_SignInit(s, &m, e), CKR_OK);
+	assert_int_equal(p11->C_SignUpdate(s, big, 1024 * 1024), CKR_OK);
+	assert_int_equal(p11->C_SignUpdate(s, big, 1), CKR_DATA_LEN_RANGE);
+	assert_int_equal(p11->C_SignFinal(s, sig, &len), CKR_OPERATION_NOT_INITIALIZED);
+	free(big);
+	/* C_SetPIN checks the old PIN */
+	assert_int_equal(p11->C_SetPIN(s, PIN("9999"), 4, PIN("5555"), 4), CKR_PIN_INCORRECT);
+	assert_int_equal(p11->C_Logout(s), CKR_OK);
+	assert_int_equal(p11->C_Login(s, CKU_USER, PIN(USER_PIN), 4), CKR_OK);
+	assert_int_equal(p11->C_CloseSession(s), CKR_OK);
+}
