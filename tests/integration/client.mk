@@ -23,7 +23,7 @@ dist_check_SCRIPTS += tests/integration/client_media.sh
 TESTS += tests/integration/client_cli.sh
 dist_check_SCRIPTS += tests/integration/client_cli.sh
 dist_noinst_DATA += tests/integration/client_env.sh
-dist_noinst_SCRIPTS += tests/integration/client_demo.sh
+dist_noinst_SCRIPTS += tests/integration/client_demo.sh tests/integration/read_secret.py
 
 # make demo: the two flows end to end, each step shown (README main job).
 demo: all

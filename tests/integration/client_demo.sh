@@ -28,6 +28,20 @@ done
 "$PKCS11_TOOL" --module "$MODULE" --token-label alice --login --pin 1234 --list-objects 2>/dev/null |
 	grep -A4 '^Private Key' | sed 's/^/   /'
 echo "   (the identity keys are sensitive and never extractable: they stay in the token)"
+for kind in 01 02; do
+	id=$("$PKCS11_TOOL" --module "$MODULE" --token-label alice --login --pin 1234 --list-objects 2>/dev/null |
+		sed -n "s/^ *ID: *\\([0-9a-f]*$kind\\)\$/\\1/p" | head -n1)
+	[ -n "$id" ] || die "alice's key $kind not listed"
+	printf '   ' && python3 "$top_srcdir/tests/integration/read_secret.py" "$MODULE" alice 1234 "$id" ||
+		die "a secret key value was handed out"
+done
+"$PKCS11_TOOL" --module "$MODULE" --token-label alice --login --pin 1234 \
+	--read-object --type data --application-label "3GPP KmsKeySet" -o "$T/kept.xml" >/dev/null 2>&1 ||
+	die "cannot read the kept key set"
+grep -E 'UserSigningKeySSK|UserDecryptKey' "$T/kept.xml" | sed 's/^ */   kept KmsKeySet data object: /'
+if grep -q -E '<(UserSigningKeySSK|UserDecryptKey)[^>]*>[0-9A-Fa-f]' "$T/kept.xml"; then
+	die "the kept key set holds a secret"
+fi
 
 step "Flow 1, network connected: alice's offer to bob (SSV made, encapsulated and signed in alice's token)"
 as alice create --from sip:alice@example.org --to sip:bob@example.org --show-keys --out "$T/offer.sdp" \
