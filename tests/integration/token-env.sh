@@ -115,9 +115,23 @@ token_reset() {
 	rm -rf "$SOFTHSM_DIR/tokens" && mkdir "$SOFTHSM_DIR/tokens"
 }
 
+# On tpm, a run that passed must have written tpm stores and nothing into
+# SoftHSM2: else the slots were not what the test claims to test.
+token_backend_used() {
+	[ "$MSTOKEN_TEST_BACKEND" = tpm ] || return 0
+	ls "$MSTOKEN_TEST_TPM_STORES"/*/meta >/dev/null 2>&1 &&
+	[ -z "$(ls -A "$SOFTHSM_DIR/tokens")" ]
+}
+
 token_teardown() {
+	rc=$?
+	if [ "$rc" = 0 ] && ! token_backend_used; then
+		echo "FAIL: no tpm store written, or SoftHSM2 used: slots not tpm-backed"
+		rc=1
+	fi
 	if [ "$MSTOKEN_TEST_BACKEND" = tpm ]; then
 		swtpm_stop_all
 	fi
 	softhsm_teardown
+	exit "$rc"
 }
