@@ -48,7 +48,11 @@ token_setup() {
 	fi
 	case $MSTOKEN_TEST_BACKEND in
 	pkcs11) ;;
-	tpm)	swtpm_require ;;
+	tpm)	swtpm_require
+		if ! command -v tpm2_dictionarylockout >/dev/null; then
+			echo "SKIP: tpm2-tools (tpm2_dictionarylockout) not found"
+			return 77
+		fi ;;
 	*)	echo "ERROR: MSTOKEN_TEST_BACKEND=$MSTOKEN_TEST_BACKEND: not pkcs11 or tpm"
 		return 99 ;;
 	esac
