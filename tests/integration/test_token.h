@@ -62,6 +62,15 @@ char *sw_keyset_xml(const char *user);
 /* Rewrite the <KeyPeriodNo> of a key set made by xml_keyset. */
 void xml_set_period(char *xml, unsigned long period_no);
 
+/* MSTOKEN_TEST_BACKEND=tpm: the slots are tpm stores under
+ * $MSTOKEN_TEST_TPM_STORES/<label> (token-env.sh). */
+int tok_backend_is_tpm(void);
+/* Record names (rec.NAME files) of the tpm store of a slot. */
+size_t tpm_store_records(const char *label, char names[][72], size_t max);
+/* Flip an octet of every key value record (NAME ending ".v") not in
+ * before: the count edited. */
+int tpm_store_tamper_new_values(const char *label, char before[][72], size_t n_before);
+
 /* Test groups (test_token_*.c). */
 void test_info_and_mechanisms(void **state);
 void test_init_token_and_pins(void **state);

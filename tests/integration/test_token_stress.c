@@ -307,6 +307,8 @@ static int tamper_new_values(char before[][72], size_t n_before)
 	struct backing b;
 	size_t n, i, edited = 0;
 
+	if (tok_backend_is_tpm())
+		return tpm_store_tamper_new_values("bob", before, n_before);
 	backing_open(&b, "bob-store");
 	n = backing_records(&b, names, h);
 	for (i = 0; i < n; i++) {
@@ -342,9 +344,13 @@ void test_tampered_record(void **state)
 	(void)state;
 	/* alice's key set goes into bob's token as well; note what it adds */
 	tok_unload();
-	backing_open(&b, "bob-store");
-	n_before = backing_records(&b, before, h);
-	backing_close(&b);
+	if (tok_backend_is_tpm()) {
+		n_before = tpm_store_records("bob", before, MAX_RECS);
+	} else {
+		backing_open(&b, "bob-store");
+		n_before = backing_records(&b, before, h);
+		backing_close(&b);
+	}
 	tok_load();
 	s = tok_session("bob", 1);
 	xml = sw_keyset_xml("alice");

@@ -3,17 +3,33 @@
 # (backing tokens alice-store and bob-store), and p11-kit set to load
 # only our module.
 #
+# MSTOKEN_TEST_BACKEND=pkcs11 (default) or tpm chooses what backs the
+# slots: SoftHSM2 tokens, or tpm stores ($SOFTHSM_DIR/tpm/<label>,
+# exported as MSTOKEN_TEST_TPM_STORES) on a private swtpm with the
+# dictionary-attack parameters of doc/tpm.md (4 tries).  The test bodies
+# stay the same: "one test body, two backends".
+#
 #   . "$top_srcdir/tests/integration/token-env.sh"
 #   token_setup || exit $?       # exports MSTOKEN_CONF, MODULE, ...
 #   trap token_teardown EXIT
 
 . "$top_builddir/tests/integration/env.sh"
 . "$top_srcdir/tests/softhsm-env.sh"
+MSTOKEN_TEST_BACKEND=${MSTOKEN_TEST_BACKEND:-pkcs11}
+export MSTOKEN_TEST_BACKEND
+if [ "$MSTOKEN_TEST_BACKEND" = tpm ]; then
+	. "$top_srcdir/tests/integration/swtpm-env.sh"
+fi
 
 MODULE="$top_builddir/pkcs11/.libs/mstoken-pkcs11.so"
 
-# mstoken.conf with one pkcs11 slot per label, backed by "<label>-store".
+# mstoken.conf with one slot per label: pkcs11, backed by "<label>-store",
+# or tpm, store $MSTOKEN_TEST_TPM_STORES/<label>.
 token_conf() {
+	if [ "$MSTOKEN_TEST_BACKEND" = tpm ]; then
+		swtpm_slot_conf "$MSTOKEN_CONF" "$MSTOKEN_TEST_TPM_STORES" "$@"
+		return $?
+	fi
 	: > "$MSTOKEN_CONF" || return 1
 	for label in "$@"; do
 		printf '[slot]\nlabel = %s\nbackend = pkcs11\npkcs11.module = %s\npkcs11.token = %s-store\n\n' \
@@ -30,8 +46,25 @@ token_setup() {
 		echo "ERROR: $MODULE not built"
 		return 99
 	fi
+	case $MSTOKEN_TEST_BACKEND in
+	pkcs11) ;;
+	tpm)	swtpm_require
+		if ! command -v tpm2_dictionarylockout >/dev/null; then
+			echo "SKIP: tpm2-tools (tpm2_dictionarylockout) not found"
+			return 77
+		fi ;;
+	*)	echo "ERROR: MSTOKEN_TEST_BACKEND=$MSTOKEN_TEST_BACKEND: not pkcs11 or tpm"
+		return 99 ;;
+	esac
 	softhsm_setup || return 99
 	MSTOKEN_CONF="$SOFTHSM_DIR/mstoken.conf"
+	if [ "$MSTOKEN_TEST_BACKEND" = tpm ]; then
+		MSTOKEN_TEST_TPM_STORES="$SOFTHSM_DIR/tpm"
+		export MSTOKEN_TEST_TPM_STORES
+		mkdir -m 700 "$MSTOKEN_TEST_TPM_STORES" || return 99
+		swtpm_start || return 99
+		swtpm_set_da 4 3600 >/dev/null || return 99
+	fi
 	token_conf alice bob || return 99
 	export MSTOKEN_CONF SOFTHSM2_MODULE MODULE
 }
@@ -74,11 +107,35 @@ p11kit_only_ours() {
 		exec "$@"' p11kit "$@"
 }
 
-# A fresh backing store: forget every token made by a previous run.
+# A fresh backing store: forget every token made by a previous run (and,
+# on tpm, the dictionary-attack count of the run).
 token_reset() {
+	if [ "$MSTOKEN_TEST_BACKEND" = tpm ]; then
+		rm -rf "$MSTOKEN_TEST_TPM_STORES" &&
+		mkdir -m 700 "$MSTOKEN_TEST_TPM_STORES" &&
+		swtpm_set_da 4 3600 >/dev/null
+		return $?
+	fi
 	rm -rf "$SOFTHSM_DIR/tokens" && mkdir "$SOFTHSM_DIR/tokens"
 }
 
+# On tpm, a run that passed must have written tpm stores and nothing into
+# SoftHSM2: else the slots were not what the test claims to test.
+token_backend_used() {
+	[ "$MSTOKEN_TEST_BACKEND" = tpm ] || return 0
+	ls "$MSTOKEN_TEST_TPM_STORES"/*/meta >/dev/null 2>&1 &&
+	[ -z "$(ls -A "$SOFTHSM_DIR/tokens")" ]
+}
+
 token_teardown() {
+	rc=$?
+	if [ "$rc" = 0 ] && ! token_backend_used; then
+		echo "FAIL: no tpm store written, or SoftHSM2 used: slots not tpm-backed"
+		rc=1
+	fi
+	if [ "$MSTOKEN_TEST_BACKEND" = tpm ]; then
+		swtpm_stop_all
+	fi
 	softhsm_teardown
+	exit "$rc"
 }

@@ -75,6 +75,14 @@ $MSREF sakke-encap --z "$Z" --id "$UID_HEX" --out encapsulated.bin > ssv.txt || 
 p11 --login --pin 1234 --unwrap -m 0xCD530002 \
     --id "${UID_HEX}02" -i encapsulated.bin --key-type GENERIC:16 --application-label ssv ||
 	fail "unwrap"
+# the same SSV as the reference KMS side made: unwrapped again, extractable
+p11 --login --pin 1234 --unwrap -m 0xCD530002 --id "${UID_HEX}02" -i encapsulated.bin \
+    --key-type GENERIC:16 --extractable --application-label ssv-check > /dev/null ||
+	fail "unwrap (extractable)"
+p11 --login --pin 1234 --read-object --type secrkey --label ssv-check -o ssv.bin ||
+	fail "read the extractable SSV"
+[ "$(od -An -tx1 ssv.bin | tr -d ' \n')" = "$(tr -d ' \n' < ssv.txt | tr A-F a-f)" ] ||
+	fail "unwrapped SSV $(od -An -tx1 ssv.bin) differs from the reference's $(cat ssv.txt)"
 # a damaged payload fails the SAKKE validity test
 cp encapsulated.bin bad.bin
 printf '\001' | dd of=bad.bin bs=1 seek=272 conv=notrunc 2>/dev/null
