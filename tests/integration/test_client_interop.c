@@ -99,8 +99,8 @@ static void expect_ssv(struct ms_ctx *c, unsigned long ssv, const struct interop
  * envelope opened here in software with the DPCK of the published SSV
  * (TS 33.220 B.2, FC 0x53, P0 = DPPK-ID) must give the same octets.
  * Returns 1 when the message carried an envelope. */
-static int expect_key_params(const struct mikey_msg *m, const struct ms_accepted *acc,
-			     const struct interop_message *v)
+static int expect_key_params(struct ms_ctx *c, const struct mikey_msg *m,
+			     const struct ms_accepted *acc, const struct interop_message *v)
 {
 	const struct mikey_payload *g = mikey_find(m, MIKEY_PT_GEXT, -1);
 	struct mikey_keyparams_env env;
@@ -128,6 +128,19 @@ static int expect_key_params(const struct mikey_msg *m, const struct ms_accepted
 	assert_int_equal(acc->key_params_len, len);
 	assert_memory_equal(acc->key_params_plain, plain, len);
 	assert_int_equal(acc->key_params.key_type, plain[0]);
+	/* the token refuses the envelope with one ciphertext bit flipped */
+	{
+		uint8_t ct[512];
+
+		assert_true(env.ciphertext.len <= sizeof(ct));
+		memcpy(ct, env.ciphertext.ptr, env.ciphertext.len);
+		ct[0] ^= 0x80;
+		env.ciphertext.ptr = ct;
+		memset(plain, 0xee, sizeof(plain));
+		assert_int_equal(ms_p11_open_keyparams(&c->p, acc->ssv, &env, plain, sizeof(plain),
+						       &len), MS_ERR_BAD_SIGNATURE);
+		assert_int_equal(plain[0], 0);   /* wiped, nothing of the plaintext */
+	}
 	return 1;
 }
 
@@ -155,7 +168,7 @@ static void test_vendor_messages_accepted(void **state)
 		legacy += acc.legacy_signature;
 		assert_int_equal(acc.keys.n, v->prf_func <= 1 ? policy_cs_ids(&m.hdr, (uint8_t[16]){ 0 }) : 0);
 		expect_ssv(c, acc.ssv, v);
-		key_params += (size_t)expect_key_params(&m, &acc, v);
+		key_params += (size_t)expect_key_params(c, &m, &acc, v);
 		print_message("%-24s %-58.58s from %.40s\n", v->block, v->name, acc.initiator);
 		ms_accepted_release(c, &acc);
 		ms_ctx_close(c);
