@@ -12,7 +12,7 @@
 #include "token/secmem.h"
 
 #define MAX_TEMPLATE 32
-#define N_FORCED 5
+#define N_FORCED 8
 
 static CK_RV dpck_params(CK_MECHANISM_PTR mech, uint32_t *dppk_id)
 {
@@ -44,7 +44,8 @@ static CK_RV template_check(const CK_ATTRIBUTE *t, CK_ULONG n)
 		return CKR_TEMPLATE_INCONSISTENT;
 	if (!attrs_bool(t, n, CKA_SENSITIVE, 1) || attrs_bool(t, n, CKA_EXTRACTABLE, 0) ||
 	    !attrs_bool(t, n, CKA_PRIVATE, 1) || attrs_bool(t, n, CKA_DERIVE, 0) ||
-	    !attrs_bool(t, n, CKA_DECRYPT, 1))
+	    !attrs_bool(t, n, CKA_DECRYPT, 1) || attrs_bool(t, n, CKA_WRAP_WITH_TRUSTED, 0) ||
+	    attrs_bool(t, n, CKA_MODIFIABLE, 0) || attrs_bool(t, n, CKA_COPYABLE, 0))
 		return CKR_TEMPLATE_INCONSISTENT;
 	return CKR_OK;
 }
@@ -85,6 +86,9 @@ CK_RV dpck_derive_key(p11_session *s, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE ba
 	full[m++] = (CK_ATTRIBUTE){ CKA_DERIVE, (void *)(uintptr_t)&no, sizeof(no) };
 	full[m++] = (CK_ATTRIBUTE){ CKA_SENSITIVE, (void *)(uintptr_t)&yes, sizeof(yes) };
 	full[m++] = (CK_ATTRIBUTE){ CKA_EXTRACTABLE, (void *)(uintptr_t)&no, sizeof(no) };
+	full[m++] = (CK_ATTRIBUTE){ CKA_WRAP_WITH_TRUSTED, (void *)(uintptr_t)&no, sizeof(no) };
+	full[m++] = (CK_ATTRIBUTE){ CKA_MODIFIABLE, (void *)(uintptr_t)&no, sizeof(no) };
+	full[m++] = (CK_ATTRIBUTE){ CKA_COPYABLE, (void *)(uintptr_t)&no, sizeof(no) };
 	rc = dpck_derive(ssv, ssv_len, dppk_id, key);
 	if (rc == MST_OK)
 		rv = secret_key_create(s, full, m, key, DPCK_LEN, SECRET_DERIVED, CKM_MSTOKEN_DPCK,

@@ -49,11 +49,24 @@ static void check_attrs(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE k)
 	uint8_t value[32];
 	CK_ULONG len = sizeof(value);
 
+	CK_BBOOL yes = CK_TRUE;
+	CK_ATTRIBUTE up = { CKA_WRAP_WITH_TRUSTED, &yes, 1 };
+	CK_OBJECT_HANDLE zt = tok_community(s, CKK_MSTOKEN_SAKKE, SW_KMS_URI), copy;
+	CK_MSTOKEN_SAKKE_WRAP_PARAMS wp = { (unsigned char *)(uintptr_t)sw_user("bob")->uid, 32 };
+	CK_MECHANISM wm = { CKM_MSTOKEN_SAKKE, &wp, sizeof(wp) };
+	uint8_t wrapped[300];
+	CK_ULONG wlen = sizeof(wrapped);
+
 	assert_int_equal(p11->C_GetAttributeValue(s, k, a, 6), CKR_OK);
 	assert_int_equal(kt, CKK_AES);
 	assert_int_equal(vlen, 16);
 	assert_true(sens && !extr && dec && !der);
 	assert_int_equal(tok_value(s, k, value, &len), CKR_ATTRIBUTE_SENSITIVE);
+	/* no way out, not even SAKKE-wrapped to the trusted community key,
+	 * and no attribute change or copy that would open one */
+	assert_int_equal(p11->C_WrapKey(s, &wm, zt, k, wrapped, &wlen), CKR_KEY_UNEXTRACTABLE);
+	assert_int_not_equal(p11->C_SetAttributeValue(s, k, &up, 1), CKR_OK);
+	assert_int_not_equal(p11->C_CopyObject(s, k, &up, 1, &copy), CKR_OK);
 }
 
 void test_dpck_decrypt(void **state)
@@ -68,6 +81,7 @@ void test_dpck_decrypt(void **state)
 	CK_KEY_TYPE gen = CKK_GENERIC_SECRET;
 	CK_ATTRIBUTE bad_extr = { CKA_EXTRACTABLE, &yes, 1 }, bad_type = { CKA_KEY_TYPE, &gen,
 									   sizeof(gen) };
+	CK_ATTRIBUTE bad_wwt = { CKA_WRAP_WITH_TRUSTED, &yes, 1 };
 	CK_MSTOKEN_DPCK_PARAMS short_p;
 	CK_MECHANISM short_m = { CKM_MSTOKEN_DPCK, &short_p, sizeof(short_p) - 1 };
 	CK_ULONG len, i;
@@ -84,6 +98,7 @@ void test_dpck_decrypt(void **state)
 	assert_int_equal(p11->C_DeriveKey(s, &short_m, ssv, NULL, 0, &k), CKR_MECHANISM_PARAM_INVALID);
 	assert_int_equal(derive_dpck(s, ssv, d->dppk_id, &bad_extr, 1, &k), CKR_TEMPLATE_INCONSISTENT);
 	assert_int_equal(derive_dpck(s, ssv, d->dppk_id, &bad_type, 1, &k), CKR_TEMPLATE_INCONSISTENT);
+	assert_int_equal(derive_dpck(s, ssv, d->dppk_id, &bad_wwt, 1, &k), CKR_TEMPLATE_INCONSISTENT);
 	assert_int_equal(derive_dpck(s, 0x7fffffff, d->dppk_id, NULL, 0, &k), CKR_KEY_HANDLE_INVALID);
 
 	assert_int_equal(derive_dpck(s, ssv, d->dppk_id, NULL, 0, &k), CKR_OK);
