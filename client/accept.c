@@ -153,6 +153,48 @@ static ms_rc receiver_community(struct ms_ctx *c, const struct mikey_msg *m,
 	return ctx_community(c, kms, out);
 }
 
+/* General Extension type 7: the key parameters, opened with the DPCK
+ * derived from the SSV inside the token.  The short pre-envelope forms
+ * carry nothing to decrypt and are passed over. */
+static ms_rc key_params(struct ms_ctx *c, const struct mikey_msg *m, CK_OBJECT_HANDLE ssv,
+			struct ms_accepted *a)
+{
+	const struct mikey_payload *g;
+	struct mikey_keyparams_env env;
+	struct mikey_error err;
+	size_t i;
+	ms_rc rc;
+
+	for (i = 0, g = NULL; i < m->n_pl; i++)
+		if (m->pl[i].type == MIKEY_PT_GEXT && m->pl[i].u.gext.type == MIKEY_GEXT_KEY_PARAMS)
+			g = &m->pl[i];
+	if (!g)
+		return MS_OK;
+	rc = mikey_keyparams_env_decode(&g->u.gext.data, &env, &err);
+	if (rc == MS_ERR_UNSUPPORTED)
+		return MS_OK;
+	if (rc != MS_OK)
+		return refuse(a, MS_ERR_MALFORMED, "cannot decrypt key parameters: malformed at "
+			      "offset %zu of General Extension type 7: %s", err.offset, err.text);
+	rc = ms_p11_open_keyparams(&c->p, ssv, &env, a->key_params_plain,
+				   sizeof(a->key_params_plain), &a->key_params_len);
+	if (rc == MS_ERR_BAD_SIGNATURE)
+		return refuse(a, MS_ERR_CRYPTO, "cannot decrypt key parameters (DPPK-ID %08" PRIx32
+			      "): authentication tag does not verify", env.dppk_id);
+	if (rc != MS_OK) {
+		ctx_note_p11(c);
+		return refuse(a, rc, "cannot decrypt key parameters (%s)", c->err);
+	}
+	if (mikey_keyparams_decode(a->key_params_plain, a->key_params_len, &a->key_params,
+				   &err) != MS_OK)
+		return refuse(a, MS_ERR_MALFORMED, "cannot decrypt key parameters: decrypted "
+			      "parameters malformed at offset %zu: %s", err.offset, err.text);
+	a->key_params_payload_id = env.payload_id;
+	a->key_params_dppk_id = env.dppk_id;
+	a->has_key_params = 1;
+	return MS_OK;
+}
+
 static ms_rc build_return(struct ms_ctx *c, const struct ms_community *com, const struct peer *me,
 			  const struct peer *ini, const struct mikey_msg *m, CK_OBJECT_HANDLE ssv,
 			  enum ms_srtp_suite suite, int64_t now, struct ms_accepted *a)
@@ -240,11 +282,11 @@ ms_rc ms_accept(struct ms_ctx *c, const uint8_t *msg, size_t len, const struct m
 	/* a PRF func other than 0 and 1 (RFC 3830, RFC 6043) leaves the SSV
 	 * accepted but no SRTP keys: nothing defines how to derive them */
 	n_cs = policy_cs_ids(&m.hdr, ids);
-	rc = MS_OK;
-	if (m.hdr.prf <= 1)
+	rc = key_params(c, &m, ssv, a);
+	if (rc == MS_OK && m.hdr.prf <= 1)
 		rc = policy_derive(c, ssv, m.hdr.prf, m.hdr.csb_id, rand->u.rand.value.ptr,
 				   rand->u.rand.value.len, suite, ids, n_cs, &a->keys);
-	else
+	else if (rc == MS_OK)
 		snprintf(a->reason, sizeof(a->reason), "PRF func %u unknown: no SRTP keys derived",
 			 m.hdr.prf);
 	if (rc == MS_OK && o->want_return)
@@ -253,15 +295,20 @@ ms_rc ms_accept(struct ms_ctx *c, const uint8_t *msg, size_t len, const struct m
 		a->ssv = ssv;
 	else
 		ms_p11_destroy(&c->p, ssv);
-	if (rc != MS_OK)
+	if (rc != MS_OK) {
 		OPENSSL_cleanse(&a->keys, sizeof(a->keys));
+		OPENSSL_cleanse(a->key_params_plain, sizeof(a->key_params_plain));
+		a->has_key_params = 0;
+	}
 	return rc;
 }
 
 void ms_accepted_clear(struct ms_accepted *a)
 {
-	if (a)
+	if (a) {
 		OPENSSL_cleanse(&a->keys, sizeof(a->keys));
+		OPENSSL_cleanse(a->key_params_plain, sizeof(a->key_params_plain));
+	}
 }
 
 void ms_accepted_release(struct ms_ctx *c, struct ms_accepted *a)

@@ -104,6 +104,20 @@ static ms_rc accept_any(struct ms_ctx *c, const char *const *txt, const size_t *
 	return best;
 }
 
+/* One line for the decrypted key parameters of General Extension type 7
+ * (doc/client.md); times are the 40-bit values as sent. */
+static void print_key_params(const struct ms_accepted *acc)
+{
+	static char text[2 * sizeof(acc->key_params_plain) + 1];
+	const struct mikey_keyparams *kp = &acc->key_params;
+
+	ms_hex_encode(kp->text.ptr, kp->text.len, text);
+	printf("key-params dppk-id=%08x payload-id=%08x key-type=%u status=%08x activation=%llu "
+	       "expiry=%llu text=%s\n", (unsigned)acc->key_params_dppk_id,
+	       (unsigned)acc->key_params_payload_id, kp->key_type, (unsigned)kp->status,
+	       (unsigned long long)kp->activation_time, (unsigned long long)kp->expiry_time, text);
+}
+
 static int write_text(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -195,6 +209,8 @@ int cli_accept(const struct cli_args *a)
 	mrc = accept_any(c, txt, lens, n, &o, &acc, why, sizeof(why));
 	if (mrc == MS_OK) {
 		printf("initiator=%s csb-id=%08x\n", acc.initiator, (unsigned)acc.csb_id);
+		if (acc.has_key_params)
+			print_key_params(&acc);
 		if (a->show_keys)
 			cli_print_keys(stdout, &acc.keys);
 		if (write_outputs(a, &acc, &sdp, have_offer) != 0) {

@@ -20,6 +20,7 @@ client_libmsclient_la_SOURCES = \
 	client/identity.c \
 	client/p11.c client/p11.h \
 	client/p11_ops.c \
+	client/p11_dpck.c \
 	client/ctx.c client/ctx.h \
 	client/policy.c client/policy.h \
 	client/imsg.c client/imsg.h \

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <p11-kit/pkcs11.h>
 #include "mstoken/pkcs11-mstoken.h"
+#include "mikeysakke/keyparams.h"
 #include "mikeysakke/status.h"
 
 struct ms_p11 {
@@ -51,6 +52,12 @@ ms_rc ms_p11_verify(struct ms_p11 *p, CK_OBJECT_HANDLE kpak, const uint8_t *id, 
 ms_rc ms_p11_derive(struct ms_p11 *p, CK_OBJECT_HANDLE base, unsigned prf, unsigned kind,
 		    uint8_t cs_id, uint32_t csb_id, const uint8_t *rand, size_t rand_len,
 		    uint8_t *out, size_t out_len);
+/* General Extension type 7: DPCK derived from the SSV in the token
+ * (CKM_MSTOKEN_DPCK), C_Decrypt with CKM_AES_GCM.  MS_ERR_BAD_SIGNATURE
+ * when the tag does not verify (plain wiped). */
+ms_rc ms_p11_open_keyparams(struct ms_p11 *p, CK_OBJECT_HANDLE ssv,
+			    const struct mikey_keyparams_env *env, uint8_t *plain, size_t cap,
+			    size_t *plain_len);
 void ms_p11_destroy(struct ms_p11 *p, CK_OBJECT_HANDLE o);
 /* Records a failing call (for messages) and returns MS_ERR_PKCS11. */
 ms_rc ms_p11_fail(struct ms_p11 *p, const char *call, CK_RV rv);

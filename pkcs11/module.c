@@ -13,7 +13,9 @@
 
 #include <string.h>
 
+#include "pkcs11/decrypt.h"
 #include "pkcs11/derive.h"
+#include "pkcs11/dpck.h"
 #include "pkcs11/find.h"
 #include "pkcs11/keygen.h"
 #include "pkcs11/login.h"
@@ -314,15 +316,22 @@ CK_RV C_EncryptFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG_PTR out_len)
 	return unsupported();
 }
 
+/* AES-GCM decryption of key parameters with a DPCK (decrypt.c), single part */
 CK_RV C_DecryptInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
 {
-	return unsupported();
+	p11_session *s;
+	CK_RV rv = enter_session(h, &s);
+
+	return rv != CKR_OK ? rv : leave(decrypt_init(s, m, k));
 }
 
 CK_RV C_Decrypt(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len, CK_BYTE_PTR out,
 		CK_ULONG_PTR out_len)
 {
-	return unsupported();
+	p11_session *s;
+	CK_RV rv = enter_session(h, &s);
+
+	return rv != CKR_OK ? rv : leave(decrypt_final(s, in, in_len, out, out_len));
 }
 
 CK_RV C_DecryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len, CK_BYTE_PTR out,
@@ -519,7 +528,9 @@ CK_RV C_DeriveKey(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE base
 	p11_session *s;
 	CK_RV rv = enter_session(h, &s);
 
-	return rv != CKR_OK ? rv : leave(derive_key(s, m, base, t, n, out));
+	return rv != CKR_OK ? rv : leave(m != NULL && m->mechanism == CKM_MSTOKEN_DPCK ?
+					 dpck_derive_key(s, m, base, t, n, out) :
+					 derive_key(s, m, base, t, n, out));
 }
 
 /* ---- random, parallel functions --------------------------------------- */

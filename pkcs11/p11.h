@@ -78,6 +78,19 @@ typedef struct {
 	size_t len, cap;
 } p11_verify_op;
 
+/* C_DecryptInit with CKM_AES_GCM: the key by handle (its value is read at
+ * C_Decrypt, never copied here), IV and AAD copied. */
+#define P11_GCM_MAX_IV 64
+#define P11_GCM_MAX_AAD 256
+typedef struct {
+	int active;
+	CK_OBJECT_HANDLE key;
+	uint8_t iv[P11_GCM_MAX_IV];
+	size_t iv_len;
+	uint8_t aad[P11_GCM_MAX_AAD];
+	size_t aad_len;
+} p11_decrypt_op;
+
 typedef struct p11_session {
 	CK_SESSION_HANDLE handle;
 	p11_slot *slot;
@@ -85,6 +98,7 @@ typedef struct p11_session {
 	p11_find_op find;
 	p11_sign_op sign;
 	p11_verify_op verify;
+	p11_decrypt_op decrypt;
 	struct p11_session *next;
 } p11_session;
 

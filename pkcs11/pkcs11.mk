@@ -21,6 +21,8 @@ pkcs11_mstoken_pkcs11_la_SOURCES = \
 	pkcs11/msgbuf.c pkcs11/msgbuf.h \
 	pkcs11/wrap.c pkcs11/wrap.h \
 	pkcs11/derive.c pkcs11/derive.h \
+	pkcs11/dpck.c pkcs11/dpck.h \
+	pkcs11/decrypt.c pkcs11/decrypt.h \
 	pkcs11/keygen.c pkcs11/keygen.h \
 	pkcs11/secretkey.c pkcs11/secretkey.h \
 	pkcs11/import.c pkcs11/import.h \

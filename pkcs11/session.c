@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pkcs11/decrypt.h"
 #include "pkcs11/find.h"
 #include "pkcs11/login.h"
 #include "pkcs11/object.h"
@@ -71,6 +72,7 @@ static void session_free(p11_session *s, int logout_last)
 	find_op_end(s);
 	sign_op_end(s);
 	verify_op_end(s);
+	decrypt_op_end(s);
 	object_drop_session(sl, s->handle);
 	sl->n_sessions--;
 	if (session_rw(s))

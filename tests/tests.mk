@@ -26,6 +26,7 @@ include tests/unit/eccsi.mk
 include tests/unit/kmsxml.mk
 include tests/unit/keystore.mk
 include tests/unit/client.mk
+include tests/unit/dpck.mk
 include tests/integration/token.mk
 include tests/integration/tpm.mk
 include tests/integration/client.mk

@@ -21,6 +21,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "mikeysakke/keyparams.h"
 #include "mikeysakke/mikey.h"
 #include "mikeysakke/srtp.h"
 
@@ -85,6 +86,15 @@ struct ms_accepted {
 	unsigned long ssv;      /* with keep_ssv: the SSV object (destroy with
 				 * ms_accepted_release) */
 	char reason[200];       /* on refusal: why, naming offset or object */
+	/* General Extension type 7 (TS 33.180 E.6) decrypted in the token:
+	 * has_key_params = 1, key_params.text/.rest point into
+	 * key_params_plain (valid while this struct is not moved). */
+	int has_key_params;
+	uint32_t key_params_payload_id;
+	uint32_t key_params_dppk_id;
+	struct mikey_keyparams key_params;
+	uint8_t key_params_plain[512];
+	size_t key_params_len;
 };
 
 MS_API ms_rc ms_ctx_open(struct ms_ctx **c, const char *module, const char *token_label, const char *pin);

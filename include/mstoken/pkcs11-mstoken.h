@@ -22,6 +22,15 @@
 /* C_DeriveKey, RFC 3830 4.1.2-4.1.3: base key = a secret key (TGK/SSV),
  * parameter CK_MSTOKEN_MIKEY_PRF_PARAMS, length from CKA_VALUE_LEN. */
 #define CKM_MSTOKEN_MIKEY_PRF  0xCD530003UL
+/* C_DeriveKey, TS 33.180 E.6 (KDF of TS 33.220 B.2): the DPCK that protects
+ * the key parameters of MIKEY General Extension type 7,
+ *   DPCK = 128 least significant bits of HMAC-SHA-256(SSV, 0x53 || DPPK-ID || 0x0004).
+ * Base key = the SSV (GMK/PCK/CSK) object, CKK_GENERIC_SECRET with
+ * CKA_DERIVE; parameter CK_MSTOKEN_DPCK_PARAMS.  The new key is CKK_AES,
+ * 16 octets, CKA_DECRYPT TRUE, sensitive and not extractable (a template
+ * asking otherwise is CKR_TEMPLATE_INCONSISTENT); use it with C_Decrypt and
+ * CKM_AES_GCM (single part only). */
+#define CKM_MSTOKEN_DPCK       0xCD530004UL
 
 /* ---- key types --------------------------------------------------------- */
 #define CKK_MSTOKEN_ECCSI      0xCD530101UL  /* private: SSK (+PVT); public: KPAK */
@@ -76,5 +85,9 @@ typedef struct CK_MSTOKEN_MIKEY_PRF_PARAMS {
 	unsigned char *pRand;           /* RAND payload value */
 	unsigned long ulRandLen;        /* 16..255 */
 } CK_MSTOKEN_MIKEY_PRF_PARAMS;
+
+typedef struct CK_MSTOKEN_DPCK_PARAMS {
+	unsigned long dppkId;           /* DPPK-ID of the envelope (32 bits) */
+} CK_MSTOKEN_DPCK_PARAMS;
 
 #endif

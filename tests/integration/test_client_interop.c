@@ -7,6 +7,8 @@
  * derived keys are compared. */
 #include "tests/integration/test_client.h"
 #include "client/policy.h"
+#include "mikeysakke/keyparams.h"
+#include <openssl/hmac.h>
 
 static const struct interop_uid_vector *params_of(const uint8_t *uid, size_t len)
 {
@@ -93,10 +95,59 @@ static void expect_ssv(struct ms_ctx *c, unsigned long ssv, const struct interop
 	ms_p11_destroy(&c->p, pub);
 }
 
+/* General Extension type 7: ms_accept opened it in the token; the same
+ * envelope opened here in software with the DPCK of the published SSV
+ * (TS 33.220 B.2, FC 0x53, P0 = DPPK-ID) must give the same octets.
+ * Returns 1 when the message carried an envelope. */
+static int expect_key_params(struct ms_ctx *c, const struct mikey_msg *m,
+			     const struct ms_accepted *acc, const struct interop_message *v)
+{
+	const struct mikey_payload *g = mikey_find(m, MIKEY_PT_GEXT, -1);
+	struct mikey_keyparams_env env;
+	uint8_t s[7], mac[32], plain[512];
+	unsigned int n = 0;
+	size_t len = 0;
+
+	if (!g || g->u.gext.type != MIKEY_GEXT_KEY_PARAMS ||
+	    mikey_keyparams_env_decode(&g->u.gext.data, &env, NULL) != MS_OK) {
+		assert_false(acc->has_key_params);
+		return 0;
+	}
+	assert_true(acc->has_key_params);
+	assert_int_equal(acc->key_params_dppk_id, env.dppk_id);
+	assert_int_equal(acc->key_params_payload_id, env.payload_id);
+	s[0] = 0x53;
+	s[1] = (uint8_t)(env.dppk_id >> 24);
+	s[2] = (uint8_t)(env.dppk_id >> 16);
+	s[3] = (uint8_t)(env.dppk_id >> 8);
+	s[4] = (uint8_t)env.dppk_id;
+	s[5] = 0;
+	s[6] = 4;
+	assert_non_null(HMAC(EVP_sha256(), v->ssv, (int)v->ssv_len, s, 7, mac, &n));
+	assert_int_equal(mikey_keyparams_open(&env, mac + 16, plain, sizeof(plain), &len), MS_OK);
+	assert_int_equal(acc->key_params_len, len);
+	assert_memory_equal(acc->key_params_plain, plain, len);
+	assert_int_equal(acc->key_params.key_type, plain[0]);
+	/* the token refuses the envelope with one ciphertext bit flipped */
+	{
+		uint8_t ct[512];
+
+		assert_true(env.ciphertext.len <= sizeof(ct));
+		memcpy(ct, env.ciphertext.ptr, env.ciphertext.len);
+		ct[0] ^= 0x80;
+		env.ciphertext.ptr = ct;
+		memset(plain, 0xee, sizeof(plain));
+		assert_int_equal(ms_p11_open_keyparams(&c->p, acc->ssv, &env, plain, sizeof(plain),
+						       &len), MS_ERR_BAD_SIGNATURE);
+		assert_int_equal(plain[0], 0);   /* wiped, nothing of the plaintext */
+	}
+	return 1;
+}
+
 static void test_vendor_messages_accepted(void **state)
 {
 	const char *module = getenv("MSTOKEN_MODULE");
-	size_t i, legacy = 0;
+	size_t i, legacy = 0, key_params = 0;
 
 	for (i = 0; i < INTEROP_COUNT(interop_messages); i++) {
 		const struct interop_message *v = &interop_messages[i];
@@ -117,12 +168,15 @@ static void test_vendor_messages_accepted(void **state)
 		legacy += acc.legacy_signature;
 		assert_int_equal(acc.keys.n, v->prf_func <= 1 ? policy_cs_ids(&m.hdr, (uint8_t[16]){ 0 }) : 0);
 		expect_ssv(c, acc.ssv, v);
+		key_params += (size_t)expect_key_params(c, &m, &acc, v);
 		print_message("%-24s %-58.58s from %.40s\n", v->block, v->name, acc.initiator);
 		ms_accepted_release(c, &acc);
 		ms_ctx_close(c);
 	}
 	assert_int_equal(i, 18);
 	assert_true(legacy >= 4);
+	print_message("%zu key-parameter envelopes decrypted in the token\n", key_params);
+	assert_true(key_params >= 8);
 }
 
 int main(void)

@@ -176,6 +176,7 @@ int main(void)
 		cmocka_unit_test(test_verify_vendor_signatures),
 		cmocka_unit_test(test_unwrap_vendor_payloads),
 		cmocka_unit_test(test_derive_vendor_kdf),
+		cmocka_unit_test(test_dpck_decrypt),
 		cmocka_unit_test(test_generate_wrap_unwrap_round_trip),
 		cmocka_unit_test(test_wrap_rules),
 		cmocka_unit_test(test_threads_sign),

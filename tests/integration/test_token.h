@@ -86,6 +86,7 @@ void test_sign_verify(void **state);
 void test_verify_vendor_signatures(void **state);
 void test_unwrap_vendor_payloads(void **state);
 void test_derive_vendor_kdf(void **state);
+void test_dpck_decrypt(void **state);   /* test_token_dpck.c */
 void test_generate_wrap_unwrap_round_trip(void **state);
 void test_wrap_rules(void **state);
 void test_threads_sign(void **state);

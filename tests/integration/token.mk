@@ -6,6 +6,7 @@ tests_integration_test_token_SOURCES = \
 	tests/integration/test_token_util.c \
 	tests/integration/test_token_import.c \
 	tests/integration/test_token_crypto.c \
+	tests/integration/test_token_dpck.c \
 	tests/integration/test_token_stress.c \
 	tests/integration/test_token_objects.c \
 	tests/integration/test_token_vendors.c \
