@@ -153,4 +153,17 @@ wait $mpid_carol; mc=$?
 check "group media: all 100 packets authenticated by both" [ "$mb$mc" = 00 ]
 check "group media: received audio identical to the sent" sh -c \
 	"cmp -s '$T/audio-sent' '$T/audio-bob' && cmp -s '$T/audio-sent' '$T/audio-carol'"
+
+# --- network independent, one to one: announced by UDP broadcast, no reply --
+BP=$(( AP + 7 ))
+as bob accept --listen 127.255.255.255:$BP --as sip:bob@example.org --timeout 10 --show-keys \
+	> "$T/b1-bob" 2> "$T/b1-bob.err" &
+b1pid=$!
+wait_listening "$T/b1-bob.err"
+as alice create --from sip:alice@example.org --to sip:bob@example.org \
+	--announce 127.255.255.255:$BP --show-keys --out "$T/b1offer" > "$T/b1keys"
+wait $b1pid; rb1=$?
+check "broadcast 1:1: bob accepted the announced offer" [ "$rb1" = 0 ]
+check "broadcast 1:1: initiator named, two crypto sessions, same keys" sh -c \
+	"grep -q '^initiator=sip:alice@example.org ' '$T/b1-bob' && [ \$(grep -c '^cs=' '$T/b1keys') = 2 ] && [ \"\$(grep '^cs=' '$T/b1-bob')\" = \"\$(grep '^cs=' '$T/b1keys')\" ]"
 exit $fail
