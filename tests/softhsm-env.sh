@@ -1,8 +1,9 @@
 # tests/softhsm-env.sh - a private SoftHSM2 for one test script.
 #
 #   . "$top_srcdir/tests/softhsm-env.sh"
-#   softhsm_setup || exit 99          # exports SOFTHSM2_CONF and SOFTHSM_DIR
+#   softhsm_setup [PREFIX] || exit 99   # exports SOFTHSM2_CONF and SOFTHSM_DIR
 #   trap softhsm_teardown EXIT
+#   softhsm_mstoken_conf FILE LABEL...  # mstoken.conf: a pkcs11 slot per label
 #
 # The token files live in a fresh mktemp folder, so tests never see (or
 # damage) the machine's own tokens and can run side by side.
@@ -11,7 +12,7 @@
 # child must not use).
 
 softhsm_setup() {
-	SOFTHSM_DIR=$(mktemp -d "${TMPDIR:-/tmp}/mst-softhsm-XXXXXX") || return 1
+	SOFTHSM_DIR=$(mktemp -d "${TMPDIR:-/tmp}/${1:-mst-softhsm}-XXXXXX") || return 1
 	mkdir "$SOFTHSM_DIR/tokens" || return 1
 	cat > "$SOFTHSM_DIR/softhsm2.conf" <<CONF || return 1
 directories.tokendir = $SOFTHSM_DIR/tokens
@@ -30,4 +31,15 @@ softhsm_teardown() {
 		rm -rf "$SOFTHSM_DIR"
 	fi
 	unset SOFTHSM_DIR SOFTHSM2_CONF
+}
+
+# An mstoken.conf (FILE) with one pkcs11 slot per LABEL, each sealing into
+# the SoftHSM2 token "<LABEL>-store" ($SOFTHSM2_MODULE, from env.sh).
+softhsm_mstoken_conf() {
+	conf=$1; shift
+	: > "$conf" || return 1
+	for label in "$@"; do
+		printf '[slot]\nlabel = %s\nbackend = pkcs11\npkcs11.module = %s\npkcs11.token = %s-store\n\n' \
+			"$label" "$SOFTHSM2_MODULE" "$label" >> "$conf" || return 1
+	done
 }

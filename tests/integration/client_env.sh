@@ -14,23 +14,18 @@ KMS="${MSTOKEN_KMS:-$top_builddir/kms/mstoken-kms}"
 MS="$top_builddir/client/mikey-sakke"
 MEDIA="$top_builddir/client/mikey-sakke-media"
 . "$top_builddir/tests/integration/env.sh"
+. "$top_srcdir/tests/softhsm-env.sh"
 
 client_env_setup() {
 	prefix=$1; shift
 	for f in "$MODULE" "$KMS" "$SOFTHSM2_MODULE" "$PKCS11_TOOL"; do
 		[ -n "$f" ] && [ -f "$f" ] || { echo "SKIP: $f not built or not installed"; return 77; }
 	done
-	T=$(mktemp -d "${TMPDIR:-/tmp}/$prefix-XXXXXX") || return 99
-	mkdir "$T/tokens" || return 99
-	printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n' \
-		"$T" > "$T/softhsm2.conf" || return 99
-	: > "$T/mstoken.conf"
-	for who in "$@"; do
-		printf '[slot]\nlabel = %s\nbackend = pkcs11\npkcs11.module = %s\npkcs11.token = %s-store\n\n' \
-			"$who" "$SOFTHSM2_MODULE" "$who" >> "$T/mstoken.conf" || return 99
-	done
-	SOFTHSM2_CONF="$T/softhsm2.conf" MSTOKEN_CONF="$T/mstoken.conf" MIKEY_SAKKE_REPLAY_CACHE="$T/replay"
-	export SOFTHSM2_CONF MSTOKEN_CONF MIKEY_SAKKE_REPLAY_CACHE
+	softhsm_setup "$prefix" || return 99
+	T=$SOFTHSM_DIR
+	softhsm_mstoken_conf "$T/mstoken.conf" "$@" || return 99
+	MSTOKEN_CONF="$T/mstoken.conf" MIKEY_SAKKE_REPLAY_CACHE="$T/replay"
+	export MSTOKEN_CONF MIKEY_SAKKE_REPLAY_CACHE
 }
 
 # waits (up to 10 s) until each named stderr file says "listening"

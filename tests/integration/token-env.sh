@@ -30,11 +30,7 @@ token_conf() {
 		swtpm_slot_conf "$MSTOKEN_CONF" "$MSTOKEN_TEST_TPM_STORES" "$@"
 		return $?
 	fi
-	: > "$MSTOKEN_CONF" || return 1
-	for label in "$@"; do
-		printf '[slot]\nlabel = %s\nbackend = pkcs11\npkcs11.module = %s\npkcs11.token = %s-store\n\n' \
-			"$label" "$SOFTHSM2_MODULE" "$label" >> "$MSTOKEN_CONF" || return 1
-	done
+	softhsm_mstoken_conf "$MSTOKEN_CONF" "$@"
 }
 
 token_setup() {
