@@ -3,7 +3,7 @@
 check_PROGRAMS += tests/integration/test_client_flows
 tests_integration_test_client_flows_SOURCES = \
 	tests/integration/test_client_flows.c \
-	tests/integration/test_client_util.c tests/integration/test_client.h
+	tests/integration/test_client_util.c tests/integration/test_client.h tests/integration/p11_slot.h
 tests_integration_test_client_flows_CFLAGS = $(TEST_CFLAGS) $(P11KIT_CFLAGS)
 tests_integration_test_client_flows_LDADD = client/libmsclient.la $(CMOCKA_LIBS) $(CRYPTO_LIBS) -ldl
 
@@ -13,7 +13,7 @@ dist_check_SCRIPTS += tests/integration/client.sh
 check_PROGRAMS += tests/integration/test_client_interop
 tests_integration_test_client_interop_SOURCES = \
 	tests/integration/test_client_interop.c \
-	tests/integration/test_client_util.c tests/integration/test_client.h
+	tests/integration/test_client_util.c tests/integration/test_client.h tests/integration/p11_slot.h
 tests_integration_test_client_interop_CFLAGS = $(TEST_CFLAGS) $(P11KIT_CFLAGS)
 tests_integration_test_client_interop_LDADD = client/libmsclient.la $(CMOCKA_LIBS) $(CRYPTO_LIBS) -ldl
 

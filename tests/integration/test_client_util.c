@@ -3,6 +3,7 @@
  * objects pkcs11-tool --write-object would create). */
 #include <dlfcn.h>
 #include "tests/integration/test_client.h"
+#include "tests/integration/p11_slot.h"
 
 static CK_FUNCTION_LIST_PTR f;
 static void *dl;
@@ -31,26 +32,6 @@ void tc_release(void)
 	f->C_Finalize(NULL);
 	dlclose(dl);
 	dl = NULL;
-}
-
-/* mstoken slots describe themselves as "mstoken <label> ..." */
-static CK_SLOT_ID slot_of(const char *label)
-{
-	CK_SLOT_ID ids[32];
-	CK_ULONG n = 32, i;
-	char want[64];
-
-	snprintf(want, sizeof(want), "mstoken %s ", label);
-	assert_int_equal(f->C_GetSlotList(CK_FALSE, ids, &n), CKR_OK);
-	for (i = 0; i < n; i++) {
-		CK_SLOT_INFO si;
-
-		assert_int_equal(f->C_GetSlotInfo(ids[i], &si), CKR_OK);
-		if (memcmp(si.slotDescription, want, strlen(want)) == 0)
-			return ids[i];
-	}
-	fail_msg("no mstoken slot %s (check MSTOKEN_CONF)", label);
-	return 0;
 }
 
 static char *hexu(const uint8_t *b, size_t n)
@@ -148,7 +129,7 @@ CK_SESSION_HANDLE tc_token_begin(const char *label)
 	CK_SLOT_ID slot;
 
 	load();
-	slot = slot_of(label);
+	slot = p11_slot_by_label(f, label);
 	memset(tl, ' ', sizeof(tl));
 	memcpy(tl, label, strlen(label));
 	assert_int_equal(f->C_InitToken(slot, (CK_UTF8CHAR_PTR)(uintptr_t)TC_SO_PIN,

@@ -1,6 +1,7 @@
 /* tests/integration/test_token_util.c - loading the module, sessions,
  * lookups and the KMS XML the tests import. */
 #include "test_token.h"
+#include "p11_slot.h"
 
 #include <dlfcn.h>
 
@@ -46,21 +47,7 @@ void tok_unload(void)
 
 CK_SLOT_ID tok_slot(const char *label)
 {
-	CK_SLOT_ID ids[16];
-	CK_ULONG n = 16, i;
-	char want[64];
-
-	snprintf(want, sizeof(want), "mstoken %s ", label);
-	assert_int_equal(p11->C_GetSlotList(CK_FALSE, ids, &n), CKR_OK);
-	for (i = 0; i < n; i++) {
-		CK_SLOT_INFO si;
-
-		assert_int_equal(p11->C_GetSlotInfo(ids[i], &si), CKR_OK);
-		if (memcmp(si.slotDescription, want, strlen(want)) == 0)
-			return ids[i];
-	}
-	fail_msg("no slot %s", label);
-	return 0;
+	return p11_slot_by_label(p11, label);
 }
 
 CK_SESSION_HANDLE tok_session(const char *label, int login)

@@ -2,7 +2,7 @@
 # directly, through p11-kit-proxy.so, and driven by pkcs11-tool.
 check_PROGRAMS += tests/integration/test_token
 tests_integration_test_token_SOURCES = \
-	tests/integration/test_token.c tests/integration/test_token.h \
+	tests/integration/test_token.c tests/integration/test_token.h tests/integration/p11_slot.h \
 	tests/integration/test_token_util.c \
 	tests/integration/test_token_import.c \
 	tests/integration/test_token_crypto.c \
