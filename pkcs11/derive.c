@@ -60,7 +60,7 @@ CK_RV derive_key(p11_session *s, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE base,
 		return rv;
 	if (len == 0 || len > MAX_DERIVED_LEN)
 		return CKR_ATTRIBUTE_VALUE_INVALID;
-	rv = secret_template_check(t, n, len);
+	rv = secret_template_check(t, n, len, SECRET_DERIVED, CKM_MSTOKEN_MIKEY_PRF);
 	if (rv == CKR_OK)
 		rv = obj_secret(b, &tgk, &tgk_len);
 	if (rv != CKR_OK)

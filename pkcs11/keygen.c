@@ -27,7 +27,7 @@ CK_RV keygen_generate(p11_session *s, CK_MECHANISM_PTR mech, CK_ATTRIBUTE_PTR t,
 		return rv;
 	if (len != 16 && len != 32)
 		return CKR_ATTRIBUTE_VALUE_INVALID;
-	rv = secret_template_check(t, n, len);
+	rv = secret_template_check(t, n, len, SECRET_GENERATED, CKM_GENERIC_SECRET_KEY_GEN);
 	if (rv != CKR_OK)
 		return rv;
 	if (RAND_priv_bytes(key, (int)len) != 1)

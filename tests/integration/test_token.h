@@ -48,6 +48,11 @@ CK_RV tok_create_data(CK_SESSION_HANDLE s, const char *app, const char *xml, CK_
 CK_TOKEN_INFO tok_info(const char *label);
 /* A session secret key holding value (extractable). */
 CK_OBJECT_HANDLE tok_secret(CK_SESSION_HANDLE s, const uint8_t *value, size_t len);
+/* The non-extractable secret key o holds value: a MIKEY PRF output of o
+ * (readable, as only PRF outputs are) equals the same PRF computed here
+ * on value (libmstcore).  How tests check an SSV that never leaves. */
+void tok_assert_secret_is(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, const uint8_t *value,
+			  size_t len);
 /* Read CKA_VALUE into buf (capacity *len): the return value of the call. */
 CK_RV tok_value(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, uint8_t *buf, CK_ULONG *len);
 

@@ -20,3 +20,5 @@ dist_check_SCRIPTS += tests/integration/token.sh tests/integration/token-pkcs11-
 TESTS += tests/integration/token-tpm.sh tests/integration/token-pkcs11-tool-tpm.sh
 dist_check_SCRIPTS += tests/integration/token-tpm.sh tests/integration/token-pkcs11-tool-tpm.sh
 dist_noinst_DATA += tests/integration/token-env.sh
+# token-pkcs11-tool.sh: a PRF output of a kept SSV (uses read_secret.py, client.mk)
+dist_noinst_SCRIPTS += tests/integration/p11_prf.py
