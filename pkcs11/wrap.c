@@ -166,8 +166,11 @@ CK_RV wrap_unwrap(p11_session *s, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE unwrap
 	CK_RV rv;
 	mst_rc rc;
 
-	if (mech == NULL || out == NULL || (in == NULL && in_len != 0) || (t == NULL && n != 0))
+	if (mech == NULL || out == NULL || (in == NULL && in_len != 0))
 		return CKR_ARGUMENTS_BAD;
+	rv = attrs_template_ok(t, n);
+	if (rv != CKR_OK)
+		return rv;
 	if (mech->mechanism != CKM_MSTOKEN_SAKKE)
 		return CKR_MECHANISM_INVALID;
 	if (mech->pParameter != NULL || mech->ulParameterLen != 0)
