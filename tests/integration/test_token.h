@@ -45,6 +45,14 @@ CK_OBJECT_HANDLE tok_community(CK_SESSION_HANDLE s, CK_KEY_TYPE type, const char
 /* Private key of a user: uid || suffix (1 ECCSI, 2 SAKKE). */
 CK_OBJECT_HANDLE tok_user_key(CK_SESSION_HANDLE s, const uint8_t *uid, size_t uid_len, int suffix);
 CK_RV tok_create_data(CK_SESSION_HANDLE s, const char *app, const char *xml, CK_OBJECT_HANDLE *h);
+/* The same with one more attribute (extra != NULL) in the template. */
+CK_RV tok_create_data_with(CK_SESSION_HANDLE s, const char *app, const char *xml,
+			   const CK_ATTRIBUTE *extra, CK_OBJECT_HANDLE *h);
+/* cmocka fixtures: load the module again if a test left it unloaded (a
+ * test that unloads it and fails before loading it again must not leave
+ * the next tests without one); unload it. */
+int tok_fixture_reload(void **state);
+int tok_fixture_unload(void **state);
 CK_TOKEN_INFO tok_info(const char *label);
 /* A session secret key holding value (extractable). */
 CK_OBJECT_HANDLE tok_secret(CK_SESSION_HANDLE s, const uint8_t *value, size_t len);

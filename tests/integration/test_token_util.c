@@ -126,7 +126,8 @@ CK_OBJECT_HANDLE tok_user_key(CK_SESSION_HANDLE s, const uint8_t *uid, size_t ui
 	return tok_find(s, CKO_PRIVATE_KEY, id, uid_len + 1);
 }
 
-CK_RV tok_create_data(CK_SESSION_HANDLE s, const char *app, const char *xml, CK_OBJECT_HANDLE *h)
+CK_RV tok_create_data_with(CK_SESSION_HANDLE s, const char *app, const char *xml,
+			   const CK_ATTRIBUTE *extra, CK_OBJECT_HANDLE *h)
 {
 	/* exactly what pkcs11-tool --write-object --type data sends */
 	CK_OBJECT_CLASS cls = CKO_DATA;
@@ -137,10 +138,33 @@ CK_RV tok_create_data(CK_SESSION_HANDLE s, const char *app, const char *xml, CK_
 		{ CKA_VALUE, (void *)(uintptr_t)xml, strlen(xml) },
 		{ CKA_PRIVATE, &no, sizeof(no) },
 		{ CKA_APPLICATION, (void *)(uintptr_t)app, strlen(app) },
+		{ 0, NULL, 0 },
 	};
 	CK_OBJECT_HANDLE dummy;
 
-	return p11->C_CreateObject(s, t, 5, h ? h : &dummy);
+	if (extra != NULL)
+		t[5] = *extra;
+	return p11->C_CreateObject(s, t, extra != NULL ? 6 : 5, h ? h : &dummy);
+}
+
+CK_RV tok_create_data(CK_SESSION_HANDLE s, const char *app, const char *xml, CK_OBJECT_HANDLE *h)
+{
+	return tok_create_data_with(s, app, xml, NULL, h);
+}
+
+int tok_fixture_reload(void **state)
+{
+	(void)state;
+	if (p11 == NULL)
+		tok_load();
+	return 0;
+}
+
+int tok_fixture_unload(void **state)
+{
+	(void)state;
+	tok_unload();
+	return 0;
 }
 
 CK_TOKEN_INFO tok_info(const char *label)
