@@ -167,8 +167,11 @@ CK_RV attrs_template_ok(const CK_ATTRIBUTE *t, CK_ULONG n)
 
 	if (t == NULL && n != 0)
 		return CKR_ARGUMENTS_BAD;
+	/* (CK_ULONG)-1 is what a failed C_GetAttributeValue leaves in the
+	 * length: a template reused after one must not make us copy that */
 	for (i = 0; i < n; i++)
-		if (t[i].pValue == NULL && t[i].ulValueLen != 0)
+		if ((t[i].pValue == NULL && t[i].ulValueLen != 0) ||
+		    t[i].ulValueLen == CK_UNAVAILABLE_INFORMATION)
 			return CKR_ATTRIBUTE_VALUE_INVALID;
 	return CKR_OK;
 }

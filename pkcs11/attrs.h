@@ -15,7 +15,8 @@ typedef enum {
 
 /* Every template a function takes goes through here first (attrs_check
  * does): a NULL template with n != 0 is CKR_ARGUMENTS_BAD, an attribute
- * with pValue NULL and a non-zero ulValueLen CKR_ATTRIBUTE_VALUE_INVALID.
+ * with pValue NULL and a non-zero ulValueLen, or a ulValueLen of
+ * CK_UNAVAILABLE_INFORMATION, CKR_ATTRIBUTE_VALUE_INVALID.
  * (C_GetAttributeValue is the exception: there a NULL pValue asks for the
  * length, PKCS#11 2.40 5.7.) */
 CK_RV attrs_template_ok(const CK_ATTRIBUTE *t, CK_ULONG n);

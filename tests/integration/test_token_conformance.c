@@ -387,6 +387,12 @@ static void test_null_template_values(void **state)
 	assert_int_equal(p11->C_SetAttributeValue(s, data, &null_label, 1),
 			 CKR_ATTRIBUTE_VALUE_INVALID);
 	assert_int_equal(p11->C_SetAttributeValue(s, data, NULL, 1), CKR_ARGUMENTS_BAD);
+	/* a length a failed C_GetAttributeValue left (pkcs11test's
+	 * SetInvalidAttributeLen, on an attribute a data object has) */
+	get.ulValueLen = CK_UNAVAILABLE_INFORMATION;
+	assert_int_equal(p11->C_SetAttributeValue(s, data, &get, 1), CKR_ATTRIBUTE_VALUE_INVALID);
+	assert_int_equal(p11->C_FindObjectsInit(s, &get, 1), CKR_ATTRIBUTE_VALUE_INVALID);
+	get.ulValueLen = sizeof(buf);
 	assert_int_equal(p11->C_CopyObject(s, data, &null_label, 1, &h), CKR_ATTRIBUTE_VALUE_INVALID);
 	assert_int_equal(p11->C_CopyObject(s, data, NULL, 1, &h), CKR_ARGUMENTS_BAD);
 	assert_int_equal(p11->C_GenerateKey(s, &gen, gen_null, 2, &h), CKR_ATTRIBUTE_VALUE_INVALID);
