@@ -660,7 +660,10 @@ static void test_fork_child_frees_parent_state(void **state)
 		if (p11->C_Initialize(&args) != CKR_OK)
 			rc |= 2;
 		after = heap_in_use();
-		if (after + (size_t)FAT_SESSIONS * FAT_INPUT / 2 > before)
+		/* (under ASan or valgrind mallinfo2 sees no heap: then only the
+		 * sanitizer's leak report can tell) */
+		if (before >= (size_t)FAT_SESSIONS * FAT_INPUT &&
+		    after + (size_t)FAT_SESSIONS * FAT_INPUT / 2 > before)
 			rc |= 4;
 		/* and the child's own token works */
 		if (p11->C_OpenSession(tok_slot("alice"), CKF_SERIAL_SESSION, NULL, NULL, &cs) != CKR_OK ||
