@@ -63,10 +63,14 @@ static CK_RV finish(p11_object *o, CK_RV rv, p11_object **out)
 CK_RV importobj_data(p11_session *s, const CK_ATTRIBUTE *t, CK_ULONG n, const uint8_t *value,
 		     size_t len, p11_object **out)
 {
-	p11_object *o = object_new(s->slot, CKO_DATA);
+	p11_object *o;
 	CK_ULONG i;
 	CK_RV rv = CKR_OK;
 
+	/* the kept XML is the record of what was imported: never changed */
+	if (attrs_bool(t, n, CKA_MODIFIABLE, 0) || attrs_bool(t, n, CKA_COPYABLE, 0))
+		return CKR_TEMPLATE_INCONSISTENT;
+	o = object_new(s->slot, CKO_DATA);
 	if (o == NULL)
 		return CKR_HOST_MEMORY;
 	/* With a value of its own (a key set's redacted text), the template's
@@ -77,6 +81,10 @@ CK_RV importobj_data(p11_session *s, const CK_ATTRIBUTE *t, CK_ULONG n, const ui
 			rv = attrs_apply(o, &t[i], 1);
 	if (rv == CKR_OK && value != NULL)
 		rv = obj_set(o, CKA_VALUE, value, len);
+	if (rv == CKR_OK)
+		rv = obj_set_bool(o, CKA_MODIFIABLE, 0);
+	if (rv == CKR_OK)
+		rv = obj_set_bool(o, CKA_COPYABLE, 0);
 	return finish(o, rv, out);
 }
 

@@ -63,7 +63,9 @@ struct keystore_backend {
 	void (*logout)(void *be);
 	/* SO logged in: set (or reset, unlocking) the user PIN. */
 	mst_rc (*init_pin)(void *be, const char *pin, size_t pin_len);
-	/* The logged-in user (or SO) changes its own PIN. */
+	/* The logged-in user (or SO) changes its own PIN; with nobody logged
+	 * in, who == KEYSTORE_USER changes the user PIN after checking the
+	 * old one (C_SetPIN in a R/W public session). */
 	mst_rc (*set_pin)(void *be, keystore_who who, const char *old_pin, size_t old_len,
 			  const char *new_pin, size_t new_len);
 	/* Every record name, public ones always, private ones when logged in

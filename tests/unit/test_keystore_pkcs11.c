@@ -130,7 +130,13 @@ static void set_pin_changes_pin(void **state)
 	void *be = *state;
 	keystore_info info;
 
-	assert_rc(be, ks->set_pin(be, KEYSTORE_USER, P(USER_PIN), P("4321")), MST_ERR_NOT_LOGGED_IN);
+	/* nobody logged in: the user PIN changes, the old one checked (C_SetPIN
+	 * in a R/W public session); the SO's needs the SO */
+	assert_rc(be, ks->set_pin(be, KEYSTORE_SO, P(SO_PIN), P("abcdefgh")), MST_ERR_NOT_LOGGED_IN);
+	assert_rc(be, ks->set_pin(be, KEYSTORE_USER, P("9999"), P("4321")), MST_ERR_PIN_INCORRECT);
+	assert_rc(be, ks->set_pin(be, KEYSTORE_USER, P(USER_PIN), P("4321")), MST_OK);
+	assert_rc(be, ks->login(be, KEYSTORE_USER, P(USER_PIN)), MST_ERR_PIN_INCORRECT);
+	assert_rc(be, ks->set_pin(be, KEYSTORE_USER, P("4321"), P(USER_PIN)), MST_OK);
 	assert_rc(be, ks->login(be, KEYSTORE_USER, P(USER_PIN)), MST_OK);
 	assert_rc(be, ks->set_pin(be, KEYSTORE_USER, P("9999"), P("4321")), MST_ERR_PIN_INCORRECT);
 	assert_rc(be, ks->info(be, &info), MST_OK);
