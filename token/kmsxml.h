@@ -45,6 +45,7 @@ typedef struct {
 	uint8_t ssk[ECCSI_N];               /* UserSigningKeySSK */
 	/* public */
 	uint8_t pvt[ECCSI_POINT_LEN];       /* UserPubTokenPVT */
+	int encrypted;                      /* SSK and RSK came as EncryptedKey */
 } kms_keyset;
 
 typedef enum { KMSXML_NONE = 0, KMSXML_CERTIFICATE, KMSXML_KEYSET } kmsxml_kind;

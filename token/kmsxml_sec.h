@@ -22,8 +22,13 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <libxml/tree.h>
 #include "token/status.h"
+
+/* libxml2's xmlDoc / xmlNode, named without its headers so that callers
+ * that only need the constants and kmssec_key_fn (the PKCS#11 module) do
+ * not depend on libxml2. */
+struct _xmlDoc;
+struct _xmlNode;
 
 #define KMSSEC_KEY_LEN 32        /* TrK, InK: AES-256 / HMAC-SHA-256 keys */
 #define KMSSEC_ID_MAX 128        /* key IDs (ds:KeyName), NUL included */
@@ -57,13 +62,13 @@ mst_rc kmssec_aes_unwrap(const uint8_t *kek, size_t kek_len, int pad, const uint
  * trk to the element parent (e.g. UserDecryptKey), ds:KeyName trk_id; with
  * carried_name != NULL also <xenc:CarriedKeyName> (the ID of a
  * NewTransportKey / NewIntegrityKey). */
-mst_rc kmssec_wrap_into(xmlNodePtr parent, const uint8_t trk[KMSSEC_KEY_LEN], const char *trk_id,
+mst_rc kmssec_wrap_into(struct _xmlNode *parent, const uint8_t trk[KMSSEC_KEY_LEN], const char *trk_id,
 			const uint8_t *key, size_t len, const char *carried_name,
 			char *err, size_t err_len);
 
 /* Server: the document's root is SignedKmsResponse holding one KmsResponse
  * with an Id attribute; append its ds:Signature. */
-mst_rc kmssec_sign(xmlDocPtr doc, const uint8_t ink[KMSSEC_KEY_LEN], const char *ink_id,
+mst_rc kmssec_sign(struct _xmlDoc *doc, const uint8_t ink[KMSSEC_KEY_LEN], const char *ink_id,
 		   char *err, size_t err_len);
 /* The same on text: *out is malloc'd NUL-terminated XML (free it). */
 mst_rc kmssec_sign_text(const uint8_t *xml, size_t len, const uint8_t ink[KMSSEC_KEY_LEN],
@@ -79,18 +84,18 @@ mst_rc kmssec_sign_text(const uint8_t *xml, size_t len, const uint8_t ink[KMSSEC
  * MST_ERR_PARSE: not this shape; MST_ERR_UNKNOWN_KEY: no such InK;
  * MST_ERR_BAD_SIGNATURE: digest or HMAC mismatch; MST_ERR_UNSUPPORTED: an
  * algorithm other than the fixed ones. */
-mst_rc kmssec_verify(xmlDocPtr doc, kmssec_key_fn key_fn, void *ctx, xmlNodePtr *response,
+mst_rc kmssec_verify(struct _xmlDoc *doc, kmssec_key_fn key_fn, void *ctx, struct _xmlNode **response,
 		     char ink_id[KMSSEC_ID_MAX], uint8_t *mac_out, char *err, size_t err_len);
 
 /* Nonzero when element n holds an xenc:EncryptedKey child. */
-int kmssec_is_encrypted(const xmlNode *n);
+int kmssec_is_encrypted(const struct _xmlNode *n);
 
 /* Token: open the single xenc:EncryptedKey child of element n with the TrK
  * named by its ds:KeyName.  out (cap octets, locked memory) receives the
  * key; carried (KMSSEC_ID_MAX, may be NULL) its CarriedKeyName or "".
  * MST_ERR_UNKNOWN_KEY: no such TrK; MST_ERR_BAD_KEY: unwrap integrity check
  * failed; MST_ERR_PARSE / MST_ERR_UNSUPPORTED: shape or algorithm. */
-mst_rc kmssec_unwrap_from(const xmlNode *n, kmssec_key_fn key_fn, void *ctx, uint8_t *out,
+mst_rc kmssec_unwrap_from(const struct _xmlNode *n, kmssec_key_fn key_fn, void *ctx, uint8_t *out,
 			  size_t cap, size_t *out_len, char *carried, char *err, size_t err_len);
 
 #endif
