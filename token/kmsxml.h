@@ -66,6 +66,10 @@ void kms_keyset_wipe(kms_keyset *ks);
 mst_rc kmsxml_redact_keyset(const uint8_t *xml, size_t len, char **out, size_t *out_len,
 			    char *err, size_t err_len);
 
+/* xsd:dateTime text (ValidFrom, ValidTo, Time) as Unix seconds: a missing
+ * zone is UTC, an offset is applied, a fraction dropped. */
+mst_rc kmsxml_time_unix(const char *text, int64_t *unix_time);
+
 /* Serialise; *out is malloc'd NUL-terminated text the caller frees (for a
  * key set: wipe it first, it holds secrets).  wrapped != 0 puts the element
  * inside a KmsResponse (user_uri and the time fill its header). */

@@ -274,3 +274,8 @@ mst_rc kx_hex_var(const xmlNode *n, uint8_t *out, size_t min_len, size_t cap, si
 	secure_wipe(text, sizeof text);
 	return rc;
 }
+
+mst_rc kmsxml_time_unix(const char *text, int64_t *unix_time)
+{
+	return kx_time_unix(text, unix_time);
+}
