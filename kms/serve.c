@@ -270,7 +270,8 @@ static mst_rc listen_addr(const char *listen, struct sockaddr_storage *sa, sockl
 }
 
 /* Everything the server needs, checked before it listens. */
-static mst_rc preflight(const kms_serve_opts *o, char *err, size_t err_len)
+static mst_rc preflight(const kms_serve_opts *o, char *summary, size_t summary_len,
+			char *err, size_t err_len)
 {
 	kms_certificate cert;
 	kms_secrets *s = secmem_alloc(sizeof *s);
@@ -282,8 +283,8 @@ static mst_rc preflight(const kms_serve_opts *o, char *err, size_t err_len)
 	rc = kms_load_community(o->dir, &cert, s, err, err_len);
 	secmem_free(s);
 	if (rc == MST_OK && (rc = kms_users_load(o->dir, &users, err, err_len)) == MST_OK) {
-		fprintf(stderr, "mstoken-kms: community %s, %zu user(s) enrolled\n", cert.kms_uri,
-			users->n);
+		snprintf(summary, summary_len, "community %s, %zu user(s) enrolled", cert.kms_uri,
+			 users->n);
 		secmem_free(users);
 	}
 	return rc;
@@ -313,6 +314,7 @@ mst_rc kms_serve(const kms_serve_opts *o, char *err, size_t err_len)
 {
 	struct sockaddr_storage sa;
 	socklen_t sa_len = 0;
+	char summary[KMSXML_URI_MAX + 64] = "";
 	uint8_t *cert = NULL, *key = NULL;
 	size_t cert_len = 0, key_len = 0;
 	struct MHD_Daemon *d = NULL;
@@ -324,7 +326,7 @@ mst_rc kms_serve(const kms_serve_opts *o, char *err, size_t err_len)
 
 	memset(&sa, 0, sizeof sa);
 	if ((rc = listen_addr(o->listen, &sa, &sa_len, err, err_len)) != MST_OK ||
-	    (rc = preflight(o, err, err_len)) != MST_OK ||
+	    (rc = preflight(o, summary, sizeof summary, err, err_len)) != MST_OK ||
 	    (rc = kms_read_file(o->cert, PEM_MAX, 0, &cert, &cert_len, err, err_len)) != MST_OK ||
 	    (rc = kms_read_file(o->key, PEM_MAX, 1, &key, &key_len, err, err_len)) != MST_OK)
 		goto out;
@@ -341,6 +343,7 @@ mst_rc kms_serve(const kms_serve_opts *o, char *err, size_t err_len)
 		goto out;
 	}
 	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	fprintf(stderr, "mstoken-kms: %s\n", summary);
 	fprintf(stderr, "mstoken-kms: listening on https://%.*s:%u (POST %sinit, keyprov, certcache)\n",
 		(int)(strrchr(o->listen, ':') - o->listen), o->listen,
 		info != NULL ? (unsigned)info->port : 0, KMS_PATH_PREFIX);
