@@ -24,7 +24,7 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
-#define DIGEST_LEN 32
+#define DIGEST_LEN KMSSEC_MAC_LEN
 #define B64_MAX (4 * ((KMSSEC_WRAPPED_MAX + 16 + 2) / 3) + 64)
 #define ID_ATTR "Id"
 
@@ -578,7 +578,7 @@ static mst_rc check_signed_info(xmlNodePtr si, const char *id, xmlNodePtr *diges
 }
 
 mst_rc kmssec_verify(xmlDocPtr doc, kmssec_key_fn key_fn, void *ctx, xmlNodePtr *response,
-		     char ink_id[KMSSEC_ID_MAX], char *err, size_t err_len)
+		     char ink_id[KMSSEC_ID_MAX], uint8_t *mac_out, char *err, size_t err_len)
 {
 	static const struct shape s_sig[] = { { KMSSEC_NS_DS, "SignedInfo", 0 },
 					      { KMSSEC_NS_DS, "SignatureValue", 0 },
@@ -623,6 +623,8 @@ mst_rc kmssec_verify(xmlDocPtr doc, kmssec_key_fn key_fn, void *ctx, xmlNodePtr 
 		goto out;
 	}
 	*response = resp;
+	if (mac_out != NULL)
+		memcpy(mac_out, mac, DIGEST_LEN);
 out:
 	secmem_free(key);
 	secure_wipe(mac, sizeof mac);

@@ -69,14 +69,18 @@ mst_rc kmssec_sign(xmlDocPtr doc, const uint8_t ink[KMSSEC_KEY_LEN], const char 
 mst_rc kmssec_sign_text(const uint8_t *xml, size_t len, const uint8_t ink[KMSSEC_KEY_LEN],
 			const char *ink_id, char **out, size_t *out_len, char *err, size_t err_len);
 
+#define KMSSEC_MAC_LEN 32
+
 /* Token / client: check the signature of a SignedKmsResponse with the InK
  * named by its ds:KeyName (asked of key_fn).  On success *response is the
- * verified KmsResponse element and ink_id (KMSSEC_ID_MAX) its InK's ID.
+ * verified KmsResponse element, ink_id (KMSSEC_ID_MAX) its InK's ID and
+ * mac (KMSSEC_MAC_LEN, may be NULL) the signature value (to tell apart
+ * responses of the same second when refusing replays).
  * MST_ERR_PARSE: not this shape; MST_ERR_UNKNOWN_KEY: no such InK;
  * MST_ERR_BAD_SIGNATURE: digest or HMAC mismatch; MST_ERR_UNSUPPORTED: an
  * algorithm other than the fixed ones. */
 mst_rc kmssec_verify(xmlDocPtr doc, kmssec_key_fn key_fn, void *ctx, xmlNodePtr *response,
-		     char ink_id[KMSSEC_ID_MAX], char *err, size_t err_len);
+		     char ink_id[KMSSEC_ID_MAX], uint8_t *mac_out, char *err, size_t err_len);
 
 /* Nonzero when element n holds an xenc:EncryptedKey child. */
 int kmssec_is_encrypted(const xmlNode *n);

@@ -53,6 +53,16 @@
 #define CKA_MSTOKEN_KPAK           0xCD53020CUL
 #define CKA_MSTOKEN_Z              0xCD53020DUL
 
+/* ---- return codes of a KMS response import (vendor-defined range) ------- */
+/* C_CreateObject of a "3GPP KmsKeySet" / "3GPP KmsCertificate" data object
+ * holding a SignedKmsResponse (doc/pkcs11.md "KMS responses"); each
+ * refusal stores nothing.  A bad signature is CKR_SIGNATURE_INVALID, an
+ * EncryptedKey that does not unwrap CKR_WRAPPED_KEY_INVALID. */
+#define CKR_MSTOKEN_KMS_UNKNOWN_KEY   0xCD530301UL /* no TrK / InK of that ID */
+#define CKR_MSTOKEN_KMS_REPLAY        0xCD530302UL /* Time not after the last accepted */
+#define CKR_MSTOKEN_KMS_WRONG_USER    0xCD530303UL /* UserUri is not the InK's user */
+#define CKR_MSTOKEN_KMS_PLAIN_REFUSED 0xCD530304UL /* plain key set, require_encrypted_keys */
+
 /* ---- values of CKA_APPLICATION that import KMS XML --------------------- */
 #define MSTOKEN_APP_KMS_KEYSET      "3GPP KmsKeySet"
 #define MSTOKEN_APP_KMS_CERTIFICATE "3GPP KmsCertificate"

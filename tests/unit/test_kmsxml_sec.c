@@ -189,7 +189,7 @@ static mst_rc verify_text(const char *xml, void *ctx, char *err, size_t err_len)
 		secmem_free(out);
 		return rc;
 	}
-	rc = kmssec_verify(doc, lookup, ctx, &resp, id, err, err_len);
+	rc = kmssec_verify(doc, lookup, ctx, &resp, id, NULL, err, err_len);
 	if (rc == MST_OK) {
 		assert_non_null(resp);
 		assert_string_equal((const char *)resp->name, "KmsResponse");
@@ -454,7 +454,7 @@ static void test_sign_text(void **state)
 		xmlNodePtr resp;
 		char id[KMSSEC_ID_MAX];
 		assert_int_equal(kx_load((const uint8_t *)out, len, &doc, err, sizeof err), MST_OK);
-		assert_int_equal(kmssec_verify(doc, lookup, NULL, &resp, id, err, sizeof err), MST_OK);
+		assert_int_equal(kmssec_verify(doc, lookup, NULL, &resp, id, NULL, err, sizeof err), MST_OK);
 		kx_free_doc(doc);
 	}
 	free(out);
