@@ -46,6 +46,13 @@ static const struct option enrol_options[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+static const struct option rotate_options[] = {
+	{ "dir", required_argument, NULL, O_DIR },
+	{ "uri", required_argument, NULL, O_URI },
+	{ "help", no_argument, NULL, O_HELP },
+	{ NULL, 0, NULL, 0 }
+};
+
 static const struct option serve_options[] = {
 	{ "dir", required_argument, NULL, O_DIR },
 	{ "listen", required_argument, NULL, O_LISTEN },
@@ -244,6 +251,20 @@ mst_rc kms_parse_enrol_args(int argc, char **argv, kms_enrol_opts *o, kms_action
 	if (o->out == NULL)
 		return kx_fail(err, err_len, MST_ERR_ARGS, "user enrol: --out is required");
 	return MST_OK;
+}
+
+mst_rc kms_parse_rotate_args(int argc, char **argv, kms_enrol_opts *o, kms_action *act,
+			     char *err, size_t err_len)
+{
+	mst_rc rc;
+
+	memset(o, 0, sizeof *o);
+	rc = parse_args(argc, argv, rotate_options, enrol_option, o, act, err, err_len);
+	if (rc != MST_OK || *act == KMS_HELP)
+		return rc;
+	if (o->dir == NULL)
+		return kx_fail(err, err_len, MST_ERR_ARGS, "user rotate: --dir is required");
+	return check_uri("user rotate: --uri", o->uri, err, err_len);
 }
 
 static mst_rc serve_option(int id, const char *arg, void *v, kms_action *act, char *err,

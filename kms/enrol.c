@@ -11,6 +11,10 @@
  * Both files are staged first; D/kms-users is renamed into place before
  * ENROL, under an exclusive lock of D so that two enrolments do not lose
  * each other's user.
+ *
+ * "user rotate" draws a new TrK and InK for an enrolled user and keeps them
+ * pending in D/kms-users: the server delivers them in the next init
+ * response (kms/serve_handle.c).
  */
 #include "config.h"
 #include "kms/kms.h"
@@ -30,20 +34,6 @@
 #include <openssl/sha.h>
 
 #define ENROL_MAX (KMSXML_URI_MAX * 2 + 512)
-#define KEY_ID_RANDOM 8
-
-/* "<prefix>-<16 hex>": names a key, says nothing of it. */
-static mst_rc new_key_id(const char *prefix, char out[KMS_KEY_ID_MAX])
-{
-	uint8_t r[KEY_ID_RANDOM];
-	char hex[2 * KEY_ID_RANDOM + 1];
-
-	if (RAND_bytes(r, sizeof r) != 1)
-		return MST_ERR_CRYPTO;
-	hex_encode(r, sizeof r, hex);
-	snprintf(out, KMS_KEY_ID_MAX, "%s-%s", prefix, hex);
-	return MST_OK;
-}
 
 /* Fresh credentials into u (uri set); the token's hex into token_hex. */
 static mst_rc new_credentials(kms_user *u, char token_hex[2 * KMS_TOKEN_LEN + 1])
@@ -51,11 +41,11 @@ static mst_rc new_credentials(kms_user *u, char token_hex[2 * KMS_TOKEN_LEN + 1]
 	uint8_t token[KMS_TOKEN_LEN];
 	mst_rc rc = MST_OK;
 
-	if (RAND_bytes(token, sizeof token) != 1 || RAND_bytes(u->trk, sizeof u->trk) != 1 ||
-	    RAND_bytes(u->ink, sizeof u->ink) != 1)
+	if (RAND_bytes(token, sizeof token) != 1)
 		rc = MST_ERR_CRYPTO;
-	if (rc == MST_OK && (rc = new_key_id("TrK", u->trk_id)) == MST_OK)
-		rc = new_key_id("InK", u->ink_id);
+	if (rc == MST_OK)
+		rc = kms_users_new_keys(u, 0);
+	u->rotating = 0; /* a new enrolment: nothing pending */
 	if (rc == MST_OK) {
 		hex_encode(token, sizeof token, token_hex);
 		SHA256((const unsigned char *)token_hex, 2 * KMS_TOKEN_LEN, u->token_sha256);
@@ -81,25 +71,6 @@ static mst_rc format_enrolment(const char *kms_uri, const kms_user *u, const cha
 		return MST_ERR_RANGE;
 	*len = (size_t)n;
 	return MST_OK;
-}
-
-/* Exclusive lock of D for the read-modify-write of D/kms-users. */
-static int lock_dir(const char *dir, char *err, size_t err_len)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd < 0) {
-		kx_fail(err, err_len, MST_ERR_IO, "--dir %s: %s", dir, strerror(errno));
-		return -1;
-	}
-	while (flock(fd, LOCK_EX) != 0) {
-		if (errno != EINTR) {
-			kx_fail(err, err_len, MST_ERR_IO, "cannot lock %s: %s", dir, strerror(errno));
-			close(fd);
-			return -1;
-		}
-	}
-	return fd;
 }
 
 static mst_rc enrol_locked(const kms_enrol_opts *o, kms_users *us, char *err, size_t err_len)
@@ -161,7 +132,7 @@ mst_rc kms_user_enrol(const kms_enrol_opts *o, char *err, size_t err_len)
 {
 	kms_users *us = NULL;
 	mst_rc rc;
-	int fd = lock_dir(o->dir, err, err_len);
+	int fd = kms_users_lock(o->dir, err, err_len);
 
 	if (fd < 0)
 		return MST_ERR_IO;
@@ -169,5 +140,28 @@ mst_rc kms_user_enrol(const kms_enrol_opts *o, char *err, size_t err_len)
 		rc = enrol_locked(o, us, err, err_len);
 	secmem_free(us);
 	close(fd); /* releases the lock */
+	return rc;
+}
+
+mst_rc kms_user_rotate(const kms_enrol_opts *o, char *err, size_t err_len)
+{
+	kms_users *us = NULL;
+	kms_user *u;
+	mst_rc rc;
+	int fd = kms_users_lock(o->dir, err, err_len);
+
+	if (fd < 0)
+		return MST_ERR_IO;
+	rc = kms_users_load(o->dir, &us, err, err_len);
+	if (rc == MST_OK && (u = kms_users_by_uri(us, o->uri)) == NULL)
+		rc = kx_fail(err, err_len, MST_ERR_NOT_FOUND, "%s is not enrolled", o->uri);
+	else if (rc == MST_OK && (rc = kms_users_new_keys(u, 1)) != MST_OK)
+		kx_fail(err, err_len, rc, "cannot draw the keys: %s", mst_strerror(rc));
+	else if (rc == MST_OK && (rc = kms_users_save(o->dir, us, err, err_len)) == MST_OK)
+		printf("%s: new transport key %s and integrity key %s go out with the next init "
+		       "response (wrapped under %s) and replace %s and %s once it is answered\n",
+		       u->uri, u->new_trk_id, u->new_ink_id, u->trk_id, u->trk_id, u->ink_id);
+	secmem_free(us);
+	close(fd);
 	return rc;
 }

@@ -71,6 +71,10 @@ mst_rc kms_parse_serve_args(int argc, char **argv, kms_serve_opts *o, kms_action
 mst_rc kms_community_create(const kms_community_opts *o, char *err, size_t err_len);
 mst_rc kms_user_issue(const kms_issue_opts *o, char *err, size_t err_len);
 mst_rc kms_user_enrol(const kms_enrol_opts *o, char *err, size_t err_len);
+/* o->out and o->force unused. */
+mst_rc kms_user_rotate(const kms_enrol_opts *o, char *err, size_t err_len);
+mst_rc kms_parse_rotate_args(int argc, char **argv, kms_enrol_opts *o, kms_action *act,
+			     char *err, size_t err_len);
 /* Runs until SIGINT or SIGTERM (MST_OK) or fails to start. */
 mst_rc kms_serve(const kms_serve_opts *o, char *err, size_t err_len);
 

@@ -15,6 +15,7 @@ static const char usage[] =
 	"       mstoken-kms user issue --dir D --uri URI [--period-no N | --at TIME]\n"
 	"                   --out FILE [--wrapped]\n"
 	"       mstoken-kms user enrol --dir D --uri URI --out ENROL [--force]\n"
+	"       mstoken-kms user rotate --dir D --uri URI\n"
 	"       mstoken-kms serve --dir D --listen ADDR:PORT --cert CERT.pem --key KEY.pem\n"
 	"       mstoken-kms --help | --version\n"
 	"\n"
@@ -52,6 +53,11 @@ static const char usage[] =
 	"  --uri URI                the user's URI (UserUri)\n"
 	"  --out ENROL              the enrolment file, for \"mikey-sakke provision init\"\n"
 	"  --force                  replace the access token and keys of an enrolled user\n"
+	"\n"
+	"user rotate        new TrK and InK for an enrolled user: the next init response\n"
+	"                   carries them (NewTransportKey/NewIntegrityKey, wrapped under the\n"
+	"                   current TrK, signed with the current InK); once it is answered\n"
+	"                   they replace the current ones.\n"
 	"\n"
 	"serve              the KMS over HTTPS (3GPP TS 33.180 Annex D): POST\n"
 	"                   /keymanagement/identity/v1/init, .../keyprov (?next=1: also the\n"
@@ -95,6 +101,18 @@ static int run_enrol(int argc, char **argv, char *err)
 	if (act == KMS_HELP)
 		return fputs(usage, stdout) < 0;
 	return kms_user_enrol(&o, err, KMS_ERR_LEN) == MST_OK ? 0 : fail(err);
+}
+
+static int run_rotate(int argc, char **argv, char *err)
+{
+	kms_enrol_opts o;
+	kms_action act;
+
+	if (kms_parse_rotate_args(argc, argv, &o, &act, err, KMS_ERR_LEN) != MST_OK)
+		return fail(err);
+	if (act == KMS_HELP)
+		return fputs(usage, stdout) < 0;
+	return kms_user_rotate(&o, err, KMS_ERR_LEN) == MST_OK ? 0 : fail(err);
 }
 
 static int run_serve(int argc, char **argv, char *err)
@@ -147,6 +165,8 @@ int main(int argc, char **argv)
 		return run_issue(argc - 2, argv + 2, err);
 	if (strcmp(argv[1], "user") == 0 && strcmp(argv[2], "enrol") == 0)
 		return run_enrol(argc - 2, argv + 2, err);
+	if (strcmp(argv[1], "user") == 0 && strcmp(argv[2], "rotate") == 0)
+		return run_rotate(argc - 2, argv + 2, err);
 	snprintf(err, sizeof err, "unknown command '%.40s %.40s' (see mstoken-kms --help)",
 		 argv[1], argv[2]);
 	return fail(err);

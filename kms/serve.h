@@ -68,8 +68,11 @@ typedef struct {
 
 mst_rc kms_resp_new(kms_resp *r, const char *user_uri, const char *kms_uri,
 		    const char *client_req_url);
-/* KmsMessage/KmsInit with the community's KmsCertificate. */
-mst_rc kms_resp_init(kms_resp *r, const kms_certificate *c);
+/* KmsMessage/KmsInit with the community's KmsCertificate; for a user with
+ * pending keys (u->rotating) also NewTransportKey and NewIntegrityKey,
+ * wrapped under the current TrK, CarriedKeyName their new IDs. */
+mst_rc kms_resp_init(kms_resp *r, const kms_certificate *c, const kms_user *u,
+		     char *err, size_t err_len);
 /* KmsMessage/KmsCertCache with the certificates (n of them). */
 mst_rc kms_resp_certcache(kms_resp *r, const kms_certificate *c, size_t n);
 /* KmsMessage/KmsKeyProv, empty; then one kms_resp_keyset per key set. */

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #define TOKEN_MAX 256
 #define ISSUED_MAX 600
@@ -136,9 +137,13 @@ static mst_rc build(ctx *c, kms_resp *r, const kms_certificate *cert, const kms_
 		return kx_fail(err, err_len, rc, "cannot build the response: %s", mst_strerror(rc));
 	switch (c->call->op) {
 	case KMS_OP_INIT:
-		rc = kms_resp_init(r, cert);
-		if (rc == MST_OK)
-			snprintf(c->issued, sizeof c->issued, "KmsCertificate of %.200s", cert->kms_uri);
+		if ((rc = kms_resp_init(r, cert, c->user, err, err_len)) != MST_OK)
+			return rc;
+		snprintf(c->issued, sizeof c->issued, "KmsCertificate of %.200s%s%s%s%s", cert->kms_uri,
+			 c->user->rotating ? ", NewTransportKey " : "",
+			 c->user->rotating ? c->user->new_trk_id : "",
+			 c->user->rotating ? ", NewIntegrityKey " : "",
+			 c->user->rotating ? c->user->new_ink_id : "");
 		break;
 	case KMS_OP_CERTCACHE:
 		rc = kms_resp_certcache(r, cert, 1); /* the one community this KMS serves */
@@ -150,6 +155,35 @@ static mst_rc build(ctx *c, kms_resp *r, const kms_certificate *cert, const kms_
 	}
 	return rc == MST_OK ? rc : kx_fail(err, err_len, rc, "cannot build the response: %s",
 					   mst_strerror(rc));
+}
+
+/* The new TrK/InK just put into a response become the user's keys, before
+ * the response goes out: should this fail, the user gets a 500 and keeps
+ * the old keys on both sides.  Under the lock of D, on a fresh read of the
+ * users, and only if the pending keys are still the ones delivered (a
+ * "user rotate" may have run meanwhile). */
+static mst_rc promote(const ctx *c, char *err, size_t err_len)
+{
+	kms_users *users = NULL;
+	kms_user *u;
+	mst_rc rc;
+	int fd = kms_users_lock(c->call->dir, err, err_len);
+
+	if (fd < 0)
+		return MST_ERR_IO;
+	rc = kms_users_load(c->call->dir, &users, err, err_len);
+	if (rc == MST_OK && ((u = kms_users_by_uri(users, c->user->uri)) == NULL || !u->rotating ||
+			     strcmp(u->new_trk_id, c->user->new_trk_id) != 0 ||
+			     strcmp(u->new_ink_id, c->user->new_ink_id) != 0))
+		rc = kx_fail(err, err_len, MST_ERR_EXISTS,
+			     "the keys of %.200s changed while the response was made", c->user->uri);
+	if (rc == MST_OK) {
+		kms_users_promote(u);
+		rc = kms_users_save(c->call->dir, users, err, err_len);
+	}
+	secmem_free(users);
+	close(fd);
+	return rc;
 }
 
 /* Build, sign with the user's InK, reply 200. */
@@ -167,6 +201,11 @@ static void respond(ctx *c, const kms_certificate *cert, const kms_secrets *s)
 		rc = kmssec_sign_text((const uint8_t *)text, text_len, c->user->ink, c->user->ink_id,
 				      &c->reply->body, &c->reply->body_len, err, sizeof err);
 	free(text);
+	if (rc == MST_OK && c->call->op == KMS_OP_INIT && c->user->rotating &&
+	    (rc = promote(c, err, sizeof err)) != MST_OK) {
+		free(c->reply->body);
+		c->reply->body = NULL;
+	}
 	if (rc != MST_OK) {
 		refuse(c, 500, err);
 		return;

@@ -190,12 +190,33 @@ static mst_rc message(kms_resp *r, const char *name, const char *type, xmlNodePt
 	return MST_OK;
 }
 
-mst_rc kms_resp_init(kms_resp *r, const kms_certificate *c)
+/* <name><xenc:EncryptedKey> of key under the user's current TrK, carrying
+ * the new key's ID. */
+static mst_rc new_key(kms_resp *r, xmlNodePtr parent, const char *name, const uint8_t *key,
+		      const char *id, const kms_user *u, char *err, size_t err_len)
+{
+	xmlNodePtr n;
+
+	NEED(n = xmlNewChild(parent, r->ns, X(name), NULL));
+	return kmssec_wrap_into(n, u->trk, u->trk_id, key, KMS_KEY_LEN, id, err, err_len);
+}
+
+mst_rc kms_resp_init(kms_resp *r, const kms_certificate *c, const kms_user *u,
+		     char *err, size_t err_len)
 {
 	xmlNodePtr init;
 	mst_rc rc = message(r, "KmsInit", "KmsInitTkIkType", &init);
 
-	return rc != MST_OK ? rc : certificate(init, r->ns, c);
+	if (rc == MST_OK)
+		rc = certificate(init, r->ns, c);
+	if (rc != MST_OK)
+		return kx_fail(err, err_len, rc, "cannot build the response: %s", mst_strerror(rc));
+	if (!u->rotating)
+		return MST_OK;
+	/* schema order: every NewTransportKey, then every NewIntegrityKey */
+	rc = new_key(r, init, "NewTransportKey", u->new_trk, u->new_trk_id, u, err, err_len);
+	return rc != MST_OK ? rc : new_key(r, init, "NewIntegrityKey", u->new_ink, u->new_ink_id, u,
+					   err, err_len);
 }
 
 mst_rc kms_resp_certcache(kms_resp *r, const kms_certificate *c, size_t n)

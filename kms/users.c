@@ -10,14 +10,23 @@
 #include "token/secmem.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#include <openssl/rand.h>
 #include <openssl/sha.h>
 
-enum { F_USER, F_TOKEN, F_TRK_ID, F_TRK, F_INK_ID, F_INK, F_COUNT };
+enum {
+	F_USER, F_TOKEN, F_TRK_ID, F_TRK, F_INK_ID, F_INK,
+	F_NEW_TRK_ID, F_NEW_TRK, F_NEW_INK_ID, F_NEW_INK, F_COUNT
+};
+#define F_REQUIRED F_NEW_TRK_ID /* fields below it are required */
 static const char *const field_names[F_COUNT] = {
-	"user", "token-sha256", "trk-id", "trk", "ink-id", "ink"
+	"user", "token-sha256", "trk-id", "trk", "ink-id", "ink",
+	"new-trk-id", "new-trk", "new-ink-id", "new-ink"
 };
 
 /* Key IDs: printable, no space (they go into ds:KeyName and a key=value line). */
@@ -44,8 +53,12 @@ static mst_rc set_field(kms_user *u, int f, const char *v, size_t vlen, const ch
 	case F_TOKEN: bytes = u->token_sha256; blen = sizeof u->token_sha256; break;
 	case F_TRK: bytes = u->trk; blen = sizeof u->trk; break;
 	case F_INK: bytes = u->ink; blen = sizeof u->ink; break;
+	case F_NEW_TRK: bytes = u->new_trk; blen = sizeof u->new_trk; break;
+	case F_NEW_INK: bytes = u->new_ink; blen = sizeof u->new_ink; break;
 	case F_TRK_ID: text = u->trk_id; break;
-	default: text = u->ink_id; break;
+	case F_INK_ID: text = u->ink_id; break;
+	case F_NEW_TRK_ID: text = u->new_trk_id; break;
+	default: text = u->new_ink_id; break;
 	}
 	if (bytes != NULL) {
 		if (vlen != 2 * blen || hex_decode_exact(v, vlen, bytes, blen) != MST_OK)
@@ -62,15 +75,20 @@ static mst_rc set_field(kms_user *u, int f, const char *v, size_t vlen, const ch
 	return MST_OK;
 }
 
-static mst_rc check_complete(const kms_user *u, const int *seen, const char *name,
+/* Required fields once; the pending keys all four once, or not at all. */
+static mst_rc check_complete(kms_user *u, const int *seen, const char *name,
 			     char *err, size_t err_len)
 {
 	int f;
 
-	for (f = F_TOKEN; f < F_COUNT; f++)
-		if (seen[f] != 1)
+	for (f = F_TOKEN; f < F_COUNT; f++) {
+		int want = f < F_REQUIRED || seen[F_NEW_TRK_ID] + seen[F_NEW_TRK] + seen[F_NEW_INK_ID] +
+						     seen[F_NEW_INK] > 0;
+		if (seen[f] != want)
 			return kx_fail(err, err_len, MST_ERR_PARSE, "%s: user %s: %s %s", name, u->uri,
-				       field_names[f], seen[f] ? "appears twice" : "missing");
+				       field_names[f], seen[f] > 1 ? "appears twice" : "missing");
+	}
+	u->rotating = seen[F_NEW_TRK_ID] == 1;
 	return MST_OK;
 }
 
@@ -217,6 +235,11 @@ mst_rc kms_users_format(const kms_users *us, char **out, size_t *out_len)
 		     put_line(t, cap, &used, "trk", NULL, u->trk, sizeof u->trk) &&
 		     put_line(t, cap, &used, "ink-id", u->ink_id, NULL, 0) &&
 		     put_line(t, cap, &used, "ink", NULL, u->ink, sizeof u->ink);
+		if (ok && u->rotating)
+			ok = put_line(t, cap, &used, "new-trk-id", u->new_trk_id, NULL, 0) &&
+			     put_line(t, cap, &used, "new-trk", NULL, u->new_trk, sizeof u->new_trk) &&
+			     put_line(t, cap, &used, "new-ink-id", u->new_ink_id, NULL, 0) &&
+			     put_line(t, cap, &used, "new-ink", NULL, u->new_ink, sizeof u->new_ink);
 	}
 	if (!ok) {
 		secmem_free(t);
@@ -249,4 +272,80 @@ kms_user *kms_users_by_uri(kms_users *us, const char *uri)
 		if (strcmp(us->u[i].uri, uri) == 0)
 			return &us->u[i];
 	return NULL;
+}
+
+mst_rc kms_users_save(const char *dir, const kms_users *us, char *err, size_t err_len)
+{
+	char path[PATH_MAX], *text = NULL;
+	size_t len = 0;
+	mst_rc rc;
+
+	if ((rc = kms_path(path, sizeof path, dir, KMS_USERS_FILE, err, err_len)) != MST_OK)
+		return rc;
+	if ((rc = kms_users_format(us, &text, &len)) != MST_OK)
+		return kx_fail(err, err_len, rc, "cannot format %s: %s", path, mst_strerror(rc));
+	rc = kms_write_file(path, text, len, 0600, err, err_len);
+	secmem_free(text);
+	return rc;
+}
+
+int kms_users_lock(const char *dir, char *err, size_t err_len)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0) {
+		kx_fail(err, err_len, MST_ERR_IO, "--dir %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	while (flock(fd, LOCK_EX) != 0) {
+		if (errno != EINTR) {
+			kx_fail(err, err_len, MST_ERR_IO, "cannot lock %s: %s", dir, strerror(errno));
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+/* "<prefix>-<16 hex>": names a key, says nothing of it. */
+static mst_rc new_key_id(const char *prefix, char out[KMS_KEY_ID_MAX])
+{
+	uint8_t r[8];
+	char hex[2 * sizeof r + 1];
+
+	if (RAND_bytes(r, sizeof r) != 1)
+		return MST_ERR_CRYPTO;
+	hex_encode(r, sizeof r, hex);
+	snprintf(out, KMS_KEY_ID_MAX, "%s-%s", prefix, hex);
+	return MST_OK;
+}
+
+mst_rc kms_users_new_keys(kms_user *u, int pending)
+{
+	uint8_t *trk = pending ? u->new_trk : u->trk, *ink = pending ? u->new_ink : u->ink;
+	mst_rc rc;
+
+	if (RAND_bytes(trk, KMS_KEY_LEN) != 1 || RAND_bytes(ink, KMS_KEY_LEN) != 1)
+		return MST_ERR_CRYPTO;
+	if ((rc = new_key_id("TrK", pending ? u->new_trk_id : u->trk_id)) != MST_OK ||
+	    (rc = new_key_id("InK", pending ? u->new_ink_id : u->ink_id)) != MST_OK)
+		return rc;
+	if (pending)
+		u->rotating = 1;
+	return MST_OK;
+}
+
+void kms_users_promote(kms_user *u)
+{
+	if (!u->rotating)
+		return;
+	memcpy(u->trk_id, u->new_trk_id, sizeof u->trk_id);
+	memcpy(u->trk, u->new_trk, sizeof u->trk);
+	memcpy(u->ink_id, u->new_ink_id, sizeof u->ink_id);
+	memcpy(u->ink, u->new_ink, sizeof u->ink);
+	secure_wipe(u->new_trk_id, sizeof u->new_trk_id);
+	secure_wipe(u->new_trk, sizeof u->new_trk);
+	secure_wipe(u->new_ink_id, sizeof u->new_ink_id);
+	secure_wipe(u->new_ink, sizeof u->new_ink);
+	u->rotating = 0;
 }

@@ -10,6 +10,11 @@
  *   trk <64 hex>             TrK, AES-256 (key wrap of the key sets)
  *   ink-id <id>              ds:KeyName of the integrity key InK
  *   ink <64 hex>             InK, HMAC-SHA-256 key of the responses
+ *   new-trk-id, new-trk, new-ink-id, new-ink   (all four or none)
+ *                            keys drawn by "user rotate", not yet delivered:
+ *                            the next init response carries them (wrapped
+ *                            under the current TrK) and they replace the
+ *                            current ones once it has been answered
  *
  * Only a hash of each access token is kept: a copy of this file does not
  * let anyone ask for keys (it does hold the TrK/InK, hence 0600).  The
@@ -39,6 +44,11 @@ typedef struct {
 	uint8_t trk[KMS_KEY_LEN];
 	char ink_id[KMS_KEY_ID_MAX];
 	uint8_t ink[KMS_KEY_LEN];
+	int rotating;                        /* the four below are set */
+	char new_trk_id[KMS_KEY_ID_MAX];
+	uint8_t new_trk[KMS_KEY_LEN];
+	char new_ink_id[KMS_KEY_ID_MAX];
+	uint8_t new_ink[KMS_KEY_LEN];
 } kms_user;
 
 /* Lives in secmem_alloc memory (it holds TrK and InK). */
@@ -60,5 +70,16 @@ mst_rc kms_users_format(const kms_users *u, char **out, size_t *out_len);
 const kms_user *kms_users_by_token(const kms_users *u, const char *token, size_t token_len);
 /* The user enrolled with this URI, or NULL. */
 kms_user *kms_users_by_uri(kms_users *u, const char *uri);
+
+/* D/kms-users rewritten (atomically) with every user. */
+mst_rc kms_users_save(const char *dir, const kms_users *u, char *err, size_t err_len);
+/* Exclusive lock of D for a read-modify-write of D/kms-users: the fd to
+ * close, or -1 (err set). */
+int kms_users_lock(const char *dir, char *err, size_t err_len);
+/* Fresh TrK and InK with new IDs: into the user's pending keys
+ * (pending != 0) or its current ones. */
+mst_rc kms_users_new_keys(kms_user *u, int pending);
+/* The user's pending keys become its current ones (after delivery). */
+void kms_users_promote(kms_user *u);
 
 #endif

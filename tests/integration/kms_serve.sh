@@ -167,15 +167,46 @@ request "$TMP/bob.req" sip:bob@example.org keyprov
 check "bob's new one: 200" [ "$(post "$TMP/bob.xml" keyprov -H "Authorization: Bearer $(val "$TMP/bob.enrol" access-token)" --data-binary @"$TMP/bob.req")" = 200 ]
 check "... under his new TrK" checker "$TMP/bob.xml" "$TMP/bob.enrol" "$D/community.xml" keyprov --keysets 1 --keys-out "$TMP/keys3.hex"
 
+# --- rotation: new TrK/InK delivered in init, wrapped under the old TrK ------
+refused "rotate needs an enrolled user" "is not enrolled" "$KMS" user rotate --dir "$D" --uri sip:nobody@example.org
+ok "rotate alice's TrK and InK" "$KMS" user rotate --dir "$D" --uri sip:alice@example.org
+check "... prints no key" sh -c '! grep -qiE "[0-9a-f]{64}" "$1"' - "$TMP/out"
+pending=$(sed -n 's/^new-trk //p' "$D/kms-users" | tr A-F a-f)
+check "... kept pending in kms-users" matches "$pending" '^[0-9a-f]{64}$'
+request "$TMP/alice.req" sip:alice@example.org keyprov
+# fetch_check OUT OP ENROL CHECKER-ARGS...: 200, and kms_serve_check accepts it
+fetch_check() {
+	out=$1 op=$2 enrol=$3; shift 3
+	[ "$(post "$out" $op -H "Authorization: Bearer $TOK" --data-binary @"$TMP/alice.req")" = 200 ] &&
+		checker "$out" "$enrol" "$D/community.xml" $op "$@"
+}
+check "keyprov before the init: still under the old TrK" fetch_check "$TMP/kp0.xml" keyprov "$TMP/alice.enrol" --keysets 1
+check "init: 200" [ "$(post "$TMP/rot.xml" init -H "Authorization: Bearer $TOK" --data-binary @"$TMP/alice.req")" = 200 ]
+check "... signed with the old InK" verifies "$TMP/rot.xml" "$TMP/alice.enrol"
+check "... NewTransportKey and NewIntegrityKey open under the old TrK" \
+	checker "$TMP/rot.xml" "$TMP/alice.enrol" "$D/community.xml" init --new-keys 2 --new-keys-out "$TMP/new.txt"
+echo "# $(cat "$TMP/check.out")"
+check "... the new TrK is the one drawn by rotate" [ "$(val "$TMP/new.txt" new-trk)" = "$pending" ]
+check "kms-users: the new keys are now the current ones, nothing pending" \
+	sh -c '! grep -q "^new-" "$1" && grep -qi "^trk $2\$" "$1"' - "$D/kms-users" "$pending"
+{ grep -vE '^(trk|ink|trk-id|ink-id)=' "$TMP/alice.enrol"
+  sed 's/^new-//' "$TMP/new.txt"; } > "$TMP/alice2.enrol"
+check "keyprov after the init: 200" [ "$(post "$TMP/kp1.xml" keyprov -H "Authorization: Bearer $TOK" --data-binary @"$TMP/alice.req")" = 200 ]
+check "... signed with the new InK" verifies "$TMP/kp1.xml" "$TMP/alice2.enrol"
+check "... not with the old" sh -c '! "$@"' - verifies "$TMP/kp1.xml" "$TMP/alice.enrol"
+check "... keys under the new TrK, valid" \
+	checker "$TMP/kp1.xml" "$TMP/alice2.enrol" "$D/community.xml" keyprov --keysets 1 --keys-out "$TMP/keys4.hex"
+check "the next init carries no new keys" fetch_check "$TMP/rot2.xml" init "$TMP/alice2.enrol" --new-keys 0
+
 # --- no secret in the log ------------------------------------------------------
 secrets_in_log() {
-	for e in "$TMP/alice.enrol" "$TMP/bob.enrol" "$TMP/carol.enrol" "$TMP/alice.before"; do
+	for e in "$TMP/alice.enrol" "$TMP/bob.enrol" "$TMP/carol.enrol" "$TMP/alice.before" "$TMP/alice2.enrol"; do
 		for k in access-token trk ink; do
 			v=$(val "$e" $k)
 			grep -qi "$v" "$LOG" && return 0
 		done
 	done
-	for k in $(cat "$TMP/keys1.hex" "$TMP/keys2.hex" "$TMP/keys3.hex"); do
+	for k in $(cat "$TMP/keys1.hex" "$TMP/keys2.hex" "$TMP/keys3.hex" "$TMP/keys4.hex"); do
 		grep -q "$k" "$LOG" && return 0
 	done
 	return 1

@@ -2,6 +2,7 @@
 """kms_serve_check: an independent look at a response of "mstoken-kms serve".
 
     kms_serve_check.py RESPONSE ENROL COMMUNITY KIND [--keysets N] [--keys-out FILE]
+                       [--new-keys N] [--new-keys-out FILE]
 
 Reads the SignedKmsResponse with Python's ElementTree (no code shared with
 mstoken), checks its shape for KIND (init, keyprov, certcache) and that it
@@ -11,7 +12,9 @@ user's TrK from the enrolment file by `openssl enc -d -id-aes256-wrap[-pad]`
 and checks every key set it holds with msref (tests/ref, RFC 6507 5.1.2 and
 RFC 6508 6.1.2, identifier and period).  --keys-out writes the hex of the
 opened keys (upper and lower case, one a line) for the caller's "is this
-key anywhere it must not be" greps.  The XML signature is checked by the
+key anywhere it must not be" greps.  For init, NewTransportKey and
+NewIntegrityKey (rotation) are opened too; --new-keys-out writes them as
+new-trk-id=, new-trk=, new-ink-id=, new-ink= lines.  The XML signature is checked by the
 caller with xmlsec1.  Prints one line "ok ..." or "kms_serve_check: <why>"
 and exits 1.
 """
@@ -142,6 +145,20 @@ def check(argv):
         if one(c, KMS + 'KmsUri', 'KmsUri').text != cert['kms_uri']:
             raise Fail('KmsCertificate of another community')
         result = 'ok %s: KmsCertificate of %s' % (kind, cert['kms_uri'])
+        new = []
+        for tag, what in (('NewTransportKey', 'trk'), ('NewIntegrityKey', 'ink')):
+            for el in body.findall(KMS + tag):
+                key = unwrap(el, tag, enrol, 32)
+                ek = one(el, XENC + 'EncryptedKey', tag + '/EncryptedKey')
+                carried = one(ek, XENC + 'CarriedKeyName', tag + '/CarriedKeyName').text
+                new.append('new-%s-id=%s\nnew-%s=%s\n' % (what, carried, what, key.hex()))
+        if '--new-keys' in opts and len(new) != int(opts['--new-keys']):
+            raise Fail('%d new TrK/InK, expected %s' % (len(new), opts['--new-keys']))
+        if new:
+            result += ', %d new keys opened with the TrK' % len(new)
+        if '--new-keys-out' in opts:
+            with open(opts['--new-keys-out'], 'w', encoding='ascii') as fh:
+                fh.write(''.join(new))
     elif kind == 'keyprov':
         body = one(msg, KMS + 'KmsKeyProv', 'KmsKeyProv')
         sets = body.findall(KMS + 'KmsKeySet')
