@@ -160,7 +160,7 @@ check "outputs of failures never appeared" [ ! -e "$TMP/u.xml" ]
 # --- help ------------------------------------------------------------------
 ok "--help" "$KMS" --help
 for flag in --dir --kms-uri --user-id-format --key-period --key-offset --wrapped --force \
-	    --uri --period-no --at --out; do
+	    --uri --period-no --at --out --listen --cert --key; do
 	check "--help documents $flag" grep -q -- "$flag " "$TMP/out"
 	check "the man page documents $flag" \
 		grep -q -- "^\\.B.* $(printf '%s' "$flag" | sed 's/-/\\\\-/g')\\b" "${top_srcdir:-.}/kms/mstoken-kms.1"
