@@ -15,8 +15,9 @@ for tool in curl openssl xmlsec1 python3; do
 	command -v $tool >/dev/null 2>&1 || { echo "$tool not found: skipped"; exit 77; }
 done
 CHECKER="${top_srcdir:-.}/tests/integration/kms_serve_check.py"
-D=$TMP/kms LOG=$TMP/serve.log PID=
-trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$TMP"' EXIT
+. "${top_srcdir:-.}/tests/integration/kms_server_env.sh"
+D=$TMP/kms
+trap 'kms_server_stop; rm -rf "$TMP"' EXIT
 
 # --- enrolment -------------------------------------------------------------
 ok "community" "$KMS" community create --dir "$D" --kms-uri kms.example.org
@@ -61,20 +62,13 @@ refused "serve: no community" "community.xml" \
 refused "serve: bad --listen" "--listen: expected ADDR:PORT" \
 	"$KMS" serve --dir "$D" --listen 127.0.0.1 --cert "$TMP/tls/server.pem" --key "$TMP/tls/server.key"
 
-# --- the server --------------------------------------------------------------
-"$KMS" serve --dir "$D" --listen 127.0.0.1:0 --cert "$TMP/tls/server.pem" --key "$TMP/tls/server.key" \
-	2>"$LOG" &
-PID=$!
-n=0
-until grep -q 'listening on' "$LOG" 2>/dev/null; do
-	n=$((n + 1))
-	if [ $n -gt 100 ] || ! kill -0 $PID 2>/dev/null; then
-		cat "$LOG"; fail "server did not start"; finish
-	fi
-	sleep 0.1
-done
-PORT=$(sed -n 's/.*listening on https:\/\/127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$LOG")
-pass "server listening on port $PORT (a free one, port 0 asked)"
+# --- the server ----------------------------------------------------------------
+if kms_server_start "$D" "$TMP/srv"; then
+	pass "server listening on port $KMS_PORT (a free one, port 0 asked)"
+else
+	fail "server did not start"; finish
+fi
+PORT=$KMS_PORT LOG=$KMS_LOG
 URL=https://localhost:$PORT/keymanagement/identity/v1
 
 # request FILE USER OP: a KmsRequest body
@@ -85,7 +79,7 @@ request() {
 # post OUT PATH [curl options...]: prints the HTTP status
 post() {
 	out=$1 path=$2; shift 2
-	curl -sS --cacert "$TMP/tls/ca.pem" -o "$out" -w '%{http_code}' "$@" "$URL/$path" 2>"$TMP/curl.err"
+	curl -sS --cacert "$KMS_CACERT" -o "$out" -w '%{http_code}' "$@" "$URL/$path" 2>"$TMP/curl.err"
 }
 request "$TMP/alice.req" sip:alice@example.org keyprov
 ink_of() { val "$1" ink | xxd -r -p > "$TMP/ink.bin"; }
@@ -138,7 +132,7 @@ refusal "Basic instead of Bearer" 401 keyprov -H "Authorization: Basic $TOK" --d
 request "$TMP/bob.req" sip:bob@example.org keyprov
 refusal "alice's token asking for bob's keys" 403 keyprov -H "Authorization: Bearer $TOK" --data-binary @"$TMP/bob.req"
 refusal "GET" 405 keyprov -H "Authorization: Bearer $TOK"
-check "... says Allow: POST" sh -c 'curl -sS --cacert "$1" -D - -o /dev/null "$2" | grep -qi "^allow: POST"' - "$TMP/tls/ca.pem" "$URL/keyprov"
+check "... says Allow: POST" sh -c 'curl -sS --cacert "$1" -D - -o /dev/null "$2" | grep -qi "^allow: POST"' - "$KMS_CACERT" "$URL/keyprov"
 refusal "unknown path" 404 keyprov2 -H "Authorization: Bearer $TOK" --data-binary @"$TMP/alice.req"
 refusal "path outside the interface" 404 ../../../etc -H "Authorization: Bearer $TOK" --data-binary @"$TMP/alice.req"
 head -c 20000 /dev/zero | tr '\0' ' ' > "$TMP/big"
@@ -219,13 +213,10 @@ check "plain HTTP to the TLS port gets no answer" \
 check "a client trusting another CA refuses the server" \
 	sh -c 'curl -sS --max-time 5 --cacert "$1" -o /dev/null -X POST "$2" 2>/dev/null; [ $? -eq 60 ]' - "$TMP/other/ca.pem" "$URL/init"
 check "TLS 1.1 is refused" \
-	sh -c '! curl -sS --max-time 5 --cacert "$1" --tlsv1.1 --tls-max 1.1 -o /dev/null -X POST "$2" 2>/dev/null' - "$TMP/tls/ca.pem" "$URL/init"
+	sh -c '! curl -sS --max-time 5 --cacert "$1" --tlsv1.1 --tls-max 1.1 -o /dev/null -X POST "$2" 2>/dev/null' - "$KMS_CACERT" "$URL/init"
 
 # --- stop ----------------------------------------------------------------------
-kill -TERM $PID
-wait $PID
-rc=$?
-PID=
-check "SIGTERM stops the server cleanly (exit 0)" [ "$rc" -eq 0 ]
+kms_server_stop
+check "SIGTERM stops the server cleanly (exit 0)" [ "$KMS_STATUS" -eq 0 ]
 check "... and it says so" grep -q 'stopping (signal 15)' "$LOG"
 finish
