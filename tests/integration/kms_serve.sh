@@ -11,7 +11,7 @@
 . "${top_srcdir:-.}/tests/integration/kms_lib.sh"
 . "${top_builddir:-.}/tests/integration/env.sh"
 
-for tool in curl openssl xmlsec1 python3; do
+for tool in curl openssl xmlsec1 xmllint python3; do
 	command -v $tool >/dev/null 2>&1 || { echo "$tool not found: skipped"; exit 77; }
 done
 CHECKER="${top_srcdir:-.}/tests/integration/kms_serve_check.py"
@@ -88,11 +88,27 @@ verifies() { # RESPONSE ENROL: xmlsec1 checks the HMAC under the enrolment's InK
 	xmlsec1 --verify --hmackey "$TMP/ink.bin" --id-attr:Id KmsResponse "$1" >"$TMP/xmlsec.out" 2>&1
 }
 checker() { python3 "$CHECKER" "$@" > "$TMP/check.out" 2>&1; }
+# The KMS schema (tests/vectors/kms-interface.xsd) with stubs for the three
+# namespaces it imports without a location (XML-DSig, XML-Enc, KRR): their
+# elements are "anything", every KMS element is checked by the real schema.
+mkdir "$TMP/xsd"
+stub() { printf '<xsd:schema xmlns:xsd="http://www.w3.org/2001/XMLSchema" targetNamespace="%s">%s</xsd:schema>\n' "$2" "$3" > "$TMP/xsd/$1.xsd"; }
+stub ds http://www.w3.org/2000/09/xmldsig# '<xsd:element name="Signature" type="xsd:anyType"/>'
+stub xenc http://www.w3.org/2001/04/xmlenc# '<xsd:element name="EncryptedKey" type="xsd:anyType"/>'
+stub krr urn:3gpp:ns:mcsecKMSKRR:1.0 '<xsd:complexType name="KmsRedirectResponseType"><xsd:sequence><xsd:any processContents="skip" minOccurs="0" maxOccurs="unbounded"/></xsd:sequence></xsd:complexType>'
+sed -e 's|<xsd:import namespace="http://www.w3.org/2000/09/xmldsig#" />|<xsd:import namespace="http://www.w3.org/2000/09/xmldsig#" schemaLocation="ds.xsd"/>|' \
+    -e 's|<xsd:import namespace="http://www.w3.org/2001/04/xmlenc#" />|<xsd:import namespace="http://www.w3.org/2001/04/xmlenc#" schemaLocation="xenc.xsd"/>|' \
+    -e 's|<xsd:import namespace="urn:3gpp:ns:mcsecKMSKRR:1.0" />|<xsd:import namespace="urn:3gpp:ns:mcsecKMSKRR:1.0" schemaLocation="krr.xsd"/>|' \
+    "${top_srcdir:-.}/tests/vectors/kms-interface.xsd" > "$TMP/xsd/kms.xsd"
+valid() { xmllint --noout --nonet --schema "$TMP/xsd/kms.xsd" "$@" > "$TMP/xmllint.out" 2>&1; }
+check "the schema check is real: the vendor keyprov sample (no xsi:type) fails it" \
+	sh -c '! xmllint --noout --nonet --schema "$1" "$2" 2>/dev/null' - "$TMP/xsd/kms.xsd" "${top_srcdir:-.}/tests/vectors/kms-keyprov-response.xml"
 
 for op in init keyprov certcache; do
 	check "$op: 200" [ "$(post "$TMP/$op.xml" $op -H "Authorization: Bearer $TOK" --data-binary @"$TMP/alice.req")" = 200 ]
 	check "$op: the signature verifies with alice's InK (xmlsec1)" verifies "$TMP/$op.xml" "$TMP/alice.enrol"
 	check "$op: ... and not with bob's" sh -c '! "$@"' - verifies "$TMP/$op.xml" "$TMP/bob.enrol"
+	check "$op: valid under the KMS schema (xmllint)" valid "$TMP/$op.xml"
 	check "$op: ds:KeyName is alice's InK ID" grep -q "<ds:KeyName>$(val "$TMP/alice.enrol" ink-id)</ds:KeyName>" "$TMP/$op.xml"
 done
 check "init: KmsInit with the community's KmsCertificate" checker "$TMP/init.xml" "$TMP/alice.enrol" "$D/community.xml" init
@@ -102,6 +118,7 @@ check "keyprov: one key set, keys open under the TrK and validate (openssl, msre
 echo "# $(cat "$TMP/check.out")"
 check "keyprov?next=1: 200" [ "$(post "$TMP/next.xml" 'keyprov?next=1' -H "Authorization: Bearer $TOK" --data-binary @"$TMP/alice.req")" = 200 ]
 check "... verifies" verifies "$TMP/next.xml" "$TMP/alice.enrol"
+check "... valid under the schema" valid "$TMP/next.xml"
 check "... current and next period, both valid" \
 	checker "$TMP/next.xml" "$TMP/alice.enrol" "$D/community.xml" keyprov --keysets 2 --keys-out "$TMP/keys2.hex"
 echo "# $(cat "$TMP/check.out")"
@@ -122,6 +139,8 @@ refusal() { # DESC STATUS PATH [curl options...]
 		fail "$desc: the refusal carries keys or a certificate"
 	elif [ "$want" -ne 413 ] && [ "$want" -ne 405 ] && [ "$want" -ne 404 ] && ! grep -q "<ErrorCode>$want</ErrorCode>" "$TMP/refused.xml"; then
 		fail "$desc: no KmsError $want in the body"
+	elif ! valid "$TMP/refused.xml"; then
+		fail "$desc: the KmsError body is not valid under the schema: $(cat "$TMP/xmllint.out")"
 	else
 		pass "$desc: $want $(sed -n 's:.*<ErrorMsg>\(.*\)</ErrorMsg>.*:\1:p' "$TMP/refused.xml")"
 	fi
@@ -177,6 +196,7 @@ fetch_check() {
 check "keyprov before the init: still under the old TrK" fetch_check "$TMP/kp0.xml" keyprov "$TMP/alice.enrol" --keysets 1
 check "init: 200" [ "$(post "$TMP/rot.xml" init -H "Authorization: Bearer $TOK" --data-binary @"$TMP/alice.req")" = 200 ]
 check "... signed with the old InK" verifies "$TMP/rot.xml" "$TMP/alice.enrol"
+check "... valid under the schema (KmsInitTkIkType)" valid "$TMP/rot.xml"
 check "... NewTransportKey and NewIntegrityKey open under the old TrK" \
 	checker "$TMP/rot.xml" "$TMP/alice.enrol" "$D/community.xml" init --new-keys 2 --new-keys-out "$TMP/new.txt"
 echo "# $(cat "$TMP/check.out")"
@@ -191,6 +211,17 @@ check "... not with the old" sh -c '! "$@"' - verifies "$TMP/kp1.xml" "$TMP/alic
 check "... keys under the new TrK, valid" \
 	checker "$TMP/kp1.xml" "$TMP/alice2.enrol" "$D/community.xml" keyprov --keysets 1 --keys-out "$TMP/keys4.hex"
 check "the next init carries no new keys" fetch_check "$TMP/rot2.xml" init "$TMP/alice2.enrol" --new-keys 0
+
+# --- a damaged users file: 500, nothing issued, the reason only in the log ---
+cp "$D/kms-users" "$TMP/users.good"
+sed -i 's/^trk \(.*\)./trk \1/' "$D/kms-users"
+check "damaged kms-users: 500" [ "$(post "$TMP/broken.xml" keyprov -H "Authorization: Bearer $TOK" --data-binary @"$TMP/alice.req")" = 500 ]
+check "... the client learns no detail" grep -q '<ErrorMsg>internal error of the KMS</ErrorMsg>' "$TMP/broken.xml"
+check "... the log names the file and field" grep -q ' keyprov 500 user=- refused: .*kms-users: user sip:alice@example.org: trk: expected 64 hex digits' "$LOG"
+refused "enrol refuses it too" "trk: expected 64 hex digits" \
+	"$KMS" user enrol --dir "$D" --uri sip:dave@example.org --out "$TMP/dave.enrol"
+check "... and writes nothing" sh -c '[ ! -e "$1" ] && ! grep -q dave "$2"' - "$TMP/dave.enrol" "$D/kms-users"
+cp "$TMP/users.good" "$D/kms-users"
 
 # --- no secret in the log ------------------------------------------------------
 secrets_in_log() {
