@@ -261,6 +261,10 @@ CK_RV import_create(p11_session *s, const CK_ATTRIBUTE *t, CK_ULONG n, CK_OBJECT
 	/* a community is the SO's to trust; key sets are the user's sealed keys */
 	if (keyset)
 		rv = objops_may_write(s, attrs_bool(t, n, CKA_TOKEN, 0), 1);
+	else if (s->slot->login == CKU_USER && kmsxml_is_signed_response(xml->pValue, xml->ulValueLen))
+		/* a signed KmsInit of a community the SO already trusts: the
+		 * user takes its new TrK/InK only (import_kms.c) */
+		rv = objops_may_write(s, attrs_bool(t, n, CKA_TOKEN, 0), 1);
 	else
 		rv = import_needs_so(s, attrs_bool(t, n, CKA_TOKEN, 0));
 	if (rv != CKR_OK)

@@ -12,6 +12,10 @@
  *   UserUri not the InK's    CKR_MSTOKEN_KMS_WRONG_USER
  *   plain keys while require_encrypted_keys  CKR_MSTOKEN_KMS_PLAIN_REFUSED
  *   anything else malformed  CKR_ATTRIBUTE_VALUE_INVALID
+ * A KmsInit in an SO session imports the community (the SO's trust, as a
+ * plain KmsCertificate); in a user session it is accepted only for a
+ * community the token already holds with the same keys, and brings the
+ * user its new TrK/InK (key rotation) and the replay record.
  * A key set already in the token is skipped (a KmsKeyProv of the current
  * and next periods renews only what is missing); a response that brings
  * nothing new is refused like a plain duplicate.
@@ -106,6 +110,30 @@ static CK_RV keyset_objects(p11_session *s, const CK_ATTRIBUTE *t, CK_ULONG n,
 	return CKR_OK;
 }
 
+/* A user's KmsInit: the community must be the one the SO imported. */
+static CK_RV user_init_objects(p11_session *s, const CK_ATTRIBUTE *t, CK_ULONG n,
+			       const kms_certificate *c, p11_object **objs, size_t *nobj)
+{
+	p11_object *kpak = community_find(s, c->kms_uri, CKK_MSTOKEN_ECCSI);
+	p11_object *z = community_find(s, c->kms_uri, CKK_MSTOKEN_SAKKE);
+	const uint8_t *kp, *zp;
+	CK_RV rv;
+
+	if (kpak == NULL || z == NULL ||
+	    obj_sealed_point(kpak, ECCSI_POINT_LEN, &kp) != CKR_OK ||
+	    obj_sealed_point(z, SAKKE_POINT_LEN, &zp) != CKR_OK ||
+	    memcmp(kp, c->pub_auth_key, ECCSI_POINT_LEN) != 0 ||
+	    memcmp(zp, c->pub_enc_key, SAKKE_POINT_LEN) != 0) {
+		p11_debug("KmsInit refused: community %s is not in the token as the SO imported it "
+			  "(a user imports a KmsInit for its new keys only)", c->kms_uri);
+		return CKR_USER_NOT_LOGGED_IN;
+	}
+	rv = importobj_data(s, t, n, NULL, 0, &objs[0]);
+	if (rv == CKR_OK)
+		*nobj = 1;
+	return rv;
+}
+
 /* New transport / integrity keys not yet in the token. */
 static CK_RV new_key_objects(p11_session *s, const kms_response *r, const p11_object *ink,
 			     p11_object **objs, size_t *nobj)
@@ -163,7 +191,9 @@ CK_RV import_kms_response(p11_session *s, const CK_ATTRIBUTE *t, CK_ULONG n,
 	rv = ink != NULL ? check_header(r, ink, keyset) : CKR_MSTOKEN_KMS_UNKNOWN_KEY;
 	if (rv != CKR_OK)
 		goto done;
-	if (r->kind == KMSXML_CERTIFICATE) {
+	if (r->kind == KMSXML_CERTIFICATE && s->slot->login == CKU_USER) {
+		rv = user_init_objects(s, t, n, &r->cert, objs, &nobj);
+	} else if (r->kind == KMSXML_CERTIFICATE) {
 		rv = import_community_objects(s, t, n, &r->cert, objs);
 		nobj = 3;
 	} else {
@@ -178,7 +208,12 @@ CK_RV import_kms_response(p11_session *s, const CK_ATTRIBUTE *t, CK_ULONG n,
 		memset(objs, 0, sizeof(objs)); /* freed by the commit */
 		goto done;
 	}
+	/* the InK that verified it and the new InKs of its KMS start from it */
 	rv = kmskey_note_accepted(ink, r->time_unix, r->mac);
+	for (i = 0; i < nobj && rv == CKR_OK; i++)
+		if (objs[i]->cls == CKO_SECRET_KEY &&
+		    obj_ulong(objs[i], CKA_KEY_TYPE, 0) == CKK_MSTOKEN_KMS_INK)
+			rv = kmskey_note_accepted(objs[i], r->time_unix, r->mac);
 	if (rv != CKR_OK) {
 		p11_debug("KMS response refused: cannot record it against replays");
 		withdraw(objs, nobj);
