@@ -29,7 +29,8 @@ static void usage(FILE *f)
 	      "                          [--window SECONDS] [--return-imessage FILE] [--show-keys]\n"
 	      "                          [--replay-cache FILE]\n"
 	      "                          [--answer FILE [--address A] [--port N]]\n"
-	      "       mikey-sakke accept ... --listen ADDR:PORT [--as URI] [--timeout SECONDS]\n", f);
+	      "       mikey-sakke accept ... --listen ADDR:PORT [--as URI] [--timeout SECONDS]\n"
+	      "       mikey-sakke provision init|keys|renew|status ... (mikey-sakke provision --help)\n", f);
 }
 
 static int usage_error(const char *what)
@@ -188,13 +189,15 @@ int main(int argc, char **argv)
 	int rc;
 
 	if (argc < 2)
-		return usage_error("a command is required (create or accept)");
+		return usage_error("a command is required (create, accept or provision)");
+	if (strcmp(argv[1], "provision") == 0)
+		return cli_provision(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return CLI_OK;
 	}
 	if (strcmp(argv[1], "create") && strcmp(argv[1], "accept"))
-		return usage_error("the command must be create or accept");
+		return usage_error("the command must be create, accept or provision");
 	rc = parse_args(argc, argv, &a);
 	if (rc == CLI_HELP)
 		return CLI_OK;

@@ -23,6 +23,8 @@ struct cli_args {
 };
 
 int cli_create(const struct cli_args *a);
+/* mikey-sakke provision ... (argv[0] "provision"): cli_provision.c */
+int cli_provision(int argc, char **argv);
 int cli_accept(const struct cli_args *a);
 /* Opens the token; CLI_USAGE (with a message) when it cannot. */
 int cli_open(const struct cli_args *a, struct ms_ctx **c);

@@ -30,3 +30,8 @@ demo: all
 	top_builddir='$(abs_top_builddir)' top_srcdir='$(abs_top_srcdir)' \
 		$(SHELL) '$(abs_top_srcdir)/tests/integration/client_demo.sh'
 .PHONY: demo
+
+# mikey-sakke provision against the real mstoken-kms serve (issue 10), on
+# SoftHSM2 and on a TPM
+TESTS += tests/integration/provision.sh tests/integration/provision-tpm.sh
+dist_check_SCRIPTS += tests/integration/provision.sh tests/integration/provision-tpm.sh
