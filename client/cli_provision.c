@@ -343,3 +343,21 @@ out:
 		OPENSSL_cleanse(a.so_pin, strlen(a.so_pin));
 	return rc;
 }
+
+int cli_parse_time(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+	size_t n = strlen(s);
+
+	if (s[0] == '@') {
+		v = strtoll(s + 1, &end, 10);
+		if (s[1] == '\0' || *end != '\0' || v <= 0)
+			return -1;
+		*out = (int64_t)v;
+		return 0;
+	}
+	if (n != 20 || s[19] != 'Z')
+		return -1;
+	return prov_time(s, out) == 0 && *out > 0 ? 0 : -1;
+}

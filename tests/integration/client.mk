@@ -35,3 +35,6 @@ demo: all
 # SoftHSM2 and on a TPM
 TESTS += tests/integration/provision.sh tests/integration/provision-tpm.sh
 dist_check_SCRIPTS += tests/integration/provision.sh tests/integration/provision-tpm.sh
+# key-period roll-over with the message clock set by --at (issue 10, item 4)
+TESTS += tests/integration/provision_periods.sh
+dist_check_SCRIPTS += tests/integration/provision_periods.sh
