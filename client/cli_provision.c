@@ -13,6 +13,7 @@
  *
  * Exit status: 0 done, 1 refused (one line on stderr saying why), 2 usage
  * or configuration error.  Nothing printed is a key. */
+#define _GNU_SOURCE 1
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,6 +106,11 @@ static int parse_args(int argc, char **argv, struct prov_args *a)
 	}
 	if (optind != argc)
 		return usage_error("unexpected argument");
+	/* PINs may come from the environment rather than argv (which /proc shows) */
+	if (!a->pin && secure_getenv("MSTOKEN_PIN") != NULL)
+		a->pin = strdup(secure_getenv("MSTOKEN_PIN"));
+	if (!a->so_pin && secure_getenv("MSTOKEN_SO_PIN") != NULL)
+		a->so_pin = strdup(secure_getenv("MSTOKEN_SO_PIN"));
 	if (!a->token)
 		return usage_error("--token is required");
 	if (strcmp(a->cmd, "status") != 0 && (!a->kms || !a->cacert || !a->enrol))
@@ -181,6 +187,38 @@ static int put_keys(struct ms_p11 *p, const struct prov_enrol *e, int token)
 	return refused("TrK/InK", why);
 }
 
+/* The user's half of init (--pin): the TrK/InK kept, and the KmsInit
+ * imported again by the user for any rotated TrK/InK it carries (b: the
+ * SO's copy, or NULL to fetch one). */
+static int init_user(const struct prov_args *a, const struct prov_enrol *e, struct prov_body *b)
+{
+	struct prov_seen *before = calloc(1, sizeof *before);
+	struct ms_p11 p;
+	CK_RV rv;
+	int rc;
+
+	if (before == NULL)
+		return refused("init", "out of memory");
+	if ((rc = open_token(a, &p, 0)) != CLI_OK) {
+		free(before);
+		return rc;
+	}
+	prov_token_snapshot(&p, before);
+	rc = put_keys(&p, e, 1);
+	if (rc == CLI_OK && b->data == NULL)
+		rc = fetch(a, e, "init", 0, b);
+	if (rc == CLI_OK && (rv = prov_token_import(&p, MSTOKEN_APP_KMS_CERTIFICATE, b)) != CKR_OK) {
+		char why[160];
+		snprintf(why, sizeof why, "%s (CKR 0x%lx)", prov_reason(rv), (unsigned long)rv);
+		rc = refused("init (user)", why);
+	}
+	if (rc == CLI_OK)
+		prov_token_print(&p, before, "stored ");
+	free(before);
+	ms_p11_close(&p);
+	return rc;
+}
+
 static int cmd_init(const struct prov_args *a, const struct prov_enrol *e)
 {
 	struct ms_p11 p;
@@ -200,25 +238,10 @@ static int cmd_init(const struct prov_args *a, const struct prov_enrol *e)
 			rc = import(&p, "init", MSTOKEN_APP_KMS_CERTIFICATE, &b, NULL);
 	}
 	ms_p11_close(&p);
-	if (rc == CLI_OK && a->pin != NULL) {
-		struct prov_seen *before = calloc(1, sizeof *before);
-		if (before == NULL || (rc = open_token(a, &p, 0)) != CLI_OK) {
-			free(before);
-			free(b.data);
-			return before == NULL ? refused("init", "out of memory") : rc;
-		}
-		prov_token_snapshot(&p, before);
-		rc = put_keys(&p, e, 1);
-		/* the user takes the KmsInit's rotated keys, if any */
-		if (rc == CLI_OK && b.data != NULL && prov_token_import(&p, MSTOKEN_APP_KMS_CERTIFICATE, &b) != CKR_OK)
-			rc = refused("init", "the token refused the KmsInit in the user session");
-		if (rc == CLI_OK)
-			prov_token_print(&p, before, "stored ");
-		free(before);
-		ms_p11_close(&p);
-	} else if (rc == CLI_OK) {
+	if (rc == CLI_OK && a->pin != NULL)
+		rc = init_user(a, e, &b);
+	else if (rc == CLI_OK)
 		printf("the TrK and InK are stored for the user by 'provision keys'\n");
-	}
 	free(b.data);
 	return rc;
 }

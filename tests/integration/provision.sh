@@ -144,6 +144,21 @@ check "an older response (replay): 0xcd530302, nothing stored" sh -c \
 write bob "$T/bob2.xml"
 check "the same response again (replay): refused" grep -qi "0xcd530302\|CKR_VENDOR_DEFINED" "$T/w.out"
 
+# --- key rotation: the KMS draws a new TrK/InK for bob, the next init
+# carries them (wrapped under the old TrK); init --pin gives them to the user
+"$KMS" user rotate --dir "$T/kms" --uri sip:bob@example.org > /dev/null || exit 99
+prov init bob $K --enrolment "$T/bob.enrol" --so-pin 12345678 --pin 1234; RC=$?
+check "init --pin after a rotation: the new TrK and InK stored ($(tr '\n' ' ' < "$T/out"))" sh -c \
+	'[ $1 -eq 0 ] && grep -q "^stored transport key (TrK) TrK-" "$2" && grep -q "^stored integrity key (InK) InK-" "$2"' - \
+	$RC "$T/out"
+sleep 1
+post "$T/bob.enrol" 'keyprov?next=1' "$T/bob3.xml" sip:bob@example.org
+write bob "$T/bob3.xml"
+check "a response under the rotated keys verifies and opens (nothing new: CKR_ATTRIBUTE_VALUE_INVALID)" \
+	grep -q CKR_ATTRIBUTE_VALUE_INVALID "$T/w.out"
+check "... it is signed with the new InK" sh -c '! grep -q "$1" "$2"' - \
+	"$(sed -n 's/^ink-id=//p' "$T/bob.enrol")" "$T/bob3.xml"
+
 # --- no SSK or RSK in the clear --------------------------------------------
 # bob's token imported bob2.xml: open it independently (ElementTree, openssl
 # key unwrap under bob's TrK, msref) to learn the keys the token holds
