@@ -64,11 +64,17 @@ CK_RV importobj_data(p11_session *s, const CK_ATTRIBUTE *t, CK_ULONG n, const ui
 		     size_t len, p11_object **out)
 {
 	p11_object *o = object_new(s->slot, CKO_DATA);
-	CK_RV rv;
+	CK_ULONG i;
+	CK_RV rv = CKR_OK;
 
 	if (o == NULL)
 		return CKR_HOST_MEMORY;
-	rv = attrs_apply(o, t, n);
+	/* With a value of its own (a key set's redacted text), the template's
+	 * CKA_VALUE (the XML with the SSK and RSK in hex) is never copied
+	 * into the heap, where it would wait for a free. */
+	for (i = 0; i < n && rv == CKR_OK; i++)
+		if (value == NULL || t[i].type != CKA_VALUE)
+			rv = attrs_apply(o, &t[i], 1);
 	if (rv == CKR_OK && value != NULL)
 		rv = obj_set(o, CKA_VALUE, value, len);
 	return finish(o, rv, out);

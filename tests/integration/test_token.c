@@ -182,6 +182,7 @@ int main(void)
 		cmocka_unit_test(test_threads_sign),
 		cmocka_unit_test(test_fork_child),
 		cmocka_unit_test_teardown(test_tampered_record, reload_if_unloaded),
+		cmocka_unit_test_teardown(test_forged_public_records, reload_if_unloaded),
 		cmocka_unit_test(test_initialize_args),
 		cmocka_unit_test_teardown(test_object_management, reload_if_unloaded),
 		cmocka_unit_test(test_all_vendor_key_sets),

@@ -78,6 +78,14 @@ size_t tpm_store_records(const char *label, char names[][72], size_t max);
  * endorsement (".e") not in before: the count edited. */
 int tpm_store_tamper_new_values(const char *label, char before[][72], size_t n_before);
 
+/* Over every private record file rec.*SUFFIX of the slot's tpm store,
+ * write a valid public record file of this kind and data, as someone who
+ * may write the folder would; the count.  tpm_store_restore puts the
+ * original files back. */
+size_t tpm_store_forge_public(const char *label, const char *suffix, uint32_t kind,
+			      const uint8_t *data, size_t len);
+void tpm_store_restore(const char *label);
+
 /* Test groups (test_token_*.c). */
 void test_info_and_mechanisms(void **state);
 void test_init_token_and_pins(void **state);
@@ -99,6 +107,7 @@ void test_wrap_rules(void **state);
 void test_threads_sign(void **state);
 void test_fork_child(void **state);
 void test_tampered_record(void **state);
+void test_forged_public_records(void **state);
 void test_initialize_args(void **state);
 void test_object_management(void **state);
 void test_all_vendor_key_sets(void **state);

@@ -11,8 +11,18 @@ tests_integration_test_token_SOURCES = \
 	tests/integration/test_token_objects.c \
 	tests/integration/test_token_vendors.c \
 	tests/integration/test_token_tpm_store.c
-tests_integration_test_token_CFLAGS = $(TEST_CFLAGS) $(P11KIT_CFLAGS) -pthread
-tests_integration_test_token_LDADD = $(TEST_CORE_LIBS) -ldl -lpthread
+tests_integration_test_token_CFLAGS = $(TEST_CFLAGS) $(P11KIT_CFLAGS) $(TSS2_CFLAGS) -pthread
+# tpm/: writing a forged public record file into a tpm store
+tests_integration_test_token_LDADD = tpm/libmsttpm.la $(TEST_CORE_LIBS) -ldl -lpthread
+
+# a KmsKeySet import frees no unwiped copy of its secret text (own free())
+check_PROGRAMS += tests/integration/test_token_wipe
+tests_integration_test_token_wipe_SOURCES = tests/integration/test_token_wipe.c \
+	tests/integration/test_token_util.c
+tests_integration_test_token_wipe_CFLAGS = $(TEST_CFLAGS) $(P11KIT_CFLAGS)
+tests_integration_test_token_wipe_LDADD = $(TEST_CORE_LIBS) -ldl
+# its free() must be the one the dlopen'ed module binds to
+tests_integration_test_token_wipe_LDFLAGS = -rdynamic
 
 TESTS += tests/integration/token.sh tests/integration/token-pkcs11-tool.sh
 dist_check_SCRIPTS += tests/integration/token.sh tests/integration/token-pkcs11-tool.sh
