@@ -87,6 +87,7 @@ verifies() { # RESPONSE ENROL: xmlsec1 checks the HMAC under the enrolment's InK
 	ink_of "$2"
 	xmlsec1 --verify --hmackey "$TMP/ink.bin" --id-attr:Id KmsResponse "$1" >"$TMP/xmlsec.out" 2>&1
 }
+fails() { ! "$@"; }
 checker() { python3 "$CHECKER" "$@" > "$TMP/check.out" 2>&1; }
 # The KMS schema (tests/vectors/kms-interface.xsd) with stubs for the three
 # namespaces it imports without a location (XML-DSig, XML-Enc, KRR): their
@@ -107,7 +108,7 @@ check "the schema check is real: the vendor keyprov sample (no xsi:type) fails i
 for op in init keyprov certcache; do
 	check "$op: 200" [ "$(post "$TMP/$op.xml" $op -H "Authorization: Bearer $TOK" --data-binary @"$TMP/alice.req")" = 200 ]
 	check "$op: the signature verifies with alice's InK (xmlsec1)" verifies "$TMP/$op.xml" "$TMP/alice.enrol"
-	check "$op: ... and not with bob's" sh -c '! "$@"' - verifies "$TMP/$op.xml" "$TMP/bob.enrol"
+	check "$op: ... and not with bob's" fails verifies "$TMP/$op.xml" "$TMP/bob.enrol"
 	check "$op: valid under the KMS schema (xmllint)" valid "$TMP/$op.xml"
 	check "$op: ds:KeyName is alice's InK ID" grep -q "<ds:KeyName>$(val "$TMP/alice.enrol" ink-id)</ds:KeyName>" "$TMP/$op.xml"
 done
@@ -126,7 +127,7 @@ check "the response holds no key in the clear" sh -c 'for k in $(cat "$1" "$2");
 	- "$TMP/keys1.hex" "$TMP/keys2.hex" "$TMP/keyprov.xml" "$TMP/next.xml"
 ed_resp() { sed 's/<KeyPeriodNo>\([0-9]*\)</<KeyPeriodNo>1\1</' "$1"; }
 ed_resp "$TMP/keyprov.xml" > "$TMP/tampered.xml"
-check "a changed response no longer verifies (xmlsec1)" sh -c '! "$@"' - verifies "$TMP/tampered.xml" "$TMP/alice.enrol"
+check "a changed response no longer verifies (xmlsec1)" fails verifies "$TMP/tampered.xml" "$TMP/alice.enrol"
 
 # --- refusals: status, KmsError, nothing issued, logged ----------------------
 issued_before=$(grep -c ' keyprov 200 ' "$LOG")
@@ -162,6 +163,8 @@ printf '<KmsRequest xmlns="urn:3gpp:ns:mcsecKMSInterface:1.0"><UserUri>sip:alice
 refusal "a KmsRequest without KmsUri" 400 keyprov -H "Authorization: Bearer $TOK" --data-binary @"$TMP/short.req"
 sed 's/kms.example.org/other.example.org/' "$TMP/alice.req" > "$TMP/other.req"
 refusal "a KmsRequest for another KMS" 400 keyprov -H "Authorization: Bearer $TOK" --data-binary @"$TMP/other.req"
+printf '<?xml version="1.0"?><!DOCTYPE KmsRequest [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><KmsRequest xmlns="urn:3gpp:ns:mcsecKMSInterface:1.0"><UserUri>&c;</UserUri></KmsRequest>' > "$TMP/dtd.req"
+refusal "a KmsRequest with a DTD (entities)" 400 keyprov -H "Authorization: Bearer $TOK" --data-binary @"$TMP/dtd.req"
 refusal "next=2" 400 'keyprov?next=2' -H "Authorization: Bearer $TOK" --data-binary @"$TMP/alice.req"
 check "nothing was issued on a refusal" [ "$(grep -c ' keyprov 200 ' "$LOG")" -eq "$issued_before" ]
 check "each refusal is logged" [ "$(grep -c ' refused: ' "$LOG")" -ge 13 ]
@@ -207,10 +210,30 @@ check "kms-users: the new keys are now the current ones, nothing pending" \
   sed 's/^new-//' "$TMP/new.txt"; } > "$TMP/alice2.enrol"
 check "keyprov after the init: 200" [ "$(post "$TMP/kp1.xml" keyprov -H "Authorization: Bearer $TOK" --data-binary @"$TMP/alice.req")" = 200 ]
 check "... signed with the new InK" verifies "$TMP/kp1.xml" "$TMP/alice2.enrol"
-check "... not with the old" sh -c '! "$@"' - verifies "$TMP/kp1.xml" "$TMP/alice.enrol"
+check "... not with the old" fails verifies "$TMP/kp1.xml" "$TMP/alice.enrol"
 check "... keys under the new TrK, valid" \
 	checker "$TMP/kp1.xml" "$TMP/alice2.enrol" "$D/community.xml" keyprov --keysets 1 --keys-out "$TMP/keys4.hex"
 check "the next init carries no new keys" fetch_check "$TMP/rot2.xml" init "$TMP/alice2.enrol" --new-keys 0
+
+# --- concurrency: one thread, but no client can hold it ---------------------
+# a client that completes TLS and then sends nothing (held open 5 s)
+sleep 5 | openssl s_client -quiet -connect "127.0.0.1:$PORT" -CAfile "$KMS_CACERT" > /dev/null 2>&1 &
+idle=$!
+sleep 0.5
+check "a request is answered while another client sits idle" \
+	[ "$(post "$TMP/busy.xml" init -H "Authorization: Bearer $TOK" --data-binary @"$TMP/alice.req" --max-time 3)" = 200 ]
+i=0 pids=
+while [ $i -lt 12 ]; do
+	post "$TMP/par$i.xml" keyprov -H "Authorization: Bearer $TOK" --data-binary @"$TMP/alice.req" > "$TMP/par$i.code" &
+	pids="$pids $!"
+	i=$((i + 1))
+done
+for p in $pids; do wait "$p"; done
+check "12 key requests at once: all 200, each signed" sh -c '
+	for i in 0 1 2 3 4 5 6 7 8 9 10 11; do
+		[ "$(cat "$1/par$i.code")" = 200 ] && grep -q "<ds:SignatureValue>" "$1/par$i.xml" || exit 1
+	done' - "$TMP"
+kill $idle 2>/dev/null; wait $idle 2>/dev/null
 
 # --- a damaged users file: 500, nothing issued, the reason only in the log ---
 cp "$D/kms-users" "$TMP/users.good"
