@@ -165,6 +165,11 @@ static int import(struct ms_p11 *p, const char *what, const char *app, const str
 	else
 		prov_token_snapshot(p, before);
 	rv = prov_token_import(p, app, b);
+	if (rv == CKR_MSTOKEN_KMS_NOTHING_NEW) {
+		printf("nothing new: the token holds every key set of the %s response\n", what);
+		free(before);
+		return CLI_OK;
+	}
 	if (rv != CKR_OK) {
 		char why[160];
 		snprintf(why, sizeof why, "%s (CKR 0x%lx)", prov_reason(rv), (unsigned long)rv);
