@@ -116,6 +116,9 @@ usage2 "an enrolment file readable by others" "must be 0600"
 grep -v '^ink=' "$T/alice.enrol" > "$T/noink.enrol"; chmod 600 "$T/noink.enrol"
 prov keys alice $K --enrolment "$T/noink.enrol" --pin 1234; RC=$?
 usage2 "an enrolment without ink" "ink missing"
+sed 's/^access-token=.*/access-token=/' "$T/alice.enrol" > "$T/notok.enrol"; chmod 600 "$T/notok.enrol"
+prov keys alice $K --enrolment "$T/notok.enrol" --pin 1234; RC=$?
+usage2 "a missing access token (empty in the enrolment)" "access-token: empty"
 sed 's/^trk=./trk=x/' "$T/alice.enrol" > "$T/badhex.enrol"; chmod 600 "$T/badhex.enrol"
 prov keys alice $K --enrolment "$T/badhex.enrol" --pin 1234; RC=$?
 usage2 "a TrK that is not hex" "trk: expected 64 hex digits"
