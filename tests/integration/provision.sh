@@ -209,6 +209,34 @@ if [ "$MSTOKEN_TEST_BACKEND" = tpm ]; then
 		for k in $(cat "$1"); do grep -rqiF -- "$k" "$2" && exit 1; done; exit 0' - "$T/keys.hex" "$MSTOKEN_TEST_TPM_STORES"
 fi
 
+# --- the client's memory: a core of "provision keys" taken right after the
+# token opened a response (gdb's gcore honours the token's MADV_DONTDUMP).
+# bob holds both key sets, so the token opens the response (RSKs included:
+# they are the same for every issue of a period) and answers "nothing new".
+if command -v gdb > /dev/null 2>&1; then
+	gdb -batch -q -ex 'break prov_token_import' -ex run -ex finish -ex "gcore $T/client.core" \
+		-ex continue --args "$MS" provision keys --module "$MODULE" --token bob $K \
+		--enrolment "$T/bob.enrol" --pin 1234 --next > "$T/gdb.out" 2>&1
+	if [ -s "$T/client.core" ] && grep -q "nothing new" "$T/gdb.out"; then
+		if "$PYTHON3" "$top_srcdir/tests/integration/find_in_core.py" "$T/client.core" "$T/keys.hex" \
+			> "$T/core.out" 2>&1; then
+			pass "no RSK in a core dump of the client after the token opened a response: $(cat "$T/core.out")"
+		else
+			failed "client core dump: $(cat "$T/core.out")"
+		fi
+		# positive control: the same search finds the RSKs where they are
+		check "... (the search finds an RSK in a file that holds one)" sh -c '
+			head -c 1000 /dev/urandom > "$3"; grep -m1 -E "^.{514}\$" "$2" | xxd -r -p >> "$3"
+			! "$1" "$4" "$3" "$2" > /dev/null 2>&1' - "$PYTHON3" "$T/keys.hex" "$T/control.bin" \
+			"$top_srcdir/tests/integration/find_in_core.py"
+		rm -f "$T/client.core"
+	else
+		failed "gcore of the client: $(tail -n3 "$T/gdb.out")"
+	fi
+else
+	echo "gdb not found: the core dump check skipped"
+fi
+
 echo "1..$COUNT"
 [ "$FAILED" -eq 0 ] || { echo "$FAILED of $COUNT failed"; exit 1; }
 exit 0
