@@ -24,12 +24,13 @@ static void usage(FILE *f)
 	fputs("usage: mikey-sakke create --module M --token LABEL --pin PIN --from URI --to URI [--to URI ...]\n"
 	      "                          [--format sdp|base64] [--srtp aes-cm|aes-gcm] [--prf 0|1]\n"
 	      "                          [--show-keys] [--out FILE] [--address A] [--port N]\n"
-	      "                          [--announce ADDR:PORT]\n"
+	      "                          [--announce ADDR:PORT] [--at TIME]\n"
 	      "       mikey-sakke accept --module M --token LABEL --pin PIN --in FILE\n"
 	      "                          [--window SECONDS] [--return-imessage FILE] [--show-keys]\n"
-	      "                          [--replay-cache FILE]\n"
+	      "                          [--replay-cache FILE] [--at TIME]\n"
 	      "                          [--answer FILE [--address A] [--port N]]\n"
-	      "       mikey-sakke accept ... --listen ADDR:PORT [--as URI] [--timeout SECONDS]\n", f);
+	      "       mikey-sakke accept ... --listen ADDR:PORT [--as URI] [--timeout SECONDS]\n"
+	      "       mikey-sakke provision init|keys|renew|status ... (mikey-sakke provision --help)\n", f);
 }
 
 static int usage_error(const char *what)
@@ -41,7 +42,7 @@ static int usage_error(const char *what)
 
 enum { O_MODULE = 256, O_TOKEN, O_PIN, O_FROM, O_TO, O_FORMAT, O_SRTP, O_PRF, O_SHOW, O_OUT,
        O_IN, O_WINDOW, O_RETURN, O_REPLAY, O_ADDRESS, O_PORT, O_HELP, O_ANNOUNCE, O_LISTEN,
-       O_AS, O_TIMEOUT, O_ANSWER };
+       O_AS, O_TIMEOUT, O_ANSWER, O_AT };
 
 static const struct option options[] = {
 	{ "module", required_argument, NULL, O_MODULE },
@@ -66,6 +67,7 @@ static const struct option options[] = {
 	{ "as", required_argument, NULL, O_AS },
 	{ "timeout", required_argument, NULL, O_TIMEOUT },
 	{ "answer", required_argument, NULL, O_ANSWER },
+	{ "at", required_argument, NULL, O_AT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -137,6 +139,10 @@ static int parse_args(int argc, char **argv, struct cli_args *a)
 		case O_LISTEN: a->listen = optarg; break;
 		case O_AS: a->as = optarg; break;
 		case O_ANSWER: a->answer = optarg; break;
+		case O_AT:
+			if (cli_parse_time(optarg, &a->at) != 0)
+				return usage_error("--at must be YYYY-MM-DDThh:mm:ssZ or @<Unix seconds>");
+			break;
 		case O_TIMEOUT:
 			if (!parse_num(optarg, 1, 3600, &v))
 				return usage_error("--timeout must be 1..3600 seconds");
@@ -188,13 +194,15 @@ int main(int argc, char **argv)
 	int rc;
 
 	if (argc < 2)
-		return usage_error("a command is required (create or accept)");
+		return usage_error("a command is required (create, accept or provision)");
+	if (strcmp(argv[1], "provision") == 0)
+		return cli_provision(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return CLI_OK;
 	}
 	if (strcmp(argv[1], "create") && strcmp(argv[1], "accept"))
-		return usage_error("the command must be create or accept");
+		return usage_error("the command must be create, accept or provision");
 	rc = parse_args(argc, argv, &a);
 	if (rc == CLI_HELP)
 		return CLI_OK;

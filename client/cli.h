@@ -2,6 +2,7 @@
 #ifndef MS_CLI_H
 #define MS_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include "mikeysakke/session.h"
 
@@ -12,6 +13,7 @@ struct cli_args {
 	const char *announce, *listen, *as;   /* network-independent flow */
 	const char *answer;                   /* network-connected: SDP answer */
 	long timeout;
+	int64_t at;                           /* --at: the clock of the message, 0 = now */
 	char *pin;
 	const char *to[MS_MAX_RECIPIENTS];
 	size_t n_to;
@@ -23,6 +25,11 @@ struct cli_args {
 };
 
 int cli_create(const struct cli_args *a);
+/* --at: "YYYY-MM-DDThh:mm:ssZ" or "@<Unix seconds>" (tests, key-period
+ * roll-over): 0 and *out set, or -1. */
+int cli_parse_time(const char *s, int64_t *out);
+/* mikey-sakke provision ... (argv[0] "provision"): cli_provision.c */
+int cli_provision(int argc, char **argv);
 int cli_accept(const struct cli_args *a);
 /* Opens the token; CLI_USAGE (with a message) when it cannot. */
 int cli_open(const struct cli_args *a, struct ms_ctx **c);

@@ -161,7 +161,7 @@ int cli_accept(const struct cli_args *a)
 	int have_offer = 0;
 	struct ms_sdp sdp;
 	struct ms_sdp_error serr;
-	struct ms_accept_opts o = { a->window, 0, NULL, a->ret != NULL, 0 };
+	struct ms_accept_opts o = { a->window, a->at, NULL, a->ret != NULL, 0 };
 	struct ms_ctx *c;
 	ms_rc mrc;
 	int rc;

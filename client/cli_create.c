@@ -86,7 +86,7 @@ int cli_create(const struct cli_args *a)
 	rc = cli_open(a, &c);
 	if (rc != CLI_OK)
 		return rc;
-	r = (struct ms_create_req){ a->from, a->to, a->n_to, a->prf, a->suite, a->n_to > 1, 0 };
+	r = (struct ms_create_req){ a->from, a->to, a->n_to, a->prf, a->suite, a->n_to > 1, a->at };
 	mrc = ms_create(c, &r, &cr);
 	if (mrc != MS_OK) {
 		fprintf(stderr, "mikey-sakke: cannot create: %s%s%s\n", ms_strerror(mrc),

@@ -58,11 +58,13 @@ EXTRA_DIST += client/mikey-sakke.pc.in
 DISTCLEANFILES += client/mikey-sakke.pc
 
 bin_PROGRAMS += client/mikey-sakke
-client_mikey_sakke_SOURCES = client/cli.c client/cli.h client/cli_create.c client/cli_accept.c
+client_mikey_sakke_SOURCES = client/cli.c client/cli.h client/cli_create.c client/cli_accept.c \
+	client/cli_provision.c client/prov.h client/prov_enrol.c client/prov_http.c client/prov_token.c
+client_mikey_sakke_CFLAGS = $(AM_CFLAGS) $(P11KIT_CFLAGS) $(CURL_CFLAGS) $(XML_CFLAGS)
 client_mikey_sakke_CPPFLAGS = $(AM_CPPFLAGS) -DMS_DEFAULT_MODULE='"$(p11moduledir)/mstoken-pkcs11.so"'
 # the convenience library: a plain binary, no libtool wrapper script (the
 # wrapper misbehaves when several copies start at once in the tests)
-client_mikey_sakke_LDADD = client/libmsclient.la $(CRYPTO_LIBS)
+client_mikey_sakke_LDADD = client/libmsclient.la $(CRYPTO_LIBS) $(CURL_LIBS) $(XML_LIBS)
 dist_man_MANS += client/mikey-sakke.1
 
 bin_PROGRAMS += client/mikey-sakke-media

@@ -47,6 +47,12 @@ static ms_rc find_slot(struct ms_p11 *p, const char *token_label, CK_SLOT_ID *sl
 
 ms_rc ms_p11_open(struct ms_p11 *p, const char *module, const char *token_label, const char *pin)
 {
+	return ms_p11_open_as(p, module, token_label, pin, CKU_USER);
+}
+
+ms_rc ms_p11_open_as(struct ms_p11 *p, const char *module, const char *token_label,
+		     const char *pin, CK_USER_TYPE who)
+{
 	CK_C_GetFunctionList get;
 	CK_SLOT_ID slot;
 	CK_RV rv;
@@ -79,7 +85,7 @@ ms_rc ms_p11_open(struct ms_p11 *p, const char *module, const char *token_label,
 		goto err;
 	}
 	p->have_session = 1;
-	rv = p->f->C_Login(p->s, CKU_USER, (CK_UTF8CHAR_PTR)(uintptr_t)pin, strlen(pin));
+	rv = p->f->C_Login(p->s, who, (CK_UTF8CHAR_PTR)(uintptr_t)pin, strlen(pin));
 	if (rv != CKR_OK && rv != CKR_USER_ALREADY_LOGGED_IN) {
 		rc = fail(p, "C_Login", rv);
 		goto err;

@@ -26,6 +26,9 @@ struct ms_p11 {
  * logs the user in.  MS_ERR_CONFIG for a module that does not load or a
  * token that is not there, MS_ERR_PKCS11 otherwise. */
 ms_rc ms_p11_open(struct ms_p11 *p, const char *module, const char *token_label, const char *pin);
+/* The same, logged in as who (CKU_USER or CKU_SO: provisioning). */
+ms_rc ms_p11_open_as(struct ms_p11 *p, const char *module, const char *token_label,
+		     const char *pin, CK_USER_TYPE who);
 void ms_p11_close(struct ms_p11 *p);
 
 /* Objects matching the template (up to cap); *n gets how many. */

@@ -11,7 +11,7 @@
 
 enum {
 	O_DIR = 1, O_KMS_URI, O_FORMAT, O_PERIOD, O_OFFSET, O_WRAPPED, O_FORCE,
-	O_URI, O_PERIOD_NO, O_AT, O_OUT, O_HELP
+	O_URI, O_PERIOD_NO, O_AT, O_OUT, O_HELP, O_LISTEN, O_CERT, O_KEY
 };
 
 static const struct option community_options[] = {
@@ -33,6 +33,31 @@ static const struct option issue_options[] = {
 	{ "at", required_argument, NULL, O_AT },
 	{ "out", required_argument, NULL, O_OUT },
 	{ "wrapped", no_argument, NULL, O_WRAPPED },
+	{ "help", no_argument, NULL, O_HELP },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const struct option enrol_options[] = {
+	{ "dir", required_argument, NULL, O_DIR },
+	{ "uri", required_argument, NULL, O_URI },
+	{ "out", required_argument, NULL, O_OUT },
+	{ "force", no_argument, NULL, O_FORCE },
+	{ "help", no_argument, NULL, O_HELP },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const struct option rotate_options[] = {
+	{ "dir", required_argument, NULL, O_DIR },
+	{ "uri", required_argument, NULL, O_URI },
+	{ "help", no_argument, NULL, O_HELP },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const struct option serve_options[] = {
+	{ "dir", required_argument, NULL, O_DIR },
+	{ "listen", required_argument, NULL, O_LISTEN },
+	{ "cert", required_argument, NULL, O_CERT },
+	{ "key", required_argument, NULL, O_KEY },
 	{ "help", no_argument, NULL, O_HELP },
 	{ NULL, 0, NULL, 0 }
 };
@@ -192,5 +217,86 @@ mst_rc kms_parse_issue_args(int argc, char **argv, kms_issue_opts *o, kms_action
 		return kx_fail(err, err_len, MST_ERR_ARGS, "user issue: --out is required");
 	if (o->have_period_no && o->have_at)
 		return kx_fail(err, err_len, MST_ERR_ARGS, "user issue: give --period-no or --at, not both");
+	return MST_OK;
+}
+
+static mst_rc enrol_option(int id, const char *arg, void *v, kms_action *act, char *err,
+			   size_t err_len)
+{
+	kms_enrol_opts *o = v;
+
+	switch (id) {
+	case O_DIR: o->dir = arg; break;
+	case O_URI: o->uri = arg; break;
+	case O_OUT: o->out = arg; break;
+	case O_FORCE: o->force = 1; break;
+	case O_HELP: *act = KMS_HELP; break;
+	}
+	return MST_OK;
+}
+
+mst_rc kms_parse_enrol_args(int argc, char **argv, kms_enrol_opts *o, kms_action *act,
+			    char *err, size_t err_len)
+{
+	mst_rc rc;
+
+	memset(o, 0, sizeof *o);
+	rc = parse_args(argc, argv, enrol_options, enrol_option, o, act, err, err_len);
+	if (rc != MST_OK || *act == KMS_HELP)
+		return rc;
+	if (o->dir == NULL)
+		return kx_fail(err, err_len, MST_ERR_ARGS, "user enrol: --dir is required");
+	if ((rc = check_uri("user enrol: --uri", o->uri, err, err_len)) != MST_OK)
+		return rc;
+	if (o->out == NULL)
+		return kx_fail(err, err_len, MST_ERR_ARGS, "user enrol: --out is required");
+	return MST_OK;
+}
+
+mst_rc kms_parse_rotate_args(int argc, char **argv, kms_enrol_opts *o, kms_action *act,
+			     char *err, size_t err_len)
+{
+	mst_rc rc;
+
+	memset(o, 0, sizeof *o);
+	rc = parse_args(argc, argv, rotate_options, enrol_option, o, act, err, err_len);
+	if (rc != MST_OK || *act == KMS_HELP)
+		return rc;
+	if (o->dir == NULL)
+		return kx_fail(err, err_len, MST_ERR_ARGS, "user rotate: --dir is required");
+	return check_uri("user rotate: --uri", o->uri, err, err_len);
+}
+
+static mst_rc serve_option(int id, const char *arg, void *v, kms_action *act, char *err,
+			   size_t err_len)
+{
+	kms_serve_opts *o = v;
+
+	switch (id) {
+	case O_DIR: o->dir = arg; break;
+	case O_LISTEN: o->listen = arg; break;
+	case O_CERT: o->cert = arg; break;
+	case O_KEY: o->key = arg; break;
+	case O_HELP: *act = KMS_HELP; break;
+	}
+	return MST_OK;
+}
+
+mst_rc kms_parse_serve_args(int argc, char **argv, kms_serve_opts *o, kms_action *act,
+			    char *err, size_t err_len)
+{
+	mst_rc rc;
+
+	memset(o, 0, sizeof *o);
+	rc = parse_args(argc, argv, serve_options, serve_option, o, act, err, err_len);
+	if (rc != MST_OK || *act == KMS_HELP)
+		return rc;
+	if (o->dir == NULL)
+		return kx_fail(err, err_len, MST_ERR_ARGS, "serve: --dir is required");
+	if (o->listen == NULL)
+		return kx_fail(err, err_len, MST_ERR_ARGS, "serve: --listen ADDR:PORT is required");
+	if (o->cert == NULL || o->key == NULL)
+		return kx_fail(err, err_len, MST_ERR_ARGS,
+			       "serve: --cert and --key are required (the server speaks HTTPS only)");
 	return MST_OK;
 }

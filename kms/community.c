@@ -65,27 +65,6 @@ static mst_rc generate(const kms_community_opts *o, kms_secrets *s, kms_certific
 	return MST_OK;
 }
 
-/* Both files staged, then both renamed into place. */
-static mst_rc write_both(const char *cert_path, const char *cert_xml, size_t cert_len,
-			 const char *sec_path, const char *sec_text, size_t sec_len,
-			 char *err, size_t err_len)
-{
-	kms_staged cs, ss;
-	mst_rc rc;
-
-	if ((rc = kms_stage(sec_path, sec_text, sec_len, 0600, &ss, err, err_len)) != MST_OK)
-		return rc;
-	if ((rc = kms_stage(cert_path, cert_xml, cert_len, 0644, &cs, err, err_len)) != MST_OK) {
-		kms_abort(&ss);
-		return rc;
-	}
-	if ((rc = kms_commit(&ss, err, err_len)) != MST_OK) {
-		kms_abort(&cs);
-		return rc;
-	}
-	return kms_commit(&cs, err, err_len);
-}
-
 mst_rc kms_community_create(const kms_community_opts *o, char *err, size_t err_len)
 {
 	char cert_path[PATH_MAX], sec_path[PATH_MAX], *cert_xml = NULL, *sec_text = NULL;
@@ -108,7 +87,10 @@ mst_rc kms_community_create(const kms_community_opts *o, char *err, size_t err_l
 	if (rc == MST_OK && (rc = kms_secrets_format(s, &sec_text, &sec_len)) != MST_OK)
 		kx_fail(err, err_len, rc, "cannot format the secrets: %s", mst_strerror(rc));
 	if (rc == MST_OK)
-		rc = write_both(cert_path, cert_xml, cert_len, sec_path, sec_text, sec_len, err, err_len);
+		/* secrets first: a new kms-secrets beside an old community.xml is
+		 * refused by name ("does not belong to this community") */
+		rc = kms_write_pair(sec_path, sec_text, sec_len, 0600, cert_path, cert_xml, cert_len,
+				    0644, err, err_len);
 	if (rc == MST_OK)
 		printf("community %s (UserIdFormat %u, UserKeyPeriod %llu s, UserKeyOffset %llu s): "
 		       "%s, %s\n", cert.kms_uri, (unsigned)cert.user_id_format,

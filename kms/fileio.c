@@ -178,3 +178,23 @@ mst_rc kms_write_file(const char *path, const void *data, size_t len, mode_t mod
 
 	return rc == MST_OK ? kms_commit(&s, err, err_len) : rc;
 }
+
+mst_rc kms_write_pair(const char *first, const void *first_data, size_t first_len,
+		      mode_t first_mode, const char *second, const void *second_data,
+		      size_t second_len, mode_t second_mode, char *err, size_t err_len)
+{
+	kms_staged a, b;
+	mst_rc rc;
+
+	if ((rc = kms_stage(first, first_data, first_len, first_mode, &a, err, err_len)) != MST_OK)
+		return rc;
+	if ((rc = kms_stage(second, second_data, second_len, second_mode, &b, err, err_len)) != MST_OK) {
+		kms_abort(&a);
+		return rc;
+	}
+	if ((rc = kms_commit(&a, err, err_len)) != MST_OK) {
+		kms_abort(&b);
+		return rc;
+	}
+	return kms_commit(&b, err, err_len);
+}

@@ -13,6 +13,13 @@
 
 #ifndef PATH_MAX
 #define PATH_MAX 4096
+/* Two files that belong together: both staged, then first renamed into
+ * place, then second.  Should the second rename fail, the first is
+ * already in place (callers order them so that this is detectable). */
+mst_rc kms_write_pair(const char *first, const void *first_data, size_t first_len,
+		      mode_t first_mode, const char *second, const void *second_data,
+		      size_t second_len, mode_t second_mode, char *err, size_t err_len);
+
 #endif
 
 /* Whole regular file of at most max octets, NUL-terminated.  secret != 0
@@ -38,5 +45,12 @@ void kms_abort(kms_staged *s);
 /* kms_stage + kms_commit. */
 mst_rc kms_write_file(const char *path, const void *data, size_t len, mode_t mode,
 		      char *err, size_t err_len);
+
+/* Two files that belong together: both staged, then first renamed into
+ * place, then second.  Should the second rename fail, the first is
+ * already in place (callers order them so that this is detectable). */
+mst_rc kms_write_pair(const char *first, const void *first_data, size_t first_len,
+		      mode_t first_mode, const char *second, const void *second_data,
+		      size_t second_len, mode_t second_mode, char *err, size_t err_len);
 
 #endif

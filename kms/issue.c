@@ -19,7 +19,7 @@
 #include <string.h>
 #include <time.h>
 
-static mst_rc load_community(const char *dir, kms_certificate *cert, kms_secrets *s,
+mst_rc kms_load_community(const char *dir, kms_certificate *cert, kms_secrets *s,
 			     char *err, size_t err_len)
 {
 	char path[PATH_MAX], why[KMS_ERR_LEN];
@@ -79,12 +79,35 @@ static void report(const kms_issue_opts *o, const kms_keyset *k)
 	       shown < k->user_id_len ? "..." : "", o->out);
 }
 
+mst_rc kms_issue_keyset(const kms_certificate *cert, const kms_secrets *s, const char *uri,
+			int have_period_no, uint64_t period_no, int64_t at, kms_keyset *k,
+			char *err, size_t err_len)
+{
+	kms_period period;
+	mst_rc rc;
+
+	secure_wipe(k, sizeof *k);
+	rc = kms_period_for(cert, uri, have_period_no, period_no, at, &period, err, err_len);
+	if (rc != MST_OK)
+		return rc;
+	snprintf(k->kms_uri, sizeof k->kms_uri, "%s", cert->kms_uri);
+	snprintf(k->user_uri, sizeof k->user_uri, "%s", uri);
+	memcpy(k->user_id, period.id, period.id_len);
+	k->user_id_len = period.id_len;
+	k->key_period_no = period.period_no;
+	memcpy(k->valid_from, period.valid_from, sizeof k->valid_from);
+	memcpy(k->valid_to, period.valid_to, sizeof k->valid_to);
+	rc = issue_keys(cert, s, k, err, err_len);
+	if (rc != MST_OK)
+		secure_wipe(k, sizeof *k);
+	return rc;
+}
+
 mst_rc kms_user_issue(const kms_issue_opts *o, char *err, size_t err_len)
 {
 	kms_certificate cert;
 	kms_secrets *s = secmem_alloc(sizeof *s);
 	kms_keyset *k = secmem_alloc(sizeof *k);
-	kms_period period;
 	char *xml = NULL;
 	size_t xml_len = 0;
 	mst_rc rc;
@@ -94,20 +117,10 @@ mst_rc kms_user_issue(const kms_issue_opts *o, char *err, size_t err_len)
 		secmem_free(k);
 		return kx_fail(err, err_len, MST_ERR_NOMEM, "out of locked memory");
 	}
-	rc = load_community(o->dir, &cert, s, err, err_len);
+	rc = kms_load_community(o->dir, &cert, s, err, err_len);
 	if (rc == MST_OK)
-		rc = kms_period_for(&cert, o->uri, o->have_period_no, o->period_no,
-				    o->have_at ? o->at : (int64_t)time(NULL), &period, err, err_len);
-	if (rc == MST_OK) {
-		snprintf(k->kms_uri, sizeof k->kms_uri, "%s", cert.kms_uri);
-		snprintf(k->user_uri, sizeof k->user_uri, "%s", o->uri);
-		memcpy(k->user_id, period.id, period.id_len);
-		k->user_id_len = period.id_len;
-		k->key_period_no = period.period_no;
-		memcpy(k->valid_from, period.valid_from, sizeof k->valid_from);
-		memcpy(k->valid_to, period.valid_to, sizeof k->valid_to);
-		rc = issue_keys(&cert, s, k, err, err_len);
-	}
+		rc = kms_issue_keyset(&cert, s, o->uri, o->have_period_no, o->period_no,
+				      o->have_at ? o->at : (int64_t)time(NULL), k, err, err_len);
 	if (rc == MST_OK && (rc = kmsxml_write_keyset(k, o->wrapped, &xml, &xml_len)) != MST_OK)
 		kx_fail(err, err_len, rc, "cannot write the KmsKeySet: %s", mst_strerror(rc));
 	if (rc == MST_OK)

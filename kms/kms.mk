@@ -8,7 +8,12 @@ kms_mstoken_kms_SOURCES = \
 	kms/period.c kms/period.h \
 	kms/secrets.c kms/secrets.h \
 	kms/fileio.c kms/fileio.h \
-	kms/xmlwipe.c kms/xmlwipe.h
-kms_mstoken_kms_CFLAGS = $(AM_CFLAGS) $(XML_CFLAGS)
-kms_mstoken_kms_LDADD = token/libmstcore.la $(CRYPTO_LIBS) $(XML_LIBS)
+	kms/xmlwipe.c kms/xmlwipe.h \
+	kms/users.c kms/users.h \
+	kms/enrol.c \
+	kms/serve.c kms/serve.h \
+	kms/serve_handle.c \
+	kms/serve_xml.c
+kms_mstoken_kms_CFLAGS = $(AM_CFLAGS) $(XML_CFLAGS) $(MHD_CFLAGS)
+kms_mstoken_kms_LDADD = token/libmstcore.la $(CRYPTO_LIBS) $(XML_LIBS) $(MHD_LIBS) -lpthread
 dist_man_MANS += kms/mstoken-kms.1

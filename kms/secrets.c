@@ -57,12 +57,12 @@ mst_rc kms_secrets_format(const kms_secrets *s, char **out, size_t *out_len)
 	return MST_OK;
 }
 
-static int field_index(const char *name, size_t len)
+int kms_field_index(const char *const *names, int n, const char *name, size_t len)
 {
 	int f;
 
-	for (f = 0; f < F_COUNT; f++)
-		if (strlen(field_names[f]) == len && memcmp(field_names[f], name, len) == 0)
+	for (f = 0; f < n; f++)
+		if (strlen(names[f]) == len && memcmp(names[f], name, len) == 0)
 			return f;
 	return -1;
 }
@@ -79,7 +79,7 @@ static mst_rc parse_line(const char *line, size_t len, const char *name, int *se
 
 	if (sp == NULL)
 		return kx_fail(err, err_len, MST_ERR_PARSE, "%s: a line has no value", name);
-	f = field_index(line, (size_t)(sp - line));
+	f = kms_field_index(field_names, F_COUNT, line, (size_t)(sp - line));
 	if (f < 0) /* only the field name is quoted: the value may be secret */
 		return kx_fail(err, err_len, MST_ERR_PARSE, "%s: unknown field '%.*s'", name,
 			       (int)(sp - line < 20 ? sp - line : 20), line);

@@ -40,4 +40,8 @@ mst_rc kms_secrets_parse(const char *text, size_t len, const char *name, kms_sec
 mst_rc kms_secrets_match(const kms_secrets *s, const kms_certificate *cert, const char *name,
 			 char *err, size_t err_len);
 
+/* Index of the field called name (len octets) in names[0..n), or -1: the
+ * "name value" text files of the KMS (kms-secrets, kms-users). */
+int kms_field_index(const char *const *names, int n, const char *name, size_t len);
+
 #endif

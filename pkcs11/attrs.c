@@ -97,6 +97,9 @@ static const attr_rule rules[] = {
 	{ CKA_MSTOKEN_PVT, P, T_BYTES, 0, NO_DEFAULT, 0 },
 	{ CKA_MSTOKEN_KPAK, P, T_BYTES, 0, NO_DEFAULT, 0 },
 	{ CKA_MSTOKEN_Z, P, T_BYTES, 0, NO_DEFAULT, 0 },
+	/* KMS transport and integrity keys (kmskey.c): their user is given */
+	{ CKA_MSTOKEN_USER_URI, K, T_BYTES, F_CREATE, NO_DEFAULT, 0 },
+	{ CKA_MSTOKEN_KMS_LAST, K, T_BYTES, 0, NO_DEFAULT, 0 },
 };
 
 #define N_RULES (sizeof(rules) / sizeof(rules[0]))

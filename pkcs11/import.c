@@ -8,11 +8,13 @@
 
 #include "pkcs11/attrs.h"
 #include "pkcs11/debug.h"
+#include "pkcs11/import_int.h"
 #include "pkcs11/importobj.h"
 #include "pkcs11/object.h"
 #include "pkcs11/objops.h"
 #include "pkcs11/session.h"
 #include "token/kmsxml.h"
+#include "token/kmsxml_resp.h"
 #include "token/secmem.h"
 
 static int app_is(const CK_ATTRIBUTE *a, const char *name)
@@ -43,7 +45,7 @@ static CK_RV import_needs_so(const p11_session *s, int token)
 
 /* Store every object (token ones into the keystore) or none, then make
  * them visible.  The objects are freed on failure. */
-static CK_RV commit_all(p11_session *s, p11_object **objs, size_t n, CK_OBJECT_HANDLE_PTR out)
+CK_RV import_commit_all(p11_session *s, p11_object **objs, size_t n, CK_OBJECT_HANDLE_PTR out)
 {
 	size_t i, stored;
 	CK_RV rv = CKR_OK;
@@ -67,6 +69,59 @@ static CK_RV commit_all(p11_session *s, p11_object **objs, size_t n, CK_OBJECT_H
 	return CKR_OK;
 }
 
+/* The community's key checks (the XML reader checked the form). */
+static mst_rc check_certificate(const kms_certificate *cert, char *err, size_t err_len)
+{
+	mst_rc rc = eccsi_check_point(cert->pub_auth_key);
+
+	if (rc != MST_OK) {
+		snprintf(err, err_len, "PubAuthKey: %s", mst_strerror(rc));
+		return rc;
+	}
+	if ((rc = sakke_check_point(cert->pub_enc_key)) != MST_OK) {
+		snprintf(err, err_len, "PubEncKey: %s", mst_strerror(rc));
+		return rc;
+	}
+	if (cert->user_id_format != 1 && cert->user_id_format != 2) {
+		snprintf(err, err_len, "UserIdFormat %u not supported", cert->user_id_format);
+		return MST_ERR_RANGE;
+	}
+	return MST_OK;
+}
+
+CK_RV import_community_objects(p11_session *s, const CK_ATTRIBUTE *t, CK_ULONG n,
+			       const kms_certificate *cert, p11_object **objs)
+{
+	char err[256] = "";
+	CK_RV rv;
+
+	if (check_certificate(cert, err, sizeof(err)) != MST_OK) {
+		p11_debug("KmsCertificate refused: %s", err);
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	}
+	if (community_find(s, cert->kms_uri, CKK_MSTOKEN_ECCSI) != NULL) {
+		p11_debug("KmsCertificate refused: community %s is already in the token",
+			  cert->kms_uri);
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	}
+	rv = importobj_data(s, t, n, NULL, 0, &objs[0]);
+	if (rv == CKR_OK)
+		rv = importobj_community(s, cert, CKK_MSTOKEN_ECCSI, obj_is_token(objs[0]), &objs[1]);
+	if (rv == CKR_OK)
+		rv = importobj_community(s, cert, CKK_MSTOKEN_SAKKE, obj_is_token(objs[0]), &objs[2]);
+	return rv;
+}
+
+static void free_objects(p11_object **objs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		object_free(objs[i]);
+		objs[i] = NULL;
+	}
+}
+
 static CK_RV import_certificate(p11_session *s, const CK_ATTRIBUTE *t, CK_ULONG n,
 				const CK_ATTRIBUTE *xml, CK_OBJECT_HANDLE_PTR out)
 {
@@ -74,38 +129,17 @@ static CK_RV import_certificate(p11_session *s, const CK_ATTRIBUTE *t, CK_ULONG 
 	p11_object *objs[3] = { NULL, NULL, NULL };
 	char err[256] = "";
 	CK_RV rv;
-	mst_rc rc;
 
-	rc = kmsxml_parse_certificate(xml->pValue, xml->ulValueLen, &cert, err, sizeof(err));
-	if (rc == MST_OK && (rc = eccsi_check_point(cert.pub_auth_key)) != MST_OK)
-		snprintf(err, sizeof(err), "PubAuthKey: %s", mst_strerror(rc));
-	if (rc == MST_OK && (rc = sakke_check_point(cert.pub_enc_key)) != MST_OK)
-		snprintf(err, sizeof(err), "PubEncKey: %s", mst_strerror(rc));
-	if (rc == MST_OK && cert.user_id_format != 1 && cert.user_id_format != 2) {
-		rc = MST_ERR_RANGE;
-		snprintf(err, sizeof(err), "UserIdFormat %u not supported", cert.user_id_format);
-	}
-	if (rc != MST_OK) {
+	if (kmsxml_parse_certificate(xml->pValue, xml->ulValueLen, &cert, err, sizeof(err)) != MST_OK) {
 		p11_debug("KmsCertificate refused: %s", err);
 		return CKR_ATTRIBUTE_VALUE_INVALID;
 	}
-	if (community_find(s, cert.kms_uri, CKK_MSTOKEN_ECCSI) != NULL) {
-		p11_debug("KmsCertificate refused: community %s is already in the token",
-			  cert.kms_uri);
-		return CKR_ATTRIBUTE_VALUE_INVALID;
-	}
-	rv = importobj_data(s, t, n, NULL, 0, &objs[0]);
-	if (rv == CKR_OK)
-		rv = importobj_community(s, &cert, CKK_MSTOKEN_ECCSI, obj_is_token(objs[0]), &objs[1]);
-	if (rv == CKR_OK)
-		rv = importobj_community(s, &cert, CKK_MSTOKEN_SAKKE, obj_is_token(objs[0]), &objs[2]);
+	rv = import_community_objects(s, t, n, &cert, objs);
 	if (rv != CKR_OK) {
-		object_free(objs[0]);
-		object_free(objs[1]);
-		object_free(objs[2]);
+		free_objects(objs, 3);
 		return rv;
 	}
-	return commit_all(s, objs, 3, out);
+	return import_commit_all(s, objs, 3, out);
 }
 
 /* RFC 6507 5.1.2 and RFC 6508 6.1.2 against the community's keys, as
@@ -131,23 +165,16 @@ static CK_RV validate_keyset(const kms_keyset *ks, p11_object *kpak, p11_object 
 	return CKR_OK;
 }
 
+/* The data object (kept: the document without the secret elements' text)
+ * and the two private keys of a validated key set. */
 static CK_RV keyset_objects(p11_session *s, const CK_ATTRIBUTE *t, CK_ULONG n,
-			    const CK_ATTRIBUTE *xml, const kms_keyset *ks,
+			    const char *kept, size_t kept_len, const kms_keyset *ks,
 			    const uint8_t *kpak, const uint8_t *z, p11_object **objs)
 {
-	char *kept = NULL, err[256] = "";
-	size_t kept_len = 0;
 	int token;
 	CK_RV rv;
 
-	/* the data object keeps the document without the secret elements' text */
-	if (kmsxml_redact_keyset(xml->pValue, xml->ulValueLen, &kept, &kept_len, err,
-				 sizeof(err)) != MST_OK) {
-		p11_debug("KmsKeySet refused: %s", err);
-		return CKR_ATTRIBUTE_VALUE_INVALID;
-	}
 	rv = importobj_data(s, t, n, (const uint8_t *)kept, kept_len, &objs[0]);
-	free(kept);
 	if (rv != CKR_OK)
 		return rv;
 	token = obj_is_token(objs[0]);
@@ -157,47 +184,61 @@ static CK_RV keyset_objects(p11_session *s, const CK_ATTRIBUTE *t, CK_ULONG n,
 	return rv;
 }
 
+CK_RV import_keyset_objects(p11_session *s, const CK_ATTRIBUTE *t, CK_ULONG n,
+			    const kms_keyset *ks, const char *kept, size_t kept_len,
+			    p11_object **objs)
+{
+	p11_object *kpak, *z;
+	const uint8_t *kp = NULL, *zp = NULL;
+	CK_RV rv;
+
+	kpak = community_find(s, ks->kms_uri, CKK_MSTOKEN_ECCSI);
+	z = community_find(s, ks->kms_uri, CKK_MSTOKEN_SAKKE);
+	if (kpak == NULL || z == NULL) {
+		p11_debug("KmsKeySet refused: no KmsCertificate of %s in the token", ks->kms_uri);
+		return CKR_DOMAIN_PARAMS_INVALID;
+	}
+	if (user_key_find(s, ks) != NULL) {
+		p11_debug("KmsKeySet refused: the key set of %s period %llu is already in the token",
+			  ks->user_uri, (unsigned long long)ks->key_period_no);
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	}
+	rv = validate_keyset(ks, kpak, z, &kp, &zp);
+	if (rv == CKR_OK)
+		rv = keyset_objects(s, t, n, kept, kept_len, ks, kp, zp, objs);
+	return rv;
+}
+
 static CK_RV import_keyset(p11_session *s, const CK_ATTRIBUTE *t, CK_ULONG n,
 			   const CK_ATTRIBUTE *xml, CK_OBJECT_HANDLE_PTR out)
 {
 	kms_keyset *ks = secmem_alloc(sizeof(*ks));
 	p11_object *objs[3] = { NULL, NULL, NULL };
-	p11_object *kpak, *z;
-	const uint8_t *kp = NULL, *zp = NULL;
-	char err[256] = "";
+	char *kept = NULL, err[256] = "";
+	size_t kept_len = 0;
 	CK_RV rv;
 
 	if (ks == NULL)
 		return CKR_HOST_MEMORY;
-	if (kmsxml_parse_keyset(xml->pValue, xml->ulValueLen, ks, err, sizeof(err)) != MST_OK) {
+	if (kmsxml_parse_keyset(xml->pValue, xml->ulValueLen, ks, err, sizeof(err)) != MST_OK ||
+	    kmsxml_redact_keyset(xml->pValue, xml->ulValueLen, &kept, &kept_len, err,
+				 sizeof(err)) != MST_OK) {
 		p11_debug("KmsKeySet refused: %s", err);
 		rv = CKR_ATTRIBUTE_VALUE_INVALID;
 		goto done;
 	}
-	kpak = community_find(s, ks->kms_uri, CKK_MSTOKEN_ECCSI);
-	z = community_find(s, ks->kms_uri, CKK_MSTOKEN_SAKKE);
-	if (kpak == NULL || z == NULL) {
-		p11_debug("KmsKeySet refused: no KmsCertificate of %s in the token", ks->kms_uri);
-		rv = CKR_DOMAIN_PARAMS_INVALID;
+	if (s->slot->cfg.require_encrypted_keys) {
+		p11_debug("KmsKeySet refused: a plain key set (require_encrypted_keys = yes)");
+		rv = CKR_MSTOKEN_KMS_PLAIN_REFUSED;
 		goto done;
 	}
-	if (user_key_find(s, ks) != NULL) {
-		p11_debug("KmsKeySet refused: the key set of %s period %llu is already in the token",
-			  ks->user_uri, (unsigned long long)ks->key_period_no);
-		rv = CKR_ATTRIBUTE_VALUE_INVALID;
-		goto done;
-	}
-	rv = validate_keyset(ks, kpak, z, &kp, &zp);
+	rv = import_keyset_objects(s, t, n, ks, kept, kept_len, objs);
 	if (rv == CKR_OK)
-		rv = keyset_objects(s, t, n, xml, ks, kp, zp, objs);
-	if (rv == CKR_OK) {
-		rv = commit_all(s, objs, 3, out);
-	} else {
-		object_free(objs[0]);
-		object_free(objs[1]);
-		object_free(objs[2]);
-	}
+		rv = import_commit_all(s, objs, 3, out);
+	else
+		free_objects(objs, 3);
 done:
+	free(kept);
 	kms_keyset_wipe(ks);
 	secmem_free(ks);
 	return rv;
@@ -220,10 +261,16 @@ CK_RV import_create(p11_session *s, const CK_ATTRIBUTE *t, CK_ULONG n, CK_OBJECT
 	/* a community is the SO's to trust; key sets are the user's sealed keys */
 	if (keyset)
 		rv = objops_may_write(s, attrs_bool(t, n, CKA_TOKEN, 0), 1);
+	else if (s->slot->login == CKU_USER && kmsxml_is_signed_response(xml->pValue, xml->ulValueLen))
+		/* a signed KmsInit of a community the SO already trusts: the
+		 * user takes its new TrK/InK only (import_kms.c) */
+		rv = objops_may_write(s, attrs_bool(t, n, CKA_TOKEN, 0), 1);
 	else
 		rv = import_needs_so(s, attrs_bool(t, n, CKA_TOKEN, 0));
 	if (rv != CKR_OK)
 		return rv;
+	if (kmsxml_is_signed_response(xml->pValue, xml->ulValueLen))
+		return import_kms_response(s, t, n, xml, keyset, out);
 	kind = kmsxml_detect(xml->pValue, xml->ulValueLen);
 	if (kind != (keyset ? KMSXML_KEYSET : KMSXML_CERTIFICATE)) {
 		p11_debug("%s refused: the XML holds no such element",

@@ -6,6 +6,7 @@
 
 #include "pkcs11/attrs.h"
 #include "pkcs11/import.h"
+#include "pkcs11/kmskey.h"
 #include "pkcs11/object.h"
 #include "pkcs11/session.h"
 
@@ -50,6 +51,9 @@ static CK_RV check_secret_template(const CK_ATTRIBUTE *t, CK_ULONG n)
 		return rv;
 	if (kt != CKK_GENERIC_SECRET)
 		return CKR_ATTRIBUTE_VALUE_INVALID;
+	/* the user of a KMS transport or integrity key only (kmskey.c) */
+	if (attrs_find(t, n, CKA_MSTOKEN_USER_URI) != NULL)
+		return CKR_ATTRIBUTE_TYPE_INVALID;
 	if (v == NULL)
 		return CKR_TEMPLATE_INCOMPLETE;
 	if (v->ulValueLen == 0 || v->ulValueLen > MAX_SECRET_LEN)
@@ -74,6 +78,8 @@ CK_RV objops_create(p11_session *s, CK_ATTRIBUTE_PTR t, CK_ULONG n, CK_OBJECT_HA
 		return rv;
 	if (cls == CKO_DATA && import_requested(t, n))
 		return import_create(s, t, n, out);
+	if (kmskey_requested(t, n))
+		return kmskey_create(s, t, n, out);
 	/* public and private keys come only from a KMS import */
 	if (cls != CKO_DATA && cls != CKO_SECRET_KEY)
 		return CKR_ATTRIBUTE_VALUE_INVALID;

@@ -27,6 +27,8 @@ pkcs11_mstoken_pkcs11_la_SOURCES = \
 	pkcs11/secretkey.c pkcs11/secretkey.h \
 	pkcs11/import.c pkcs11/import.h \
 	pkcs11/importobj.c pkcs11/importobj.h \
+	pkcs11/import_kms.c pkcs11/import_int.h \
+	pkcs11/kmskey.c pkcs11/kmskey.h \
 	pkcs11/random.c pkcs11/random.h \
 	pkcs11/rv.c pkcs11/rv.h \
 	pkcs11/debug.c pkcs11/debug.h

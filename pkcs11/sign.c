@@ -10,6 +10,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "pkcs11/debug.h"
 #include "pkcs11/msgbuf.h"
@@ -18,6 +19,7 @@
 #include "pkcs11/state.h"
 #include "token/eccsi.h"
 #include "token/identity.h"
+#include "token/kmsxml.h"
 
 struct signer_ref {
 	eccsi_signer *signer;
@@ -94,6 +96,31 @@ static CK_RV check_mech(CK_MECHANISM_PTR mech, int want_param)
 	return CKR_OK;
 }
 
+/* A key set whose key period has ended signs no more (its ValidTo, by
+ * the token's clock; a key set without ValidTo is not limited).  Keys of a
+ * period still to come may sign: the caller picks the key of the message
+ * time, and clocks differ.  Decapsulation is not limited: a message set up
+ * just before a period's end is still accepted just after it. */
+static CK_RV check_not_expired(const p11_object *o)
+{
+	const p11_attr *a = obj_attr(o, CKA_MSTOKEN_VALID_TO);
+	char text[KMSXML_TIME_MAX];
+	int64_t end;
+
+	if (a == NULL || a->len == 0)
+		return CKR_OK;
+	if (a->len >= sizeof(text))
+		return CKR_KEY_FUNCTION_NOT_PERMITTED;
+	memcpy(text, a->value, a->len);
+	text[a->len] = '\0';
+	if (kmsxml_time_unix(text, &end) != MST_OK || (int64_t)time(NULL) >= end) {
+		p11_debug("ECCSI key %lu: its key period ended at %s, it signs no more",
+			  (unsigned long)o->handle, text);
+		return CKR_KEY_FUNCTION_NOT_PERMITTED;
+	}
+	return CKR_OK;
+}
+
 CK_RV sign_init(p11_session *s, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key)
 {
 	p11_object *o;
@@ -104,6 +131,8 @@ CK_RV sign_init(p11_session *s, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key)
 	rv = check_mech(mech, 0);
 	if (rv == CKR_OK)
 		rv = key_for_use(s, key, CKO_PRIVATE_KEY, CKK_MSTOKEN_ECCSI, CKA_SIGN, &o);
+	if (rv == CKR_OK)
+		rv = check_not_expired(o);
 	if (rv == CKR_OK)
 		rv = key_signer(o, &s->sign.signer);
 	if (rv != CKR_OK)

@@ -30,6 +30,7 @@ include tests/unit/dpck.mk
 include tests/integration/token.mk
 include tests/integration/tpm.mk
 include tests/integration/client.mk
+include tests/integration/kms_serve.mk
 include tests/bench/bench.mk
 include tests/fuzz/fuzz.mk
 include tests/ref/ref.mk

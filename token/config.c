@@ -20,7 +20,7 @@
 #endif
 
 enum key_id { K_LABEL, K_BACKEND, K_P11_MODULE, K_P11_TOKEN, K_TPM_TCTI,
-	      K_TPM_STORE, K_TPM_PRIMARY, K_COUNT };
+	      K_TPM_STORE, K_TPM_PRIMARY, K_REQUIRE_ENC, K_COUNT };
 
 /* Which backend a key belongs to (0: every backend). */
 static const struct {
@@ -34,6 +34,7 @@ static const struct {
 	[K_TPM_TCTI] = { "tpm.tcti", MST_BACKEND_TPM },
 	[K_TPM_STORE] = { "tpm.store", MST_BACKEND_TPM },
 	[K_TPM_PRIMARY] = { "tpm.primary", MST_BACKEND_TPM },
+	[K_REQUIRE_ENC] = { "require_encrypted_keys", 0 },
 };
 
 struct parser {
@@ -131,6 +132,16 @@ static mst_rc set_key(struct parser *p, enum key_id k, const char *value)
 		return set_text(p, k, s->tpm_store, sizeof s->tpm_store, value);
 	case K_TPM_PRIMARY:
 		return set_primary(p, value);
+	case K_REQUIRE_ENC:
+		if (strcmp(value, "yes") == 0 || strcmp(value, "true") == 0 || strcmp(value, "1") == 0)
+			s->require_encrypted_keys = 1;
+		else if (strcmp(value, "no") == 0 || strcmp(value, "false") == 0 ||
+			 strcmp(value, "0") == 0)
+			s->require_encrypted_keys = 0;
+		else
+			return fail_at(p, p->line, "require_encrypted_keys '%s': expected yes or no",
+				       value);
+		return MST_OK;
 	case K_COUNT:
 		break;
 	}

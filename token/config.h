@@ -12,6 +12,7 @@
  *   tpm.tcti = swtpm:host=127.0.0.1,port=2321
  *   tpm.store = /var/lib/mstoken/bob
  *   tpm.primary = 0x81000001    ; optional persistent SRK handle
+ *   require_encrypted_keys = yes ; any slot: no plain KmsKeySet (default no)
  *
  * pkcs11.* keys belong only in pkcs11 slots and tpm.* keys only in tpm
  * slots.  Defaults: pkcs11.module = the SoftHSM2 module found at configure
@@ -47,6 +48,8 @@ typedef struct {
 	char tpm_tcti[MST_PATH_MAX];
 	char tpm_store[MST_PATH_MAX];
 	uint32_t tpm_primary;      /* 0 = create the SRK from the template */
+	int require_encrypted_keys; /* refuse key sets that did not come as
+				       EncryptedKey in a signed KmsResponse */
 	unsigned line;             /* line of the [slot] header, for messages */
 } mst_slot_config;
 

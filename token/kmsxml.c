@@ -82,7 +82,7 @@ static mst_rc check_parameter_set(const xmlNode *cert, char *err, size_t err_len
 	return MST_OK;
 }
 
-static mst_rc read_certificate(const xmlNode *cert, kms_certificate *c, char *err, size_t err_len)
+mst_rc kx_read_certificate(const xmlNode *cert, kms_certificate *c, char *err, size_t err_len)
 {
 	xmlNodePtr n;
 	mst_rc rc;
@@ -117,19 +117,46 @@ static mst_rc read_certificate(const xmlNode *cert, kms_certificate *c, char *er
 }
 
 /* The key elements are abstractKeyContentType: plain hex (KeyContentType)
- * is read; an encrypted key (EncKeyContentType, xenc:EncryptedKey) is not
- * supported and is named as such rather than as "not hexadecimal". */
-static mst_rc check_plain_key(const xmlNode *n, char *err, size_t err_len)
+ * is read here; an encrypted key (EncKeyContentType, xenc:EncryptedKey) is
+ * opened by the caller's opener (a verified KmsResponse, kmsxml_resp.c) or,
+ * without one, refused as such rather than as "not hexadecimal". */
+static int has_encrypted_key(const xmlNode *n)
 {
 	const xmlNode *c;
 
 	for (c = n->children; c != NULL; c = c->next)
 		if (c->type == XML_ELEMENT_NODE && c->name != NULL &&
 		    strcmp((const char *)c->name, "EncryptedKey") == 0)
-			return kx_fail(err, err_len, MST_ERR_UNSUPPORTED,
-				       "KmsKeySet/%s: encrypted key content is not supported",
-				       (const char *)n->name);
+			return 1;
+	return 0;
+}
+
+static mst_rc check_plain_key(const xmlNode *n, char *err, size_t err_len)
+{
+	if (has_encrypted_key(n))
+		return kx_fail(err, err_len, MST_ERR_UNSUPPORTED,
+			       "KmsKeySet/%s: encrypted key content is not supported here "
+			       "(only inside a signed KmsResponse)", (const char *)n->name);
 	return MST_OK;
+}
+
+/* A secret key element: opened when encrypted (with an opener), hex when
+ * plain; *encrypted counts the encrypted ones. */
+static mst_rc read_secret(const xmlNode *n, uint8_t *out, size_t len, int scalar,
+			  const kx_opener *open, int *encrypted, char *err, size_t err_len)
+{
+	mst_rc rc;
+
+	if (open != NULL && has_encrypted_key(n)) {
+		rc = open->fn(open->ctx, n, out, len, err, err_len);
+		if (rc == MST_OK)
+			(*encrypted)++;
+		return rc;
+	}
+	if ((rc = check_plain_key(n, err, err_len)) != MST_OK)
+		return rc;
+	return scalar ? kx_hex_scalar(n, out, len, err, err_len)
+		      : kx_hex_fixed(n, out, len, 1, err, err_len);
 }
 
 static mst_rc read_optional_time(const xmlNode *ks, const char *name, char out[KMSXML_TIME_MAX],
@@ -144,9 +171,11 @@ static mst_rc read_optional_time(const xmlNode *ks, const char *name, char out[K
 	return kx_datetime(n, out, err, err_len);
 }
 
-static mst_rc read_keyset(const xmlNode *ks, kms_keyset *k, char *err, size_t err_len)
+mst_rc kx_read_keyset(const xmlNode *ks, kms_keyset *k, const kx_opener *open,
+		      char *err, size_t err_len)
 {
 	xmlNodePtr n;
+	int encrypted = 0;
 	mst_rc rc;
 
 	if ((rc = kx_only_children(ks, keyset_elements, err, err_len)) != MST_OK ||
@@ -168,13 +197,12 @@ static mst_rc read_keyset(const xmlNode *ks, kms_keyset *k, char *err, size_t er
 	    (rc = read_optional_time(ks, "ValidTo", k->valid_to, err, err_len)) != MST_OK)
 		return rc;
 	CHILD(ks, "UserDecryptKey", n);
-	if ((rc = check_plain_key(n, err, err_len)) != MST_OK ||
-	    (rc = kx_hex_fixed(n, k->rsk, sizeof k->rsk, 1, err, err_len)) != MST_OK)
+	if ((rc = read_secret(n, k->rsk, sizeof k->rsk, 0, open, &encrypted, err, err_len)) != MST_OK)
 		return rc;
 	CHILD(ks, "UserSigningKeySSK", n);
-	if ((rc = check_plain_key(n, err, err_len)) != MST_OK ||
-	    (rc = kx_hex_scalar(n, k->ssk, sizeof k->ssk, err, err_len)) != MST_OK)
+	if ((rc = read_secret(n, k->ssk, sizeof k->ssk, 1, open, &encrypted, err, err_len)) != MST_OK)
 		return rc;
+	k->encrypted = encrypted == 2;
 	CHILD(ks, "UserPubTokenPVT", n);
 	if ((rc = check_plain_key(n, err, err_len)) != MST_OK)
 		return rc;
@@ -204,8 +232,8 @@ static mst_rc parse(const uint8_t *xml, size_t len, kmsxml_kind want, void *out,
 		rc = kx_fail(err, err_len, MST_ERR_PARSE, "document holds a %s, expected a %s",
 			     kind_name(kind), kind_name(want));
 	if (rc == MST_OK)
-		rc = want == KMSXML_CERTIFICATE ? read_certificate(payload, out, err, err_len)
-						: read_keyset(payload, out, err, err_len);
+		rc = want == KMSXML_CERTIFICATE ? kx_read_certificate(payload, out, err, err_len)
+						: kx_read_keyset(payload, out, NULL, err, err_len);
 	kx_free_doc(doc);
 	return rc;
 }

@@ -45,6 +45,7 @@ typedef struct {
 	uint8_t ssk[ECCSI_N];               /* UserSigningKeySSK */
 	/* public */
 	uint8_t pvt[ECCSI_POINT_LEN];       /* UserPubTokenPVT */
+	int encrypted;                      /* SSK and RSK came as EncryptedKey */
 } kms_keyset;
 
 typedef enum { KMSXML_NONE = 0, KMSXML_CERTIFICATE, KMSXML_KEYSET } kmsxml_kind;
@@ -64,6 +65,10 @@ void kms_keyset_wipe(kms_keyset *ks);
  * shown.  *out is malloc'd NUL-terminated text the caller frees. */
 mst_rc kmsxml_redact_keyset(const uint8_t *xml, size_t len, char **out, size_t *out_len,
 			    char *err, size_t err_len);
+
+/* xsd:dateTime text (ValidFrom, ValidTo, Time) as Unix seconds: a missing
+ * zone is UTC, an offset is applied, a fraction dropped. */
+mst_rc kmsxml_time_unix(const char *text, int64_t *unix_time);
 
 /* Serialise; *out is malloc'd NUL-terminated text the caller frees (for a
  * key set: wipe it first, it holds secrets).  wrapped != 0 puts the element

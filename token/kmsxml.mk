@@ -8,3 +8,6 @@ token_libmstcore_la_SOURCES += \
 	token/kmsxml_redact.c \
 	token/kmsxml_value.c \
 	token/kmsxml_write.c
+# the KMS interface's XML Signature / Encryption, shared with mstoken-kms serve
+token_libmstcore_la_SOURCES += token/kmsxml_sec.c token/kmsxml_sec.h \
+	token/kmsxml_resp.c token/kmsxml_resp.h

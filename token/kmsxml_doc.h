@@ -65,4 +65,26 @@ mst_rc kx_hex_scalar(const xmlNode *n, uint8_t *out, size_t out_len, char *err, 
 mst_rc kx_hex_var(const xmlNode *n, uint8_t *out, size_t min_len, size_t cap, size_t *out_len,
 		  char *err, size_t err_len);
 
+/* Opens an encrypted secret element (xenc:EncryptedKey child) of a key set
+ * into exactly len octets of out. */
+typedef struct {
+	mst_rc (*fn)(void *ctx, const xmlNode *n, uint8_t *out, size_t len, char *err, size_t err_len);
+	void *ctx;
+} kx_opener;
+
+/* The KmsCertificate / KmsKeySet element n into *out (the caller zeroes
+ * it on refusal).  open == NULL refuses encrypted key content. */
+mst_rc kx_read_certificate(const xmlNode *n, kms_certificate *out, char *err, size_t err_len);
+mst_rc kx_read_keyset(const xmlNode *n, kms_keyset *out, const kx_opener *open,
+		      char *err, size_t err_len);
+
+/* The key set element ks as a document of its own (inherited namespaces
+ * declared), its UserDecryptKey and UserSigningKeySSK emptied: malloc'd
+ * NUL-terminated text. */
+mst_rc kx_redacted_copy(const xmlNode *ks, char **out, size_t *out_len);
+
+/* xsd:dateTime text (as kx_datetime accepts it) as Unix seconds (a
+ * fraction is dropped, an offset applied). */
+mst_rc kx_time_unix(const char *text, int64_t *unix_time);
+
 #endif

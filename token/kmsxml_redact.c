@@ -64,3 +64,38 @@ mst_rc kmsxml_redact_keyset(const uint8_t *xml, size_t len, char **out, size_t *
 	kx_free_doc(doc);
 	return rc;
 }
+
+mst_rc kx_redacted_copy(const xmlNode *ks, char **out, size_t *out_len)
+{
+	xmlDocPtr doc = xmlNewDoc((const xmlChar *)"1.0");
+	xmlNodePtr copy, n;
+	xmlChar *text = NULL;
+	int text_len = 0;
+	size_t i;
+	mst_rc rc = MST_ERR_NOMEM;
+
+	*out = NULL;
+	*out_len = 0;
+	if (doc == NULL)
+		return rc;
+	/* a deep copy declares the namespaces it inherited on its new root */
+	copy = xmlDocCopyNode((xmlNodePtr)(uintptr_t)ks, doc, 1);
+	if (copy == NULL) {
+		xmlFreeDoc(doc);
+		return rc;
+	}
+	xmlDocSetRootElement(doc, copy);
+	for (i = 0; i < sizeof secret_elements / sizeof secret_elements[0]; i++)
+		if (kx_child(copy, secret_elements[i], 0, &n, NULL, 0) == MST_OK && n != NULL)
+			empty_element(n);
+	xmlDocDumpMemoryEnc(doc, &text, &text_len, "UTF-8");
+	if (text != NULL && text_len > 0 && (*out = malloc((size_t)text_len + 1)) != NULL) {
+		memcpy(*out, text, (size_t)text_len);
+		(*out)[text_len] = '\0';
+		*out_len = (size_t)text_len;
+		rc = MST_OK;
+	}
+	xmlFree(text);
+	kx_free_doc(doc);
+	return rc;
+}

@@ -140,6 +140,65 @@ bad:
 		       "%s/%s: expected an xsd:dateTime (YYYY-MM-DDThh:mm:ss[Z])", PARENT(n), NAME(n));
 }
 
+static int digits(const char *s, int n)
+{
+	int v = 0;
+
+	while (n-- > 0)
+		v = v * 10 + (*s++ - '0');
+	return v;
+}
+
+/* Days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar. */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+mst_rc kx_time_unix(const char *t, int64_t *unix_time)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, mo, d, h, mi, sec, leap;
+	int64_t v;
+	const char *p;
+
+	if (t == NULL || strlen(t) < 19 || !matches(t, "dddd-dd-ddTdd:dd:dd"))
+		return MST_ERR_PARSE;
+	y = digits(t, 4);
+	mo = digits(t + 5, 2);
+	d = digits(t + 8, 2);
+	h = digits(t + 11, 2);
+	mi = digits(t + 14, 2);
+	sec = digits(t + 17, 2);
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap) ||
+	    h > 23 || mi > 59 || sec > 59)
+		return MST_ERR_PARSE;
+	v = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+	p = t + 19;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+	if (*p == '+' || *p == '-') {
+		int off;
+		if (!matches(p + 1, "dd:dd") || p[6] != '\0')
+			return MST_ERR_PARSE;
+		off = digits(p + 1, 2) * 3600 + digits(p + 4, 2) * 60;
+		v += *p == '+' ? -off : off;
+	} else if (!(*p == '\0' || (p[0] == 'Z' && p[1] == '\0'))) {
+		return MST_ERR_PARSE;
+	}
+	*unix_time = v;
+	return MST_OK;
+}
+
 /* The element text as hex into out: n_octets octets from the text's last
  * 2*n_octets digits, after `skip` leading digits that must be zeros. */
 static mst_rc decode_tail(const xmlNode *n, const char *text, size_t skip, uint8_t *out,
@@ -214,4 +273,9 @@ mst_rc kx_hex_var(const xmlNode *n, uint8_t *out, size_t min_len, size_t cap, si
 		*out_len = len / 2;
 	secure_wipe(text, sizeof text);
 	return rc;
+}
+
+mst_rc kmsxml_time_unix(const char *text, int64_t *unix_time)
+{
+	return kx_time_unix(text, unix_time);
 }

@@ -25,6 +25,10 @@ static const char *const messages[MST_ERR_MAX] = {
 	[MST_ERR_NOT_LOGGED_IN] = "login required",
 	[MST_ERR_NOT_INITIALIZED] = "token not initialised",
 	[MST_ERR_UNSUPPORTED] = "not supported",
+	[MST_ERR_UNKNOWN_KEY] = "unknown transport key",
+	[MST_ERR_REPLAY] = "replayed response",
+	[MST_ERR_WRONG_USER] = "wrong user",
+	[MST_ERR_PLAIN_REFUSED] = "unencrypted key set refused",
 };
 
 const char *mst_strerror(mst_rc rc)

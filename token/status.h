@@ -31,6 +31,10 @@ typedef enum {
 	MST_ERR_NOT_LOGGED_IN, /* secret records need a login first */
 	MST_ERR_NOT_INITIALIZED, /* the token has not been initialised */
 	MST_ERR_UNSUPPORTED,   /* valid request, not supported */
+	MST_ERR_UNKNOWN_KEY,   /* a KMS message names a TrK / InK the token lacks */
+	MST_ERR_REPLAY,        /* a KMS response not newer than the last accepted */
+	MST_ERR_WRONG_USER,    /* a KMS response addressed to another user */
+	MST_ERR_PLAIN_REFUSED, /* unencrypted key set while require_encrypted_keys */
 	MST_ERR_MAX
 } mst_rc;
 

@@ -35,6 +35,15 @@
 /* ---- key types --------------------------------------------------------- */
 #define CKK_MSTOKEN_ECCSI      0xCD530101UL  /* private: SSK (+PVT); public: KPAK */
 #define CKK_MSTOKEN_SAKKE      0xCD530102UL  /* private: RSK; public: Z_T */
+/* KMS transport key (TrK) and integrity key (InK) of TS 33.180 Annex D:
+ * CKO_SECRET_KEY, CKA_ID = the key's ID (ds:KeyName), CKA_VALUE 32 octets,
+ * CKA_MSTOKEN_USER_URI = the enrolled user; made with C_CreateObject (token
+ * objects by the user, session objects by the user or the SO), always
+ * sensitive and never extractable, usable by no mechanism: the token reads
+ * them only to verify (InK: HMAC-SHA-256) and open (TrK: AES-256 key wrap)
+ * a SignedKmsResponse being imported.  See doc/pkcs11.md "KMS responses". */
+#define CKK_MSTOKEN_KMS_TRK    0xCD530103UL
+#define CKK_MSTOKEN_KMS_INK    0xCD530104UL
 
 /* ---- attributes (vendor-defined range, all read-only after import) ----- */
 #define CKA_MSTOKEN_KMS_URI        0xCD530201UL /* UTF-8 */
@@ -52,6 +61,21 @@
  * key is usable on its own (ECCSI: KPAK, 65 octets; SAKKE: Z_T, 257) */
 #define CKA_MSTOKEN_KPAK           0xCD53020CUL
 #define CKA_MSTOKEN_Z              0xCD53020DUL
+/* InK: replay record of its KMS, Time (8 octets, big-endian Unix seconds)
+ * of the last response accepted || the signature values (32 octets each,
+ * at most 4) accepted in that second */
+#define CKA_MSTOKEN_KMS_LAST       0xCD53020EUL
+
+/* ---- return codes of a KMS response import (vendor-defined range) ------- */
+/* C_CreateObject of a "3GPP KmsKeySet" / "3GPP KmsCertificate" data object
+ * holding a SignedKmsResponse (doc/pkcs11.md "KMS responses"); each
+ * refusal stores nothing.  A bad signature is CKR_SIGNATURE_INVALID, an
+ * EncryptedKey that does not unwrap CKR_WRAPPED_KEY_INVALID. */
+#define CKR_MSTOKEN_KMS_UNKNOWN_KEY   0xCD530301UL /* no TrK / InK of that ID */
+#define CKR_MSTOKEN_KMS_REPLAY        0xCD530302UL /* Time not after the last accepted */
+#define CKR_MSTOKEN_KMS_WRONG_USER    0xCD530303UL /* UserUri is not the InK's user */
+#define CKR_MSTOKEN_KMS_PLAIN_REFUSED 0xCD530304UL /* plain key set, require_encrypted_keys */
+#define CKR_MSTOKEN_KMS_NOTHING_NEW   0xCD530305UL /* verified, but every key set is there */
 
 /* ---- values of CKA_APPLICATION that import KMS XML --------------------- */
 #define MSTOKEN_APP_KMS_KEYSET      "3GPP KmsKeySet"

@@ -30,3 +30,12 @@ demo: all
 	top_builddir='$(abs_top_builddir)' top_srcdir='$(abs_top_srcdir)' \
 		$(SHELL) '$(abs_top_srcdir)/tests/integration/client_demo.sh'
 .PHONY: demo
+
+# mikey-sakke provision against the real mstoken-kms serve (issue 10), on
+# SoftHSM2 and on a TPM
+TESTS += tests/integration/provision.sh tests/integration/provision-tpm.sh
+dist_check_SCRIPTS += tests/integration/provision.sh tests/integration/provision-tpm.sh
+dist_noinst_SCRIPTS += tests/integration/find_in_core.py
+# key-period roll-over with the message clock set by --at (issue 10, item 4)
+TESTS += tests/integration/provision_periods.sh
+dist_check_SCRIPTS += tests/integration/provision_periods.sh

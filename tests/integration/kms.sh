@@ -69,7 +69,7 @@ check "... identifier of December, validity cut at the month start" \
 	  "$(hex_of '2026-12\0tel:+447700900123\0' | tr a-f A-F) 2026-12-01T00:00:00Z 2026-12-01T01:00:00Z" ]
 
 # --- refusals: exit 2, one line, nothing written ---------------------------
-refused "no command" "expected 'community create' or 'user issue'" "$KMS"
+refused "no command" "expected 'community create', 'user issue'" "$KMS"
 refused "unknown command" "unknown command" "$KMS" user delete --dir "$C2"
 refused "unknown option" "unknown option '--colour'" "$KMS" community create --dir "$TMP/x" --kms-uri k --colour
 refused "option without its value" "needs a value" "$KMS" user issue --dir
@@ -160,7 +160,7 @@ check "outputs of failures never appeared" [ ! -e "$TMP/u.xml" ]
 # --- help ------------------------------------------------------------------
 ok "--help" "$KMS" --help
 for flag in --dir --kms-uri --user-id-format --key-period --key-offset --wrapped --force \
-	    --uri --period-no --at --out; do
+	    --uri --period-no --at --out --listen --cert --key; do
 	check "--help documents $flag" grep -q -- "$flag " "$TMP/out"
 	check "the man page documents $flag" \
 		grep -q -- "^\\.B.* $(printf '%s' "$flag" | sed 's/-/\\\\-/g')\\b" "${top_srcdir:-.}/kms/mstoken-kms.1"

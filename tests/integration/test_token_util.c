@@ -295,7 +295,7 @@ char *xml_keyset(const char *kms_uri, const char *user_uri, const uint8_t *uid, 
 	snprintf(out, 4096,
 		 "<KmsKeySet xmlns=\"urn:3gpp:ns:mcsecKMSInterface:1.0\" Version=\"1.1.0\">"
 		 "<KmsUri>%s</KmsUri><UserUri>%s</UserUri><UserID>%s</UserID>"
-		 "<ValidFrom>2025-08-06T00:00:00</ValidFrom><ValidTo>2026-02-03T00:00:00</ValidTo>"
+		 "<ValidFrom>2025-08-06T00:00:00</ValidFrom><ValidTo>2100-01-01T00:00:00</ValidTo>"
 		 "<KeyPeriodNo>236</KeyPeriodNo><UserDecryptKey>%s</UserDecryptKey>"
 		 "<UserSigningKeySSK>%s</UserSigningKeySSK><UserPubTokenPVT>%s</UserPubTokenPVT>"
 		 "</KmsKeySet>", kms_uri, user_uri, ih, rh, sh, ph);

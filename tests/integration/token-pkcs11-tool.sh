@@ -29,8 +29,11 @@ hexof() {
 # an independent KMS: one community, one user
 mkdir kms && $MSREF kms-community --dir kms --kms-uri kms.example.org >/dev/null || exit 99
 cp kms/community.xml community.xml
-$MSREF kms-issue --dir kms --uri sip:alice@example.org --period-no 7 \
+# the key set of now: the token signs with no key whose period has ended
+$MSREF kms-issue --dir kms --uri sip:alice@example.org \
 	--out alice.keyset.xml >/dev/null || exit 99
+$MSREF kms-issue --dir kms --uri sip:alice@example.org --period-no 7 \
+	--out alice.old.xml >/dev/null || exit 99
 UID_HEX=$(hexof UserID alice.keyset.xml)
 KPAK=$(hexof PubAuthKey community.xml)
 Z=$(hexof PubEncKey community.xml)
@@ -77,6 +80,16 @@ $MSREF eccsi-verify --kpak "$KPAK" --id "$UID_HEX" --msg msg.bin --sig sig.bin |
 printf 'another message' > other.bin
 $MSREF eccsi-verify --kpak "$KPAK" --id "$UID_HEX" --msg other.bin --sig sig.bin \
 	>/dev/null 2>&1 && fail "signature verifies for another message"
+
+echo "== a key set whose period has ended signs no more (issue 10, item 4)"
+OLD_UID=$(hexof UserID alice.old.xml)
+p11 --login --pin 1234 --write-object alice.old.xml --type data \
+    --application-label "3GPP KmsKeySet" >/dev/null || fail "write the old KmsKeySet"
+p11 --login --pin 1234 --sign -m 0xCD530001 --id "${OLD_UID}01" -i msg.bin \
+    -o old-sig.bin > old-sign.txt 2>&1 && fail "signed with the key of an ended period"
+grep -q CKR_KEY_FUNCTION_NOT_PERMITTED old-sign.txt || { cat old-sign.txt; fail "expired key: wrong refusal"; }
+p11 --login --pin 1234 --sign -m 0xCD530001 --id "${UID_HEX}01" -i msg.bin \
+    -o sig2.bin || fail "the key of now no longer signs"
 
 echo "== unwrap (SAKKE decapsulation)"
 $MSREF sakke-encap --z "$Z" --id "$UID_HEX" --out encapsulated.bin > ssv.txt || exit 99

@@ -44,3 +44,13 @@ dist_check_SCRIPTS += tests/integration/token-tpm.sh tests/integration/token-pkc
 dist_noinst_DATA += tests/integration/token-env.sh
 # token-pkcs11-tool.sh: a PRF output of a kept SSV (uses read_secret.py, client.mk)
 dist_noinst_SCRIPTS += tests/integration/p11_prf.py
+
+# the KMS interface's token side (issue 10): TrK/InK objects and signed,
+# encrypted KMS responses built with token/kmsxml_sec, on both backends
+check_PROGRAMS += tests/integration/test_token_kms
+tests_integration_test_token_kms_SOURCES = tests/integration/test_token_kms.c \
+	tests/integration/test_token_util.c tests/integration/test_token.h
+tests_integration_test_token_kms_CFLAGS = $(TEST_CFLAGS) $(P11KIT_CFLAGS) $(XML_CFLAGS) -pthread
+tests_integration_test_token_kms_LDADD = $(TEST_CORE_LIBS) $(XML_LIBS) -ldl -lpthread
+TESTS += tests/integration/token-kms.sh tests/integration/token-kms-tpm.sh
+dist_check_SCRIPTS += tests/integration/token-kms.sh tests/integration/token-kms-tpm.sh

@@ -28,3 +28,10 @@ EXTRA_DIST += tests/integration/kms_lib.sh
 # key sets checked by the independent msref (tests/ref/msref.py, part ref)
 TESTS += tests/integration/kms_ref.sh
 dist_check_SCRIPTS += tests/integration/kms_ref.sh
+
+# the KMS interface's signature and key wrap (token/kmsxml_sec.c)
+check_PROGRAMS += tests/unit/test_kmsxml_sec
+TESTS += tests/unit/test_kmsxml_sec
+tests_unit_test_kmsxml_sec_SOURCES = tests/unit/test_kmsxml_sec.c
+tests_unit_test_kmsxml_sec_CFLAGS = $(TEST_CFLAGS) $(XML_CFLAGS)
+tests_unit_test_kmsxml_sec_LDADD = $(TEST_CORE_LIBS) $(XML_LIBS)

@@ -113,6 +113,24 @@ static void defaults_fill_optional_keys(void **state)
 	assert_string_equal(cfg.slots[0].pkcs11_token, "carol");
 	assert_string_equal(cfg.slots[1].tpm_tcti, "device:/dev/tpmrm0");
 	assert_int_equal(cfg.slots[1].tpm_primary, 0);
+	assert_int_equal(cfg.slots[0].require_encrypted_keys, 0);
+	assert_int_equal(cfg.slots[1].require_encrypted_keys, 0);
+}
+
+/* require_encrypted_keys: per slot, either backend, yes/no spellings. */
+static void require_encrypted_keys(void **state)
+{
+	char err[256];
+	mst_config cfg;
+
+	(void)state;
+	write_conf("[slot]\nlabel = a\nbackend = pkcs11\nrequire_encrypted_keys = yes\n"
+		   "[slot]\nlabel = b\nbackend = tpm\ntpm.store = /x\nrequire_encrypted_keys = false\n"
+		   "[slot]\nlabel = c\nbackend = tpm\ntpm.store = /y\nrequire_encrypted_keys = 1\n");
+	assert_int_equal(mst_config_load_file(file, &cfg, err, sizeof err), MST_OK);
+	assert_int_equal(cfg.slots[0].require_encrypted_keys, 1);
+	assert_int_equal(cfg.slots[1].require_encrypted_keys, 0);
+	assert_int_equal(cfg.slots[2].require_encrypted_keys, 1);
 }
 
 static void crlf_comments_and_blanks(void **state)
@@ -196,6 +214,8 @@ static void each_error_names_file_and_line(void **state)
 	EXPECT_ERROR(SLOT_A "backend =\n", "3: empty value for 'backend'");
 	EXPECT_ERROR(SLOT_A "backend pkcs11\n", "3: expected 'key = value' or '[slot]'");
 	EXPECT_ERROR("# nothing here\n\n", "2: no [slot] section");
+	EXPECT_ERROR(SLOT_A "backend = pkcs11\nrequire_encrypted_keys = maybe\n",
+		     "4: require_encrypted_keys 'maybe': expected yes or no");
 	static const char with_nul[] = SLOT_A "backend = pk\0cs11\n";
 	expect_error(with_nul, sizeof with_nul - 1, "3: NUL byte in line");
 }
@@ -310,6 +330,7 @@ int main(void)
 		cmocka_unit_test(issue_example_parses),
 		cmocka_unit_test(header_example_parses),
 		cmocka_unit_test(defaults_fill_optional_keys),
+		cmocka_unit_test(require_encrypted_keys),
 		cmocka_unit_test(crlf_comments_and_blanks),
 		cmocka_unit_test(each_error_names_file_and_line),
 		cmocka_unit_test(too_many_slots),
