@@ -30,3 +30,10 @@ demo: all
 	top_builddir='$(abs_top_builddir)' top_srcdir='$(abs_top_srcdir)' \
 		$(SHELL) '$(abs_top_srcdir)/tests/integration/client_demo.sh'
 .PHONY: demo
+
+# SIP calls through two kamailio servers (doc/sip.md)
+TESTS += tests/integration/sip_call.sh
+dist_check_SCRIPTS += tests/integration/sip_call.sh
+dist_noinst_DATA += tests/integration/sip_env.sh sip/kamailio-env.sh
+dist_noinst_SCRIPTS += sip/sip-servers
+dist_pkgdata_DATA = sip/kamailio.cfg
