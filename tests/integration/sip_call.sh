@@ -8,7 +8,9 @@
 # audio went each way as SRTP (>= 20 packets authenticated, none refused,
 # received identical to the sent), the BYE, exit 0 on both sides.  With
 # tshark, the loopback capture must show the INVITE with a=key-mgmt:mikey
-# arriving at bob with 3 Vias and the 183 with the returned I_MESSAGE.
+# arriving at bob with 3 Vias (its I_MESSAGE parsed and verified by the
+# independent tests/ref/msref.py with bob's key set, giving bob's keys)
+# and the 183 with the returned I_MESSAGE.
 set -u
 . "$top_srcdir/tests/integration/sip_env.sh"
 sip_env_setup mst-sip || exit $?
@@ -29,7 +31,7 @@ if command -v tshark > /dev/null 2>&1; then
 	wait_line "$T/tshark.log" "Capturing on" 10 || { kill $cap; cap=""; }
 fi
 
-ue bob --auto-answer --calls 1 --show-keys --sent "$T/bob.sent" --received "$T/bob.rcv" \
+ue bob --auto-answer --calls 1 --duration 2 --show-keys --sent "$T/bob.sent" --received "$T/bob.rcv" \
 	> "$T/bob.out" 2> "$T/bob.err" &
 bpid=$!
 wait_line "$T/bob.out" "^registered " || echo "FAIL: bob did not register"
@@ -57,13 +59,17 @@ check "bob -> alice audio received identical to the sent" sh -c "[ -s '$T/bob.se
 check "BYE" sh -c "grep -q '^bye-answered status=200' '$T/alice.out' && grep -q '^bye-received' '$T/bob.out'"
 
 if [ -s "$T/sip.pcap" ]; then
-	tshark -r "$T/sip.pcap" -Y "sip.Method == \"INVITE\" && udp.srcport == $KAM_B_PORT" -V \
-		> "$T/invite.txt" 2>/dev/null
+	inv="sip.Method == \"INVITE\" && udp.srcport == $KAM_B_PORT"
+	cap_fields "$T/sip.pcap" "$inv" sip.Via sdp.media_attr > "$T/invite.txt"
 	check "capture: the INVITE reaching bob has 3 Vias and a=key-mgmt:mikey" \
-		sh -c "[ \$(grep -c '^ *Via: ' '$T/invite.txt') = 3 ] && grep -q 'key-mgmt:mikey' '$T/invite.txt'"
-	tshark -r "$T/sip.pcap" -Y "sip.Status-Code == 183 && udp.srcport == $KAM_A_PORT" -V \
-		> "$T/183.txt" 2>/dev/null
-	check "capture: the 183 reaching alice carries the returned I_MESSAGE" grep -q 'key-mgmt:mikey' "$T/183.txt"
+		sh -c "[ \$(grep -c '^SIP/2.0/UDP ' '$T/invite.txt') = 3 ] && grep -q '^key-mgmt:mikey ' '$T/invite.txt'"
+	cap_msref "$T/sip.pcap" "$inv" bob > "$T/msref.out" 2>&1; cat "$T/msref.out"
+	check "capture: msref.py parses and verifies that I_MESSAGE, same keys as bob's" \
+		sh -c "grep -q '^initiator=sip:alice@a.example' '$T/msref.out' && [ \"\$(grep '^cs=' '$T/msref.out')\" = \"\$(grep '^cs=' '$T/bob.out')\" ]"
+	cap_fields "$T/sip.pcap" "sip.Status-Code == 183 && udp.srcport == $KAM_A_PORT" sip.Require \
+		sdp.media_attr > "$T/183.txt"
+	check "capture: the 183 reaching alice (Require: 100rel) carries the returned I_MESSAGE" \
+		sh -c "grep -q '^100rel' '$T/183.txt' && grep -q '^key-mgmt:mikey ' '$T/183.txt'"
 else
 	echo "(no loopback capture: tshark not installed or not allowed)"
 fi

@@ -12,10 +12,14 @@
 
 sip_domain() { [ "$1" = alice ] && echo a || echo b; }
 
-# provision USER...: a community and one token per user (its own slot).
-# The demo and tests call this; swap it to provision another way.
+# The KMS: a community in $T/kms.  sip_provision USER...: one token per
+# user (its own slot), the key set issued by the KMS and imported with
+# pkcs11-tool.  The demo and tests call these two; swap them to provision
+# another way (e.g. through the KMS server).
+sip_kms() {
+	"$KMS" community create --dir "$T/kms" --kms-uri kms.example.org
+}
 sip_provision() {
-	"$KMS" community create --dir "$T/kms" --kms-uri kms.example.org > /dev/null || return 1
 	i=0
 	for u in "$@"; do
 		token $i $u "$T/kms" "sip:$u@$(sip_domain $u).example" || return 1
@@ -26,7 +30,7 @@ sip_provision() {
 sip_env_setup() {
 	client_env_setup "$1" alice bob carol || return $?
 	[ -n "$(kam_bin)" ] || { echo "SKIP: kamailio not installed"; rm -rf "$T"; return 77; }
-	sip_provision alice bob carol || { rm -rf "$T"; return 99; }
+	{ sip_kms > /dev/null && sip_provision alice bob carol; } || { rm -rf "$T"; return 99; }
 	kam_start "$T/kam" || { kam_stop "$T/kam"; rm -rf "$T"; return 99; }
 }
 
@@ -48,4 +52,24 @@ wait_line() { # file, regex, seconds (10)
 		n=$((n + 1)); [ $n -gt $(( ${3:-10} * 10 )) ] && return 1
 		sleep 0.1
 	done
+}
+
+# cap_fields PCAP FILTER FIELD...: the fields of the first matching packet
+# of a loopback capture, one value a line (tshark's dissectors, no parsing
+# of SIP here).
+cap_fields() {
+	pcap=$1 filter=$2; shift 2
+	set -- $(for f in "$@"; do printf -- '-e %s ' "$f"; done)
+	tshark -r "$pcap" -Y "$filter" -T fields -E separator=/t -E 'aggregator=|' "$@" 2>/dev/null |
+		head -n 1 | tr '\t|' '\n\n'
+}
+
+# The I_MESSAGE of the first packet matching FILTER, checked by the
+# independent Python implementation with USER's key set: prints its
+# "initiator=... csb-id=..." and key lines.
+cap_msref() { # pcap, filter, user
+	cap_fields "$1" "$2" sdp.media_attr | sed -n 's/^key-mgmt:mikey /mikey /p' > "$T/cap-imsg.txt"
+	[ -s "$T/cap-imsg.txt" ] || return 1
+	"$PYTHON3" "$top_srcdir/tests/ref/msref.py" imessage-accept --cert "$T/kms/community.xml" \
+		--keyset "$T/$3.xml" --in "$T/cap-imsg.txt"
 }
