@@ -11,7 +11,7 @@
 set -u
 . "$top_srcdir/tests/integration/sip_env.sh"
 client_env_setup mst-demo alice bob carol || exit $?
-trap 'kam_stop "$T/kam"; [ -n "${cap:-}" ] && kill $cap 2>/dev/null; rm -rf "$T"' EXIT
+trap 'cap_stop; kam_stop "$T/kam"; rm -rf "$T"' EXIT
 step() { printf '\n== %s\n' "$*"; }
 die() { printf '\ndemo FAILED: %s\n' "$*"; exit 1; }
 same_keys() { [ -n "$(grep '^cs=' "$1")" ] && [ "$(grep '^cs=' "$1")" = "$(grep '^cs=' "$2")" ]; }
@@ -49,13 +49,7 @@ step "Signalling servers: two kamailio instances on loopback (sip/kamailio.cfg)"
 kam_start "$T/kam" || die "kamailio did not start"
 echo "   a.example at $(kam_proxy a) serves alice; b.example at $(kam_proxy b) serves bob and carol"
 echo "   registrar with digest authentication (db_text user file), record-route, forwarding by domain"
-cap=""
-if command -v tshark > /dev/null 2>&1; then
-	tshark -q -i lo -f "udp port $KAM_A_PORT or udp port $KAM_B_PORT" -w "$T/sip.pcap" \
-		> "$T/tshark.log" 2>&1 &
-	cap=$!
-	wait_line "$T/tshark.log" "Capturing on" 10 || { kill $cap; cap=""; }
-fi
+cap_start
 
 step "Flow 1, network connected: alice and bob register (REGISTER, 401, REGISTER with digest, 200)"
 ue bob --auto-answer --calls 1 --duration 5 --show-keys --sent "$T/b2a.raw" \
@@ -86,7 +80,7 @@ for d in a2b:alice:bob b2a:bob:alice; do
 	echo "   $from -> $to: received audio identical to the sent ($(wc -c < "$T/$n.raw") octets, 5 s at 8 kHz)"
 done
 if [ -n "$cap" ]; then
-	sleep 0.5; kill -INT $cap; wait $cap; cap=""
+	cap_stop
 	inv="sip.Method == \"INVITE\" && udp.srcport == $KAM_B_PORT"
 	label='s/^SIP\/2.0\/UDP/Via: &/; s/^<sip:/Record-Route: &/; s/^100rel$/Require: 100rel/; s/^[0-9][0-9]*$/RSeq: &/; s/^\(key-mgmt:mikey .\{40\}\).*/a=\1.../; s/^/      /'
 	echo "   loopback capture ($T/sip.pcap, read by tshark): the INVITE as it reached bob"

@@ -23,13 +23,7 @@ check() { # name, command...
 has() { grep -q -E "$2" "$T/$1.out"; }
 num() { sed -n "s/^media .*$2=\([0-9]*\).*/\1/p" "$T/$1.out"; }
 
-cap=""
-if command -v tshark > /dev/null 2>&1; then
-	tshark -q -i lo -f "udp port $KAM_A_PORT or udp port $KAM_B_PORT" -w "$T/sip.pcap" \
-		> "$T/tshark.log" 2>&1 &
-	cap=$!
-	wait_line "$T/tshark.log" "Capturing on" 10 || { kill $cap; cap=""; }
-fi
+cap_start
 
 ue bob --auto-answer --calls 1 --duration 2 --show-keys --sent "$T/bob.sent" --received "$T/bob.rcv" \
 	> "$T/bob.out" 2> "$T/bob.err" &
@@ -40,7 +34,7 @@ ue alice --call sip:bob@b.example --duration 2 --show-keys --sent "$T/alice.sent
 arc=$?
 wait $bpid; brc=$?
 for u in alice bob; do echo "--- $u"; cat "$T/$u.out" "$T/$u.err"; done
-[ -n "$cap" ] && { sleep 0.5; kill -INT $cap; wait $cap; }
+cap_stop
 
 check "alice exits 0" [ $arc = 0 ]
 check "bob exits 0" [ $brc = 0 ]

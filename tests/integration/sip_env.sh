@@ -35,6 +35,7 @@ sip_env_setup() {
 }
 
 sip_env_teardown() {
+	cap_stop
 	kam_stop "$T/kam"
 	rm -rf "$T"
 }
@@ -52,6 +53,24 @@ wait_line() { # file, regex, seconds (10)
 		n=$((n + 1)); [ $n -gt $(( ${3:-10} * 10 )) ] && return 1
 		sleep 0.1
 	done
+}
+
+# cap_start: capture the servers' SIP on loopback into $T/sip.pcap when
+# tshark is there and allowed (cap is then its pid); cap_stop ends it.
+cap_start() {
+	cap=""
+	command -v tshark > /dev/null 2>&1 || return 0
+	tshark -q -i lo -f "udp port $KAM_A_PORT or udp port $KAM_B_PORT" -w "$T/sip.pcap" \
+		> "$T/tshark.log" 2>&1 &
+	cap=$!
+	wait_line "$T/tshark.log" "Capturing on" 10 || { kill $cap; wait $cap; cap=""; }
+}
+cap_stop() {
+	[ -n "${cap:-}" ] || return 0
+	sleep 0.5   # the last responses
+	kill -INT $cap 2>/dev/null
+	wait $cap
+	cap=""
 }
 
 # cap_fields PCAP FILTER FIELD...: the fields of the first matching packet
