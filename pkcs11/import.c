@@ -11,6 +11,7 @@
 #include "pkcs11/importobj.h"
 #include "pkcs11/object.h"
 #include "pkcs11/objops.h"
+#include "pkcs11/session.h"
 #include "token/kmsxml.h"
 #include "token/secmem.h"
 
@@ -26,6 +27,18 @@ int import_requested(const CK_ATTRIBUTE *t, CK_ULONG n)
 	const CK_ATTRIBUTE *a = attrs_find(t, n, CKA_APPLICATION);
 
 	return app_is(a, MSTOKEN_APP_KMS_KEYSET) || app_is(a, MSTOKEN_APP_KMS_CERTIFICATE);
+}
+
+/* Trust is the SO's (PKCS#11 reserves CKA_TRUSTED to it): what makes a
+ * trusted key is imported in an SO session only.  Its token objects are
+ * public; objstore.c keeps the SO's endorsement of them. */
+static CK_RV import_needs_so(const p11_session *s, int token)
+{
+	if (token && !session_rw(s))
+		return CKR_SESSION_READ_ONLY;
+	if (s->slot->login != CKU_SO)
+		return CKR_USER_NOT_LOGGED_IN;
+	return CKR_OK;
 }
 
 /* Store every object (token ones into the keystore) or none, then make
@@ -96,7 +109,7 @@ static CK_RV import_certificate(p11_session *s, const CK_ATTRIBUTE *t, CK_ULONG 
 }
 
 /* RFC 6507 5.1.2 and RFC 6508 6.1.2 against the community's keys, as
- * their sealed copies (the token imported them) give them: *kp, *zp. */
+ * the SO's endorsement vouches for them (obj_sealed_point): *kp, *zp. */
 static CK_RV validate_keyset(const kms_keyset *ks, p11_object *kpak, p11_object *z,
 			     const uint8_t **kp, const uint8_t **zp)
 {
@@ -204,9 +217,11 @@ CK_RV import_create(p11_session *s, const CK_ATTRIBUTE *t, CK_ULONG n, CK_OBJECT
 		return CKR_TEMPLATE_INCOMPLETE;
 	if (xml->ulValueLen > KMSXML_MAX_INPUT)
 		return CKR_ATTRIBUTE_VALUE_INVALID;
-	/* both store sealed records (keys; the trusted Z_T's sealed copy):
-	 * provisioning needs the user */
-	rv = objops_may_write(s, attrs_bool(t, n, CKA_TOKEN, 0), 1);
+	/* a community is the SO's to trust; key sets are the user's sealed keys */
+	if (keyset)
+		rv = objops_may_write(s, attrs_bool(t, n, CKA_TOKEN, 0), 1);
+	else
+		rv = import_needs_so(s, attrs_bool(t, n, CKA_TOKEN, 0));
 	if (rv != CKR_OK)
 		return rv;
 	kind = kmsxml_detect(xml->pValue, xml->ulValueLen);

@@ -2,7 +2,13 @@
  *
  * A CKO_DATA object whose CKA_APPLICATION is "3GPP KmsCertificate" or
  * "3GPP KmsKeySet" and whose CKA_VALUE is the XML (bare or in a
- * KmsResponse) is imported, by the logged-in user:
+ * KmsResponse) is imported.  Who may import what (DESIGN "Key isolation
+ * rules": trust is the SO's):
+ *  - a certificate makes a CKA_TRUSTED key, so it needs an SO session;
+ *    any other session answers CKR_USER_NOT_LOGGED_IN (the appropriate
+ *    user, the SO, is not logged in) and stores nothing;
+ *  - a key set (private keys, sealed records) needs a user session
+ *    (CKR_USER_NOT_LOGGED_IN otherwise).
  *  - certificate: the data object, plus two public key objects of the
  *    community: CKK_MSTOKEN_ECCSI (KPAK, CKA_VERIFY) and CKK_MSTOKEN_SAKKE
  *    (Z_T, CKA_WRAP, CKA_TRUSTED);

@@ -123,8 +123,9 @@ CK_RV importobj_community(p11_session *s, const kms_certificate *c, CK_KEY_TYPE 
 	/* the KMS vouches for Z_T: SAKKE may encapsulate unextractable keys to it */
 	if (rv == CKR_OK && !eccsi)
 		rv = obj_set_bool(o, CKA_TRUSTED, 1);
-	/* the sealed copy proves the token imported the point (the clear
-	 * record in the backing store cannot) */
+	/* the token's own copy proves the token imported the point (the
+	 * clear record in the backing store cannot): kept in memory, and for
+	 * a token object as the SO's endorsement (objstore.c) */
 	if (rv == CKR_OK)
 		rv = obj_set_secret(o, eccsi ? c->pub_auth_key : c->pub_enc_key,
 				    eccsi ? ECCSI_POINT_LEN : SAKKE_POINT_LEN);

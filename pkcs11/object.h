@@ -8,9 +8,11 @@
  * opens (public) or at C_Login (private); a key value is read only when
  * the key is first used, so an edited sealed value is reported at use
  * (CKR_DEVICE_ERROR) while every other key keeps working.
- * A community key (KPAK, Z_T) keeps a sealed copy of its point the same
- * way: public records are stored in clear, so only the sealed copy can
- * vouch that the token itself imported it (obj_sealed_point).
+ * A community key (KPAK, Z_T) is public and imported by the SO, who may
+ * not write sealed records: "<base>.e" holds the SO's endorsement of its
+ * point (keystore endorse()), the only thing that vouches that the token
+ * itself imported it (obj_sealed_point); a session object keeps the
+ * imported point in memory instead.
  */
 #ifndef MST_P11_OBJECT_H
 #define MST_P11_OBJECT_H
@@ -39,8 +41,8 @@ CK_RV obj_set_secret(p11_object *o, const uint8_t *value, size_t len);
 /* The key value, read from the keystore on first use. */
 CK_RV obj_secret(p11_object *o, const uint8_t **value, size_t *len);
 /* A community key's point (CKA_MSTOKEN_POINT, len octets) vouched for by
- * its sealed copy: CKR_OK only when the copy opens and equals the clear
- * attribute; *point is the sealed copy then. */
+ * the SO's endorsement (or, for a session object, the copy the import
+ * kept): CKR_OK only then; *point is the vouched-for copy. */
 CK_RV obj_sealed_point(p11_object *o, size_t len, const uint8_t **point);
 int obj_is_token(const p11_object *o);
 int obj_is_private(const p11_object *o);

@@ -1,6 +1,9 @@
 /* pkcs11/objstore.c - token objects as keystore records: ".a" (the
- * attributes, objcodec.c) and ".v" (a key value, or a community key's
- * sealed copy), read lazily so a bad sealed value shows at use. */
+ * attributes, objcodec.c), ".v" (a private object's sealed key value,
+ * read lazily so a bad sealed value shows at use) and ".e" (a community
+ * key's SO endorsement: the tag keystore endorse() gives over what the
+ * KmsCertificate fixed, which only a logged-in SO or user can make or
+ * check; the SO cannot write sealed records in every backend). */
 #include "config.h"
 #include "pkcs11/object.h"
 
@@ -14,10 +17,12 @@
 #include "pkcs11/rv.h"
 #include "pkcs11/slot.h"
 #include "token/hex.h"
+#include "token/sakke.h"
 #include "token/secmem.h"
 
 #define KIND_ATTRS 1u
 #define KIND_VALUE 2u
+#define KIND_ENDORSEMENT 3u
 #define MAX_RECORDS 4096
 
 static void record_name(char *out, const char *base, const char *suffix)
@@ -57,18 +62,81 @@ CK_RV obj_secret(p11_object *o, const uint8_t **value, size_t *len)
 	return CKR_OK;
 }
 
+/* What an endorsement vouches for: the record, the key type, the
+ * community and the point (a record forged under the same name cannot
+ * move a genuine tag to another community or key). */
+static CK_RV endorsement_tag(p11_object *o, const uint8_t *point, size_t len,
+			     uint8_t tag[KEYSTORE_TAG_LEN])
+{
+	const p11_attr *uri = obj_attr(o, CKA_MSTOKEN_KMS_URI);
+	CK_ULONG type = obj_ulong(o, CKA_KEY_TYPE, 0);
+	size_t blen = strlen(o->record) + 1, n = 0;
+	uint8_t msg[KEYSTORE_NAME_MAX + 1 + 4 + 2 + 1024 + SAKKE_POINT_LEN];
+	mst_rc rc;
+
+	if (uri == NULL || uri->len > 1024 || len > SAKKE_POINT_LEN)
+		return CKR_DEVICE_ERROR;
+	memcpy(msg, o->record, blen);
+	n = blen;
+	msg[n++] = (uint8_t)(type >> 24);
+	msg[n++] = (uint8_t)(type >> 16);
+	msg[n++] = (uint8_t)(type >> 8);
+	msg[n++] = (uint8_t)type;
+	msg[n++] = (uint8_t)(uri->len >> 8);
+	msg[n++] = (uint8_t)uri->len;
+	memcpy(msg + n, uri->value, uri->len);
+	n += uri->len;
+	memcpy(msg + n, point, len);
+	n += len;
+	rc = o->slot->ks->endorse(o->slot->be, msg, n, tag);
+	if (rc != MST_OK) {
+		slot_debug_fail(o->slot, "cannot check or make an SO endorsement", rc);
+		return rv_from_mst(rc);
+	}
+	return CKR_OK;
+}
+
+/* A public token object's endorsement record against its clear point;
+ * on success the point is kept in o->secret until logout. */
+static CK_RV check_endorsement(p11_object *o, const p11_attr *clear)
+{
+	char name[KEYSTORE_NAME_MAX + 1];
+	uint8_t want[KEYSTORE_TAG_LEN];
+	uint8_t *data = NULL;
+	uint32_t kind = 0;
+	size_t dlen = 0;
+	CK_RV rv;
+	mst_rc rc;
+
+	record_name(name, o->record, ".e");
+	rc = o->slot->ks->get(o->slot->be, name, &kind, &data, &dlen);
+	if (rc != MST_OK)
+		return CKR_DEVICE_ERROR;
+	rv = endorsement_tag(o, clear->value, clear->len, want);
+	if (rv == CKR_OK && (kind != KIND_ENDORSEMENT || dlen != KEYSTORE_TAG_LEN ||
+			     secure_memcmp(data, want, KEYSTORE_TAG_LEN) != 0))
+		rv = CKR_DEVICE_ERROR;
+	free(data);     /* a public record: malloc'd */
+	return rv == CKR_OK ? obj_set_secret(o, clear->value, clear->len) : rv;
+}
+
 CK_RV obj_sealed_point(p11_object *o, size_t len, const uint8_t **point)
 {
 	const p11_attr *clear = obj_attr(o, CKA_MSTOKEN_POINT);
 	const uint8_t *sealed;
 	size_t slen;
-	CK_RV rv = obj_secret(o, &sealed, &slen);
+	CK_RV rv = CKR_OK;
 
-	if (rv == CKR_OK && (slen != len || clear == NULL || clear->len != len ||
-			     memcmp(sealed, clear->value, len) != 0))
+	if (clear == NULL || clear->len != len)
+		rv = CKR_DEVICE_ERROR;
+	else if (o->secret == NULL && o->record[0] != '\0' && !obj_is_private(o))
+		rv = check_endorsement(o, clear);
+	if (rv == CKR_OK)
+		rv = obj_secret(o, &sealed, &slen);
+	if (rv == CKR_OK && (slen != len || memcmp(sealed, clear->value, len) != 0))
 		rv = CKR_DEVICE_ERROR;
 	if (rv != CKR_OK) {
-		p11_debug("slot \"%s\": community key %lu has no valid sealed copy",
+		p11_debug("slot \"%s\": community key %lu has no valid SO endorsement",
 			  o->slot->cfg.label, (unsigned long)o->handle);
 		return rv == CKR_KEY_HANDLE_INVALID ? CKR_DEVICE_ERROR : rv;
 	}
@@ -100,9 +168,24 @@ CK_RV object_store(p11_object *o)
 
 	if (fresh && (rv = new_record_base(o->record)) != CKR_OK)
 		return rv;
-	if (o->secret != NULL) {
+	if (o->secret != NULL && (priv || o->cls != CKO_PUBLIC_KEY)) {
 		record_name(name, o->record, ".v");
 		rc = sl->ks->put(sl->be, name, KIND_VALUE, 1, o->secret, o->secret_len);
+		if (rc != MST_OK)
+			goto fail;
+	} else if (o->secret != NULL) {
+		/* a public object's value is a community key's point: the SO
+		 * endorses it (import.c lets no one else import one) */
+		uint8_t tag[KEYSTORE_TAG_LEN];
+
+		rv = endorsement_tag(o, o->secret, o->secret_len, tag);
+		if (rv != CKR_OK) {
+			if (fresh)
+				o->record[0] = '\0';
+			return rv;
+		}
+		record_name(name, o->record, ".e");
+		rc = sl->ks->put(sl->be, name, KIND_ENDORSEMENT, 0, tag, sizeof(tag));
 		if (rc != MST_OK)
 			goto fail;
 	}
@@ -135,6 +218,8 @@ void object_unstore(p11_object *o)
 	record_name(name, o->record, ".a");
 	(void)o->slot->ks->remove(o->slot->be, name);
 	record_name(name, o->record, ".v");
+	(void)o->slot->ks->remove(o->slot->be, name);
+	record_name(name, o->record, ".e");
 	(void)o->slot->ks->remove(o->slot->be, name);
 }
 
@@ -202,19 +287,6 @@ static void load_one(p11_slot *sl, const keystore_entry *all, size_t n_all,
 		free(data);
 }
 
-static void mark_sealed_values(p11_slot *sl, const keystore_entry *all, size_t n_all)
-{
-	char vname[KEYSTORE_NAME_MAX + 1];
-	p11_object *o;
-
-	for (o = sl->objects; o != NULL; o = o->next) {
-		if (o->record[0] == '\0' || o->secret != NULL)
-			continue;
-		record_name(vname, o->record, ".v");
-		o->value_in_store = record_listed(all, n_all, vname);
-	}
-}
-
 void object_load_records(p11_slot *sl, int private_pass)
 {
 	keystore_entry *entries;
@@ -236,9 +308,6 @@ void object_load_records(p11_slot *sl, int private_pass)
 			continue;
 		load_one(sl, entries, n, &entries[i]);
 	}
-	/* sealed values of public objects (a trusted Z_T) are listed only now */
-	if (private_pass)
-		mark_sealed_values(sl, entries, n);
 	free(entries);
 }
 

@@ -68,6 +68,7 @@ static void p11_close(void *be)
 		p11_drop_session(st);
 		p11_module_release(st->mod);
 	}
+	p11_endorse_forget(st);
 	secure_wipe(st, sizeof *st);
 	free(st);
 }
@@ -205,7 +206,9 @@ static mst_rc p11_init_token(void *be, const char *so_pin, size_t so_len, const 
 	/* The token may have moved to a new slot id. */
 	st->have_slot = 0;
 	rc = p11_need_session(st);
-	return rc == MST_OK ? p11_state_fresh(st, label) : rc;
+	if (rc == MST_OK)
+		rc = p11_state_fresh(st, label);
+	return rc == MST_OK ? p11_endorse_create(st, so_pin, so_len) : rc;
 }
 
 static mst_rc do_login(struct p11_store *st, CK_USER_TYPE type, const char *pin, size_t len)
@@ -250,9 +253,12 @@ static mst_rc p11_login(void *be, keystore_who who, const char *pin, size_t pin_
 	/* The seal key is made at the first user login, inside the token. */
 	if (rc == MST_OK && who == KEYSTORE_USER)
 		rc = p11_seal_key_ensure(st);
+	if (rc == MST_OK)
+		rc = p11_endorse_login(st, who, pin, pin_len);
 	if (rc != MST_OK) {
 		st->f->C_Logout(st->session);
 		st->who = 0;
+		p11_endorse_forget(st);
 	}
 	return rc;
 }
@@ -266,6 +272,7 @@ static void p11_logout(void *be)
 	st->f->C_Logout(st->session);
 	st->who = 0;
 	st->seal_key = CK_INVALID_HANDLE;
+	p11_endorse_forget(st);
 }
 
 static mst_rc p11_init_pin(void *be, const char *pin, size_t pin_len)
@@ -285,7 +292,9 @@ static mst_rc p11_init_pin(void *be, const char *pin, size_t pin_len)
 	if (rv != CKR_OK)
 		return p11_map(st, "C_InitPIN", rv);
 	/* A new user PIN from the SO also unlocks it. */
-	return p11_state_reset_pin(st, KEYSTORE_USER);
+	rc = p11_state_reset_pin(st, KEYSTORE_USER);
+	/* and carries the endorsement key to the user's next login */
+	return rc == MST_OK ? p11_endorse_new_pin(st, KEYSTORE_USER, pin, pin_len) : rc;
 }
 
 static mst_rc p11_set_pin(void *be, keystore_who who, const char *old_pin, size_t old_len,
@@ -314,7 +323,11 @@ static mst_rc p11_set_pin(void *be, keystore_who who, const char *old_pin, size_
 		return p11_state_wrong_pin(st, who);
 	if (rc != MST_OK)
 		return rc;
-	return p11_state_reset_pin(st, who);
+	rc = p11_state_reset_pin(st, who);
+	/* the user's copy of K is sealed; the SO's is under its PIN */
+	if (rc == MST_OK && who == KEYSTORE_SO)
+		rc = p11_endorse_new_pin(st, KEYSTORE_SO, new_pin, new_len);
+	return rc;
 }
 
 const keystore_backend keystore_backend_pkcs11 = {
@@ -331,5 +344,6 @@ const keystore_backend keystore_backend_pkcs11 = {
 	.put = p11_put,
 	.get = p11_get,
 	.remove = p11_remove,
+	.endorse = p11_endorse,
 	.last_error = p11_last_error,
 };

@@ -5,6 +5,7 @@
  * backend_pkcs11_state.c   the public state object (PIN counters, our label)
  * backend_pkcs11_seal.c    record values: header, AES-GCM sealing in the HSM
  * backend_pkcs11_records.c list/put/get/remove
+ * backend_pkcs11_endorse.c the endorsement key the SO and the user share
  * backend_pkcs11.c         the keystore_backend table, open/close, PINs
  */
 #ifndef MST_BACKEND_PKCS11_INT_H
@@ -46,6 +47,7 @@ struct p11_store {
 	CK_SESSION_HANDLE session;
 	keystore_who who;       /* 0: not logged in */
 	CK_OBJECT_HANDLE seal_key;
+	uint8_t *endorse_key;   /* secmem: K while logged in, if the token has one */
 	char last_error[192];
 };
 
@@ -104,6 +106,17 @@ mst_rc p11_value_build(struct p11_store *st, const char *name, uint32_t kind, ui
 mst_rc p11_value_open(struct p11_store *st, const char *name, int is_private,
 		      const uint8_t *val, size_t val_len, uint32_t *kind,
 		      uint8_t **data, size_t *len);
+
+/* Endorsement key K (backend_pkcs11_endorse.c): made by init_token
+ * (under the SO PIN), loaded by login, handed to the user by init_pin. */
+mst_rc p11_endorse_create(struct p11_store *st, const char *so_pin, size_t so_len);
+mst_rc p11_endorse_login(struct p11_store *st, keystore_who who, const char *pin,
+			 size_t pin_len);
+/* K under a new PIN of who (SO: its own set_pin; user: init_pin). */
+mst_rc p11_endorse_new_pin(struct p11_store *st, keystore_who who, const char *pin,
+			   size_t pin_len);
+void p11_endorse_forget(struct p11_store *st);
+mst_rc p11_endorse(void *be, const uint8_t *msg, size_t len, uint8_t tag[KEYSTORE_TAG_LEN]);
 
 /* Records (backend_pkcs11_records.c). */
 mst_rc p11_list(void *be, keystore_entry *entries, size_t *n);

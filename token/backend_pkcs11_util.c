@@ -22,6 +22,7 @@ mst_rc p11_fail(struct p11_store *st, const char *call, CK_RV rv)
 		st->have_slot = 0;
 		st->who = 0;
 		st->seal_key = CK_INVALID_HANDLE;
+		p11_endorse_forget(st);
 	}
 	return MST_ERR_BACKEND;
 }
@@ -132,6 +133,7 @@ void p11_drop_session(struct p11_store *st)
 	st->have_session = 0;
 	st->who = 0;
 	st->seal_key = CK_INVALID_HANDLE;
+	p11_endorse_forget(st);
 }
 
 mst_rc p11_find(struct p11_store *st, CK_ATTRIBUTE *tmpl, CK_ULONG n,

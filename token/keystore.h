@@ -27,6 +27,8 @@
 #include "token/config.h"
 
 #define KEYSTORE_NAME_MAX 64   /* record names: [A-Za-z0-9._-]{1,64} */
+#define KEYSTORE_KEY_LEN 32    /* the endorsement key */
+#define KEYSTORE_TAG_LEN 32    /* HMAC-SHA-256 */
 
 typedef enum { KEYSTORE_USER = 1, KEYSTORE_SO = 2 } keystore_who;
 
@@ -78,6 +80,16 @@ struct keystore_backend {
 	 * alike (remove() answers the same way). */
 	mst_rc (*get)(void *be, const char *name, uint32_t *kind, uint8_t **data, size_t *len);
 	mst_rc (*remove)(void *be, const char *name);
+	/* SO endorsement (trust): tag = keystore_endorse_mac(K, msg) under the
+	 * store's endorsement key K, a secret that a logged-in SO and a
+	 * logged-in user both reach and that nobody without a PIN can use
+	 * (doc/keystore.md "Endorsements").  A public record that carries
+	 * such a tag is as good as the SO's word even though anyone with the
+	 * backing store can write public records.  MST_ERR_NOT_LOGGED_IN
+	 * without a login; MST_ERR_NOT_FOUND when the store has no K (a
+	 * store initialised before endorsements existed). */
+	mst_rc (*endorse)(void *be, const uint8_t *msg, size_t len,
+			  uint8_t tag[KEYSTORE_TAG_LEN]);
 	/* Optional (may be NULL): the backend's own words for its last
 	 * failure, e.g. "C_Login: CKR 0x00000030", for MSTOKEN_DEBUG; be ==
 	 * NULL asks why the last open() failed in this thread.  Never holds
@@ -92,5 +104,9 @@ extern const keystore_backend keystore_backend_tpm;
 const keystore_backend *keystore_backend_for(const mst_slot_config *cfg);
 /* b->last_error(be), or "" when the backend has none.  Never NULL. */
 const char *keystore_last_error(const keystore_backend *b, void *be);
+/* HMAC-SHA-256(key, "mstoken-endorse-v1" || msg): the one endorsement
+ * tag both backends compute with their own key. */
+mst_rc keystore_endorse_mac(const uint8_t key[KEYSTORE_KEY_LEN], const uint8_t *msg,
+			    size_t len, uint8_t tag[KEYSTORE_TAG_LEN]);
 
 #endif

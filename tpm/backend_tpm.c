@@ -334,5 +334,6 @@ const keystore_backend keystore_backend_tpm = {
 	.put = tb_put,
 	.get = tb_get,
 	.remove = tb_remove,
+	.endorse = tb_endorse,
 	.last_error = tpm_last_error,
 };

@@ -315,3 +315,12 @@ mst_rc tb_remove(void *be, const char *name)
 	tb_end(b, NULL);
 	return rc;
 }
+
+mst_rc tb_endorse(void *be, const uint8_t *msg, size_t len, uint8_t tag[KEYSTORE_TAG_LEN])
+{
+	tpm_backend *b = be;
+
+	if (b->secret == NULL || !b->who)
+		return tb_fail(b, MST_ERR_NOT_LOGGED_IN, "endorsements need the SO or the user logged in");
+	return keystore_endorse_mac(b->secret, msg, len, tag);
+}

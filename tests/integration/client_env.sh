@@ -48,7 +48,8 @@ token() {
 	"$KMS" user issue --dir "$3" --uri "$4" --out "$T/$2.xml" > /dev/null || return 1
 	p11 --slot-index "$1" --init-token --label "$2" --so-pin 12345678 &&
 	p11 --token-label "$2" --login --login-type so --so-pin 12345678 --init-pin --pin 1234 &&
-	p11 --token-label "$2" --login --pin 1234 --write-object "$3/community.xml" --type data \
+	p11 --token-label "$2" --login --login-type so --so-pin 12345678 \
+		--write-object "$3/community.xml" --type data \
 		--application-label "3GPP KmsCertificate" &&
 	p11 --token-label "$2" --login --pin 1234 --write-object "$T/$2.xml" --type data \
 		--application-label "3GPP KmsKeySet"

@@ -97,7 +97,14 @@ void tc_put_certificate(CK_SESSION_HANDLE s, const char *kms, unsigned long long
 		 "<UserKeyPeriod>%llu</UserKeyPeriod><UserKeyOffset>%llu</UserKeyOffset>"
 		 "<PubEncKey>%s</PubEncKey><PubAuthKey>%s</PubAuthKey></KmsCertificate>",
 		 kms, period, offset, zh, kh);
+	/* trust is the SO's: the user steps aside while the SO imports */
+	assert_int_equal(f->C_Logout(s), CKR_OK);
+	assert_int_equal(f->C_Login(s, CKU_SO, (CK_UTF8CHAR_PTR)(uintptr_t)TC_SO_PIN,
+				    strlen(TC_SO_PIN)), CKR_OK);
 	tc_put_xml(s, MSTOKEN_APP_KMS_CERTIFICATE, xml);
+	assert_int_equal(f->C_Logout(s), CKR_OK);
+	assert_int_equal(f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)(uintptr_t)TC_PIN, strlen(TC_PIN)),
+			 CKR_OK);
 	free(zh);
 	free(kh);
 }

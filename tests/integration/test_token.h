@@ -45,6 +45,13 @@ CK_OBJECT_HANDLE tok_community(CK_SESSION_HANDLE s, CK_KEY_TYPE type, const char
 /* Private key of a user: uid || suffix (1 ECCSI, 2 SAKKE). */
 CK_OBJECT_HANDLE tok_user_key(CK_SESSION_HANDLE s, const uint8_t *uid, size_t uid_len, int suffix);
 CK_RV tok_create_data(CK_SESSION_HANDLE s, const char *app, const char *xml, CK_OBJECT_HANDLE *h);
+/* Trust is the SO's: log the session's slot in as the SO (logging the
+ * user out first; returns 1 if it was logged in) and back. */
+int tok_login_so(CK_SESSION_HANDLE s);
+void tok_login_back(CK_SESSION_HANDLE s, int user);
+/* Import a KmsCertificate as the SO (tok_login_so, create, back): the
+ * create's answer.  Handles of private objects change (re-login). */
+CK_RV tok_so_import(CK_SESSION_HANDLE s, const char *xml, CK_OBJECT_HANDLE *h);
 CK_TOKEN_INFO tok_info(const char *label);
 /* A session secret key holding value (extractable). */
 CK_OBJECT_HANDLE tok_secret(CK_SESSION_HANDLE s, const uint8_t *value, size_t len);
@@ -67,8 +74,8 @@ void xml_set_period(char *xml, unsigned long period_no);
 int tok_backend_is_tpm(void);
 /* Record names (rec.NAME files) of the tpm store of a slot. */
 size_t tpm_store_records(const char *label, char names[][72], size_t max);
-/* Flip an octet of every key value record (NAME ending ".v") not in
- * before: the count edited. */
+/* Flip an octet of every key value record (NAME ending ".v") and SO
+ * endorsement (".e") not in before: the count edited. */
 int tpm_store_tamper_new_values(const char *label, char before[][72], size_t n_before);
 
 /* Test groups (test_token_*.c). */

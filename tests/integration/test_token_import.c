@@ -36,13 +36,22 @@ static void import_community(const char *slot)
 	char *xml = xml_certificate(SW_KMS_URI, k->z, k->kpak);
 	CK_OBJECT_HANDLE kp, zt;
 
+	CK_ULONG before;
+
 	assert_int_equal(tok_community(s, CKK_MSTOKEN_ECCSI, SW_KMS_URI), 0);
-	/* provisioning needs the user */
+	/* trust is the SO's: the user (or nobody) may not import a community,
+	 * and the refusal leaves nothing behind */
+	before = tok_count(s);
+	assert_int_equal(tok_create_data(s, MSTOKEN_APP_KMS_CERTIFICATE, xml, NULL),
+			 CKR_USER_NOT_LOGGED_IN);
+	assert_int_equal(tok_count(s), before);
 	assert_int_equal(p11->C_Logout(s), CKR_OK);
 	assert_int_equal(tok_create_data(s, MSTOKEN_APP_KMS_CERTIFICATE, xml, NULL),
 			 CKR_USER_NOT_LOGGED_IN);
 	assert_int_equal(p11->C_Login(s, CKU_USER, PIN(USER_PIN), 4), CKR_OK);
-	assert_int_equal(tok_create_data(s, MSTOKEN_APP_KMS_CERTIFICATE, xml, NULL), CKR_OK);
+	assert_int_equal(tok_count(s), before);
+	assert_int_equal(tok_community(s, CKK_MSTOKEN_SAKKE, SW_KMS_URI), 0);
+	assert_int_equal(tok_so_import(s, xml, NULL), CKR_OK);
 	kp = tok_community(s, CKK_MSTOKEN_ECCSI, SW_KMS_URI);
 	zt = tok_community(s, CKK_MSTOKEN_SAKKE, SW_KMS_URI);
 	assert_int_not_equal(kp, 0);
@@ -59,8 +68,7 @@ static void import_community(const char *slot)
 	assert_ulong(s, zt, CKA_MSTOKEN_KEY_PERIOD, 16777215);
 	assert_ulong(s, zt, CKA_MSTOKEN_KEY_OFFSET, 0);
 	/* one community per KMS URI */
-	assert_int_equal(tok_create_data(s, MSTOKEN_APP_KMS_CERTIFICATE, xml, NULL),
-			 CKR_ATTRIBUTE_VALUE_INVALID);
+	assert_int_equal(tok_so_import(s, xml, NULL), CKR_ATTRIBUTE_VALUE_INVALID);
 	free(xml);
 	assert_int_equal(p11->C_CloseSession(s), CKR_OK);
 }
@@ -167,7 +175,7 @@ void test_sample_kms_responses(void **state)
 
 	(void)state;
 	assert_int_equal(hex_decode_exact(uid_hex, 64, uid, 32), MST_OK);
-	assert_int_equal(tok_create_data(s, MSTOKEN_APP_KMS_CERTIFICATE, cert, NULL), CKR_OK);
+	assert_int_equal(tok_so_import(s, cert, NULL), CKR_OK);
 	assert_int_not_equal(tok_community(s, CKK_MSTOKEN_SAKKE, "localhost:8080"), 0);
 	before = tok_count(s);
 	assert_int_equal(tok_create_data(s, MSTOKEN_APP_KMS_KEYSET, keys, NULL),
@@ -191,7 +199,7 @@ void test_key_periods_coexist(void **state)
 	size_t i, periods = 0;
 
 	(void)state;
-	assert_int_equal(tok_create_data(s, MSTOKEN_APP_KMS_CERTIFICATE, xml, NULL), CKR_OK);
+	assert_int_equal(tok_so_import(s, xml, NULL), CKR_OK);
 	free(xml);
 	for (i = 0; i < INTEROP_COUNT(interop_key_sets); i++) {
 		const struct interop_key_set *k = &interop_key_sets[i];

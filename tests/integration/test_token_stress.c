@@ -299,7 +299,8 @@ static void replace_record(struct backing *b, CK_OBJECT_HANDLE h, const char *na
 	assert_int_equal(b->f->C_CreateObject(b->s, t, 6, &nh), CKR_OK);
 }
 
-/* Flip one octet of every key value record that appeared since "before". */
+/* Flip one octet of every key value record (".v") and SO endorsement
+ * (".e") that appeared since "before". */
 static int tamper_new_values(char before[][72], size_t n_before)
 {
 	static char names[MAX_RECS][72];
@@ -316,7 +317,8 @@ static int tamper_new_values(char before[][72], size_t n_before)
 		CK_ATTRIBUTE a = { CKA_VALUE, val, sizeof(val) };
 		size_t l = strlen(names[i]);
 
-		if (listed(before, n_before, names[i]) || l < 2 || strcmp(names[i] + l - 2, ".v") != 0)
+		if (listed(before, n_before, names[i]) || l < 2 ||
+		    (strcmp(names[i] + l - 2, ".v") != 0 && strcmp(names[i] + l - 2, ".e") != 0))
 			continue;
 		assert_int_equal(b.f->C_GetAttributeValue(b.s, h[i], &a, 1), CKR_OK);
 		val[a.ulValueLen - 5] ^= 0x01;
@@ -358,7 +360,7 @@ void test_tampered_record(void **state)
 	free(xml);
 	/* and a second community, whose Z_T's sealed copy will be edited */
 	xml = xml_certificate(DEV43, bob->z, bob->kpak);
-	assert_int_equal(tok_create_data(s, MSTOKEN_APP_KMS_CERTIFICATE, xml, NULL), CKR_OK);
+	assert_int_equal(tok_so_import(s, xml, NULL), CKR_OK);
 	free(xml);
 	/* an encapsulation to bob, for use after the edit */
 	{
@@ -370,7 +372,7 @@ void test_tampered_record(void **state)
 						k, encap, &elen), CKR_OK);
 	}
 	tok_unload();
-	/* alice's SSK and RSK, the second community's KPAK and Z_T copies */
+	/* alice's SSK and RSK, the second community's KPAK and Z_T endorsements */
 	assert_int_equal(tamper_new_values(before, n_before), 4);
 	tok_load();
 
@@ -385,7 +387,7 @@ void test_tampered_record(void **state)
 	assert_int_equal(eccsi_verify(bob->kpak, bob->uid, 32, (const uint8_t *)"bob", 3, sig), MST_OK);
 	assert_int_equal(p11->C_UnwrapKey(s, &um, tok_user_key(s, bob->uid, 32, 2),
 					  (CK_BYTE_PTR)encap, 273, NULL, 0, &ssv), CKR_OK);
-	/* a Z_T whose sealed copy was edited is no longer trusted: the SSV,
+	/* a Z_T whose endorsement was edited is no longer trusted: the SSV,
 	 * unextractable and wrap-with-trusted, cannot be encapsulated to it */
 	{
 		CK_MSTOKEN_SAKKE_WRAP_PARAMS p = { (unsigned char *)(uintptr_t)bob->uid, 32 };

@@ -83,7 +83,8 @@ int tpm_store_tamper_new_values(const char *label, char before[][72], size_t n_b
 
 		for (j = 0; j < n_before; j++)
 			old |= strcmp(before[j], names[i]) == 0;
-		if (old || l < 2 || strcmp(names[i] + l - 2, ".v") != 0)
+		if (old || l < 2 || (strcmp(names[i] + l - 2, ".v") != 0 &&
+				     strcmp(names[i] + l - 2, ".e") != 0))
 			continue;
 		flip_record_octet(dir, names[i]);
 		edited++;

@@ -65,6 +65,35 @@ CK_SESSION_HANDLE tok_session(const char *label, int login)
 	return s;
 }
 
+int tok_login_so(CK_SESSION_HANDLE s)
+{
+	CK_SESSION_INFO si;
+	int user;
+
+	assert_int_equal(p11->C_GetSessionInfo(s, &si), CKR_OK);
+	user = si.state == CKS_RW_USER_FUNCTIONS || si.state == CKS_RO_USER_FUNCTIONS;
+	if (user)
+		assert_int_equal(p11->C_Logout(s), CKR_OK);
+	assert_int_equal(p11->C_Login(s, CKU_SO, PIN(SO_PIN), strlen(SO_PIN)), CKR_OK);
+	return user;
+}
+
+void tok_login_back(CK_SESSION_HANDLE s, int user)
+{
+	assert_int_equal(p11->C_Logout(s), CKR_OK);
+	if (user)
+		assert_int_equal(p11->C_Login(s, CKU_USER, PIN(USER_PIN), strlen(USER_PIN)), CKR_OK);
+}
+
+CK_RV tok_so_import(CK_SESSION_HANDLE s, const char *xml, CK_OBJECT_HANDLE *h)
+{
+	int user = tok_login_so(s);
+	CK_RV rv = tok_create_data(s, MSTOKEN_APP_KMS_CERTIFICATE, xml, h);
+
+	tok_login_back(s, user);
+	return rv;
+}
+
 static CK_ULONG find(CK_SESSION_HANDLE s, CK_ATTRIBUTE *t, CK_ULONG n, CK_OBJECT_HANDLE *out,
 		     CK_ULONG max)
 {

@@ -40,7 +40,15 @@ echo "== provisioning (DESIGN.md)"
 p11 --init-token --label alice --so-pin 12345678 || fail "init-token"
 p11 --token-label alice --login --login-type so --so-pin 12345678 --init-pin --pin 1234 ||
 	fail "init-pin"
-p11 --login --pin 1234 \
+# trust is the SO's: the user may not import a community, and nothing stays
+if p11 --login --pin 1234 --write-object community.xml --type data \
+	--application-label "3GPP KmsCertificate" > refused.log 2>&1; then
+	fail "a user imported a KmsCertificate"
+fi
+grep -q CKR_USER_NOT_LOGGED_IN refused.log || { cat refused.log; fail "user import: wrong refusal"; }
+p11 --login --pin 1234 --list-objects > objects.txt || fail "list-objects"
+grep -q "kms.example.org" objects.txt && fail "a refused KmsCertificate left objects"
+p11 --login --login-type so --so-pin 12345678 \
     --write-object community.xml --type data --application-label "3GPP KmsCertificate" ||
 	fail "write KmsCertificate"
 p11 --login --pin 1234 \

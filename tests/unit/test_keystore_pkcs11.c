@@ -414,6 +414,75 @@ static void damaged_pin_state_fails_closed(void **state)
 	assert_rc(be, ks->login(be, KEYSTORE_SO, P(SO_PIN)), MST_OK);
 }
 
+/* Public object of the endorsement key's application (as an attacker
+ * with a public session on the backing token can write). */
+static void forge_endorse_obj(const char *label)
+{
+	struct backing b = backing_open("ks-test");
+	CK_OBJECT_CLASS cls = CKO_DATA;
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	char app[] = "mstoken-endorse";
+	uint8_t val[81];
+	CK_ATTRIBUTE t[] = {
+		{ CKA_CLASS, &cls, sizeof cls },
+		{ CKA_TOKEN, &yes, sizeof yes },
+		{ CKA_PRIVATE, &no, sizeof no },
+		{ CKA_APPLICATION, app, sizeof app - 1 },
+		{ CKA_LABEL, (void *)(uintptr_t)label, strlen(label) },
+		{ CKA_VALUE, val, sizeof val },
+	};
+	CK_OBJECT_HANDLE h;
+
+	memset(val, 0x5a, sizeof val);
+	val[0] = 1;
+	val[1] = val[2] = val[3] = 0;
+	val[4] = 1;     /* one PBKDF2 iteration: cheap to try, still no key */
+	assert_int_equal(b.f->C_CreateObject(b.s, t, 6, &h), CKR_OK);
+	backing_close(&b);
+}
+
+/* The SO and the user reach the same endorsement key; nobody else does. */
+static void endorsement_key(void **state)
+{
+	void *be = *state, *other;
+	uint8_t so_tag[KEYSTORE_TAG_LEN], tag[KEYSTORE_TAG_LEN];
+	const uint8_t msg[] = "community";
+
+	assert_rc(be, ks->endorse(be, msg, sizeof msg, tag), MST_ERR_NOT_LOGGED_IN);
+	assert_rc(be, ks->login(be, KEYSTORE_SO, P(SO_PIN)), MST_OK);
+	assert_rc(be, ks->endorse(be, msg, sizeof msg, so_tag), MST_OK);
+	ks->logout(be);
+	assert_rc(be, ks->endorse(be, msg, sizeof msg, tag), MST_ERR_NOT_LOGGED_IN);
+	/* a forged hand-over object is ignored: the real one gives K */
+	forge_endorse_obj("user");
+	assert_rc(be, ks->login(be, KEYSTORE_USER, P(USER_PIN)), MST_OK);
+	assert_rc(be, ks->endorse(be, msg, sizeof msg, tag), MST_OK);
+	assert_memory_equal(tag, so_tag, sizeof tag);
+	ks->logout(be);
+	/* the next login reads K sealed for the user; a forged hand-over
+	 * object then does not replace it */
+	forge_endorse_obj("user");
+	assert_rc(be, ks->login(be, KEYSTORE_USER, P(USER_PIN)), MST_OK);
+	assert_rc(be, ks->endorse(be, msg, sizeof msg, tag), MST_OK);
+	assert_memory_equal(tag, so_tag, sizeof tag);
+	ks->logout(be);
+	/* a new SO PIN keeps K; a forged SO object gives nobody another K */
+	forge_endorse_obj("so");
+	assert_rc(be, ks->login(be, KEYSTORE_SO, P(SO_PIN)), MST_OK);
+	assert_rc(be, ks->set_pin(be, KEYSTORE_SO, P(SO_PIN), P("87654321")), MST_OK);
+	ks->logout(be);
+	assert_rc(be, ks->login(be, KEYSTORE_SO, P("87654321")), MST_OK);
+	assert_rc(be, ks->endorse(be, msg, sizeof msg, tag), MST_OK);
+	assert_memory_equal(tag, so_tag, sizeof tag);
+	ks->logout(be);
+	/* another store has another key */
+	other = fresh_store("ks-other");
+	assert_rc(other, ks->login(other, KEYSTORE_SO, P(SO_PIN)), MST_OK);
+	assert_rc(other, ks->endorse(other, msg, sizeof msg, tag), MST_OK);
+	assert_memory_not_equal(tag, so_tag, sizeof tag);
+	ks->close(other);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -427,6 +496,7 @@ int main(void)
 		STORE_TEST(newer_generation_wins),
 		STORE_TEST(lost_session_recovers),
 		STORE_TEST(damaged_pin_state_fails_closed),
+		STORE_TEST(endorsement_key),
 	};
 	return cmocka_run_group_tests_name("keystore_pkcs11", tests, group_setup, group_teardown);
 }
