@@ -115,7 +115,7 @@ static int authenticate(struct ue *u, nua_handle_t *nh, sip_t const *sip, int *t
 	char const *realm = au ? msg_params_find(au->au_params, "realm=") : NULL;
 	char cred[640];
 
-	if (!realm || !u->password[0] || ++*tries > 2)
+	if (!realm || !u->password[0] || ++*tries > 1)
 		return -1;   /* no challenge we can answer, or our answer was refused */
 	snprintf(cred, sizeof(cred), "%s:%s:%s:%s", au->au_scheme, realm, u->auth_user, u->password);
 	nua_authenticate(nh, NUTAG_AUTH(cred), TAG_END());
@@ -232,6 +232,7 @@ static void r_invite(struct ue *u, int status, char const *phrase, sip_t const *
 			ue_step("invite-challenged status=%d", status);
 			return;
 		}
+		phrase = u->password[0] ? "credentials refused" : "authentication needed (--password-file)";
 	}
 	if (status < 200) {
 		if (status == 180)
@@ -340,6 +341,7 @@ static void r_register(struct ue *u, int status, char const *phrase, sip_t const
 	if (status == 401 || status == 407) {
 		if (authenticate(u, u->reg, sip, &u->reg_auth) == 0)
 			return;
+		phrase = u->password[0] ? "credentials refused" : "authentication needed (--password-file)";
 	}
 	if (status < 200)
 		return;

@@ -37,3 +37,5 @@ dist_check_SCRIPTS += tests/integration/sip_call.sh
 dist_noinst_DATA += tests/integration/sip_env.sh sip/kamailio-env.sh
 dist_noinst_SCRIPTS += sip/sip-servers
 dist_pkgdata_DATA = sip/kamailio.cfg
+TESTS += tests/integration/sip_refused.sh
+dist_check_SCRIPTS += tests/integration/sip_refused.sh

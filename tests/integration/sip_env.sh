@@ -3,7 +3,8 @@
 # README way, the two kamailio servers, and a helper to run a UE.
 #
 #   . "$top_srcdir/tests/integration/sip_env.sh"
-#   sip_env_setup <tmp prefix> || exit $?      # sets T; tokens + servers
+#   sip_env_setup <tmp prefix> [labels] || exit $?  # sets T; tokens + servers
+#                                              # (more slots: labels after alice bob carol)
 #   trap sip_env_teardown EXIT
 #   ue <user> <mikey-sakke ue options...>      # token, PIN, URI, proxy, password
 #   wait_line FILE REGEX [SECONDS]             # until a step line appears
@@ -27,8 +28,9 @@ sip_provision() {
 	done
 }
 
-sip_env_setup() {
-	client_env_setup "$1" alice bob carol || return $?
+sip_env_setup() { # prefix [more slot labels]
+	prefix=$1; shift
+	client_env_setup "$prefix" alice bob carol "$@" || return $?
 	[ -n "$(kam_bin)" ] || { echo "SKIP: kamailio not installed"; rm -rf "$T"; return 77; }
 	{ sip_kms > /dev/null && sip_provision alice bob carol; } || { rm -rf "$T"; return 99; }
 	kam_start "$T/kam" || { kam_stop "$T/kam"; rm -rf "$T"; return 99; }
