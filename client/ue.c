@@ -14,6 +14,7 @@
 #define NUA_MAGIC_T struct ue
 #define NUA_HMAGIC_T void
 #include "config.h"
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -51,6 +52,12 @@ struct ue {
 };
 
 static struct ue ue_state;
+static volatile sig_atomic_t ue_stop_signal;
+
+static void on_signal(int sig)
+{
+	ue_stop_signal = sig;
+}
 
 int64_t ue_now_ms(void)
 {
@@ -437,6 +444,13 @@ static void tick(struct ue *u, su_timer_t *t, struct ue *arg)
 			su_root_break(u->root);   /* the server did not answer the un-REGISTER */
 		return;
 	}
+	if (ue_stop_signal) {   /* SIGINT/SIGTERM: hang up, un-REGISTER, exit */
+		ue_step("stopping signal=%d", (int)ue_stop_signal);
+		if (u->nh && u->acked)
+			nua_bye(u->nh, TAG_END());
+		finish(u, u->result);
+		return;
+	}
 	if (!u->registered && now - u->t_start > u->a->timeout * 1000) {
 		ue_step("register-failed status=0 phrase=\"no answer within %ld s\"", u->a->timeout);
 		finish(u, CLI_USAGE);
@@ -506,6 +520,8 @@ int ue_run(const struct cli_args *a, struct ms_ctx *c)
 	if (ue_keys_init(&u->k, c, a) != 0 || su_init() != 0)
 		goto out;
 	su_home_init(u->home);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
 	if (setup(u, a) == 0) {
 		u->t_start = ue_now_ms();
 

@@ -11,7 +11,7 @@
 set -u
 . "$top_srcdir/tests/integration/sip_env.sh"
 client_env_setup mst-demo alice bob carol || exit $?
-trap 'cap_stop; kam_stop "$T/kam"; rm -rf "$T"' EXIT
+trap sip_env_teardown EXIT
 step() { printf '\n== %s\n' "$*"; }
 die() { printf '\ndemo FAILED: %s\n' "$*"; exit 1; }
 same_keys() { [ -n "$(grep '^cs=' "$1")" ] && [ "$(grep '^cs=' "$1")" = "$(grep '^cs=' "$2")" ]; }
@@ -52,9 +52,9 @@ echo "   registrar with digest authentication (db_text user file), record-route,
 cap_start
 
 step "Flow 1, network connected: alice and bob register (REGISTER, 401, REGISTER with digest, 200)"
-ue bob --auto-answer --calls 1 --duration 5 --show-keys --sent "$T/b2a.raw" \
-	--received "$T/a2b-bob.raw" > "$T/bob.out" 2> "$T/bob.err" &
-bpid=$!
+ue_bg bob bob --auto-answer --calls 1 --duration 5 --show-keys --sent "$T/b2a.raw" \
+	--received "$T/a2b-bob.raw"
+bpid=$(cat "$T/bob.pid")
 wait_line "$T/bob.out" "^registered " || { cat "$T/bob.err"; die "bob did not register"; }
 show "$T/bob.out" bob
 
@@ -62,7 +62,7 @@ step "alice calls sip:bob@b.example through both servers: INVITE -> 183 (PRACK) 
 ue alice --call sip:bob@b.example --duration 5 --show-keys --sent "$T/a2b.raw" \
 	--received "$T/b2a-alice.raw" > "$T/alice.out" 2> "$T/alice.err"
 arc=$?
-wait $bpid; brc=$?
+wait $bpid; brc=$?; rm -f "$T/bob.pid"
 echo "   (alice: the SSV made, SAKKE-encapsulated to bob and ECCSI-signed in her token, before the call)"
 show "$T/alice.out" alice
 echo "   (bob: alice's signature checked, the SSV decapsulated in his token, a returned I_MESSAGE signed by him)"

@@ -25,14 +25,14 @@ num() { sed -n "s/^media .*$2=\([0-9]*\).*/\1/p" "$T/$1.out"; }
 
 cap_start
 
-ue bob --auto-answer --calls 1 --duration 2 --show-keys --sent "$T/bob.sent" --received "$T/bob.rcv" \
-	> "$T/bob.out" 2> "$T/bob.err" &
-bpid=$!
+ue_bg bob bob --auto-answer --calls 1 --duration 2 --show-keys --sent "$T/bob.sent" \
+	--received "$T/bob.rcv"
+bpid=$(cat "$T/bob.pid")
 wait_line "$T/bob.out" "^registered " || echo "FAIL: bob did not register"
 ue alice --call sip:bob@b.example --duration 2 --show-keys --sent "$T/alice.sent" \
 	--received "$T/alice.rcv" > "$T/alice.out" 2> "$T/alice.err"
 arc=$?
-wait $bpid; brc=$?
+wait $bpid; brc=$?; rm -f "$T/bob.pid"
 for u in alice bob; do echo "--- $u"; cat "$T/$u.out" "$T/$u.err"; done
 cap_stop
 

@@ -7,6 +7,7 @@
 #                                              # (more slots: labels after alice bob carol)
 #   trap sip_env_teardown EXIT
 #   ue <user> <mikey-sakke ue options...>      # token, PIN, URI, proxy, password
+#   ue_bg <name> <user> <options...>           # the same in the background
 #   wait_line FILE REGEX [SECONDS]             # until a step line appears
 . "$top_srcdir/tests/integration/client_env.sh"
 . "$top_srcdir/sip/kamailio-env.sh"
@@ -37,6 +38,9 @@ sip_env_setup() { # prefix [more slot labels]
 }
 
 sip_env_teardown() {
+	for f in "$T"/*.pid; do
+		[ -f "$f" ] && kill -TERM "$(cat "$f")" 2> /dev/null
+	done
 	cap_stop
 	kam_stop "$T/kam"
 	rm -rf "$T"
@@ -45,8 +49,17 @@ sip_env_teardown() {
 ue() { # user, ue options...
 	user=$1; shift
 	d=$(sip_domain $user)
-	"$MS" ue --module "$MODULE" --token $user --pin 1234 --uri "sip:$user@$d.example" \
+	${ue_exec:+exec} "$MS" ue --module "$MODULE" --token $user --pin 1234 --uri "sip:$user@$d.example" \
 		--proxy "$(kam_proxy $d)" --password-file "$(kam_password $user)" "$@"
+}
+
+# ue_bg NAME USER OPTIONS...: a UE in the background, its own process
+# (pid in $T/NAME.pid, so that it can be signalled and is stopped at
+# teardown), stdout in $T/NAME.out, stderr in $T/NAME.err.
+ue_bg() {
+	name=$1; shift
+	(ue_exec=1; ue "$@") > "$T/$name.out" 2> "$T/$name.err" &
+	echo $! > "$T/$name.pid"
 }
 
 wait_line() { # file, regex, seconds (10)

@@ -20,14 +20,14 @@ check() { # name, command...
 "$KMS" community create --dir "$T/rogue" --kms-uri rogue.example.org > /dev/null || exit 99
 token 3 eve "$T/rogue" sip:alice@a.example || exit 99
 
-ue bob --auto-answer --calls 1 > "$T/bob.out" 2> "$T/bob.err" &
-bpid=$!
+ue_bg bob bob --auto-answer --calls 1
+bpid=$(cat "$T/bob.pid")
 wait_line "$T/bob.out" "^registered " || echo "FAIL: bob did not register"
 "$MS" ue --module "$MODULE" --token eve --pin 1234 --uri sip:alice@a.example \
 	--proxy "$(kam_proxy a)" --password-file "$(kam_password alice)" --call sip:bob@b.example \
 	> "$T/eve.out" 2> "$T/eve.err"
 erc=$?
-wait $bpid; brc=$?
+wait $bpid; brc=$?; rm -f "$T/bob.pid"
 for u in eve bob; do echo "--- $u"; cat "$T/$u.out" "$T/$u.err"; done
 check "eve's call fails: exit 1" [ $erc = 1 ]
 check "bob refused it: exit 1" [ $brc = 1 ]
