@@ -181,8 +181,8 @@ static int parse_args(int argc, char **argv, struct cli_args *a)
 		case O_RECEIVED: a->received = optarg; break;
 		case O_NO_100REL: a->no_100rel = 1; break;
 		case O_DURATION:
-			if (!parse_num(optarg, 1, 3600, &v))
-				return usage_error("--duration must be 1..3600 seconds");
+			if (!parse_num(optarg, 0, 3600, &v))
+				return usage_error("--duration must be 0..3600 seconds");
 			a->duration = v;
 			break;
 		case O_EXPIRES:
@@ -192,7 +192,7 @@ static int parse_args(int argc, char **argv, struct cli_args *a)
 			break;
 		case O_CALLS:
 			if (!parse_num(optarg, 0, 1000000, &v))
-				return usage_error("--calls must be 0 (no limit) or a number of calls");
+				return usage_error("--calls must be 0 (callee: no limit) or a number of calls");
 			a->calls = v;
 			break;
 		case O_POOL:

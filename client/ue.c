@@ -44,6 +44,7 @@ struct ue {
 	int registered, reg_auth, shutting_down, result;
 	int64_t t_start, t_shutdown;
 	long calls_done;
+	int64_t next_call;      /* caller with --calls N: when to place the next */
 	/* the call */
 	nua_handle_t *nh;
 	int outgoing, auth, answered, acked, reliable, media_on, ending;
@@ -110,6 +111,10 @@ static void call_over(struct ue *u, int result)
 	if (result > u->result)
 		u->result = result;
 	u->calls_done++;
+	if (u->outgoing && u->result == CLI_OK && u->calls_done < (u->a->calls ? u->a->calls : 1)) {
+		u->next_call = ue_now_ms() + 100;   /* --calls N: the next one from the tick */
+		return;
+	}
 	if (u->outgoing || (u->a->calls && u->calls_done >= u->a->calls))
 		finish(u, result);
 }
@@ -183,6 +188,7 @@ static void place_call(struct ue *u)
 	static char sdp[8192];
 	const char *how;
 
+	u->t_invite = ue_now_ms();   /* the call starts: latencies count the I_MESSAGE too */
 	if (ue_media_bind(&u->media, u->a->address, u->a->port) != 0) {
 		ue_step("call-failed status=0 reason=\"cannot bind RTP on %s:%u\"", u->a->address, u->a->port);
 		finish(u, CLI_USAGE);
@@ -199,11 +205,11 @@ static void place_call(struct ue *u)
 		finish(u, CLI_USAGE);
 		return;
 	}
-	u->t_invite = ue_now_ms();
 	nua_invite(u->nh, SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(sdp),
 		   TAG_IF(u->a->no_100rel, SIPTAG_SUPPORTED_STR("")), TAG_END());
-	ue_step("invite-sent to=%s imessage=%s csb-id=%08x 100rel=%s", u->a->call, how,
-		(unsigned)u->k.cr.csb_id, u->a->no_100rel ? "no" : "supported");
+	ue_step("invite-sent to=%s imessage=%s csb-id=%08x 100rel=%s ms=%lld", u->a->call, how,
+		(unsigned)u->k.cr.csb_id, u->a->no_100rel ? "no" : "supported",
+		(long long)(ue_now_ms() - u->t_invite));
 }
 
 /* The SDP answer of a 18x or 200: the returned I_MESSAGE must pass
@@ -461,6 +467,9 @@ static void tick(struct ue *u, su_timer_t *t, struct ue *arg)
 		ue_step("cancel-sent reason=\"no answer within %ld s\"", u->a->timeout);
 		if (u->result < CLI_REFUSED)
 			u->result = CLI_REFUSED;
+	} else if (u->next_call && now >= u->next_call) {
+		u->next_call = 0;
+		place_call(u);
 	} else if (u->outgoing && u->media_on && !u->ending && u->media.done) {
 		u->ending = 1;
 		nua_bye(u->nh, TAG_END());
