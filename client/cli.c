@@ -36,7 +36,8 @@ static void usage(FILE *f)
 	      "                      [--call URI [--pool N] | --auto-answer] [--calls N] [--timeout SECONDS]\n"
 	      "                      [--media tone|FILE] [--duration SECONDS] [--sent FILE] [--received FILE]\n"
 	      "                      [--srtp aes-cm|aes-gcm] [--prf 0|1] [--address A] [--port N]\n"
-	      "                      [--sip-port N] [--no-100rel] [--show-keys] [--window S] [--replay-cache FILE]\n", f);
+	      "                      [--sip-port N] [--no-100rel] [--tls DIR] [--show-keys] [--window S]\n"
+	      "                      [--replay-cache FILE]\n", f);
 }
 
 static int usage_error(const char *what)
@@ -50,7 +51,7 @@ enum { O_MODULE = 256, O_TOKEN, O_PIN, O_FROM, O_TO, O_FORMAT, O_SRTP, O_PRF, O_
        O_IN, O_WINDOW, O_RETURN, O_REPLAY, O_ADDRESS, O_PORT, O_HELP, O_ANNOUNCE, O_LISTEN,
        O_AS, O_TIMEOUT, O_ANSWER, O_URI, O_PROXY, O_AUTH_USER, O_PASSWORD_FILE, O_CALL,
        O_AUTO_ANSWER, O_MEDIA, O_DURATION, O_SENT, O_RECEIVED, O_EXPIRES, O_CALLS, O_POOL,
-       O_SIP_PORT, O_NO_100REL };
+       O_SIP_PORT, O_NO_100REL, O_TLS };
 
 static const struct option options[] = {
 	{ "module", required_argument, NULL, O_MODULE },
@@ -90,6 +91,7 @@ static const struct option options[] = {
 	{ "pool", required_argument, NULL, O_POOL },
 	{ "sip-port", required_argument, NULL, O_SIP_PORT },
 	{ "no-100rel", no_argument, NULL, O_NO_100REL },
+	{ "tls", required_argument, NULL, O_TLS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -180,6 +182,7 @@ static int parse_args(int argc, char **argv, struct cli_args *a)
 		case O_SENT: a->sent = optarg; break;
 		case O_RECEIVED: a->received = optarg; break;
 		case O_NO_100REL: a->no_100rel = 1; break;
+		case O_TLS: a->tls = optarg; break;
 		case O_DURATION:
 			if (!parse_num(optarg, 0, 3600, &v))
 				return usage_error("--duration must be 0..3600 seconds");

@@ -22,7 +22,7 @@ struct cli_args {
 	uint16_t port;
 	int port_set;
 	/* ue (doc/sip.md) */
-	const char *uri, *proxy, *auth_user, *password_file, *call, *media, *sent, *received;
+	const char *uri, *proxy, *auth_user, *password_file, *call, *media, *sent, *received, *tls;
 	int auto_answer, no_100rel;
 	long duration, expires, calls, pool;
 	uint16_t sip_port;

@@ -14,6 +14,7 @@
 #define NUA_MAGIC_T struct ue
 #define NUA_HMAGIC_T void
 #include "config.h"
+#include <ctype.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/su_tag_io.h>
+#include <sofia-sip/tport_tag.h>
 #include <sofia-sip/url.h>
 #include "mikeysakke/pool.h"
 #include "client/ue.h"
@@ -41,7 +43,7 @@ struct ue {
 	nua_handle_t *reg;
 	su_timer_t *tick;
 	char aor_host[128], auth_user[128], password[256];
-	int registered, reg_auth, shutting_down, result;
+	int registered, reg_auth, shutting_down, shut_down, result;
 	int64_t t_start, t_shutdown;
 	long calls_done;
 	int64_t next_call;      /* caller with --calls N: when to place the next */
@@ -117,6 +119,20 @@ static void call_over(struct ue *u, int result)
 	}
 	if (u->outgoing || (u->a->calls && u->calls_done >= u->a->calls))
 		finish(u, result);
+}
+
+/* "udp", "tls", ... : the transport of a message's top Via. */
+static const char *via_transport(struct ue *u, sip_t const *sip)
+{
+	const char *p = sip && sip->sip_via ? sip->sip_via->v_protocol : NULL;
+	const char *slash = p ? strrchr(p, '/') : NULL;
+	char *t, *c;
+
+	if (!slash || !(t = su_strdup(u->home, slash + 1)))
+		return "?";
+	for (c = t; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	return t;
 }
 
 /* Digest credentials for the challenge in sip (nua_authenticate). */
@@ -303,9 +319,9 @@ static void i_invite(struct ue *u, nua_handle_t *nh, sip_t const *sip)
 		rrs++;
 	rel = !u->a->no_100rel && (sip_has_feature(sip->sip_supported, "100rel") ||
 				    sip_has_feature(sip->sip_require, "100rel"));
-	ue_step("invite-received from=%s via=%d record-route=%d 100rel=%s",
+	ue_step("invite-received from=%s via=%d record-route=%d 100rel=%s transport=%s",
 		sip->sip_from ? url_as_string(u->home, sip->sip_from->a_url) : "?",
-		vias, rrs, rel ? "yes" : "no");
+		vias, rrs, rel ? "yes" : "no", via_transport(u, sip));
 	if (u->nh) {
 		nua_respond(nh, SIP_486_BUSY_HERE, NUTAG_WITH_THIS(u->nua), TAG_END());
 		nua_handle_destroy(nh);
@@ -364,10 +380,10 @@ static void r_register(struct ue *u, int status, char const *phrase, sip_t const
 		return;
 	}
 	u->reg_auth = 0;
-	ue_step("registered aor=%s expires=%lu%s", u->a->uri,
+	ue_step("registered aor=%s expires=%lu transport=%s%s", u->a->uri,
 		sip && sip->sip_contact && sip->sip_contact->m_expires ?
 		strtoul(sip->sip_contact->m_expires, NULL, 10) : (unsigned long)u->a->expires,
-		u->registered ? " refresh=yes" : "");
+		via_transport(u, sip), u->registered ? " refresh=yes" : "");
 	if (!u->registered++ && u->a->call)
 		place_call(u);
 }
@@ -433,8 +449,10 @@ static void ue_event(nua_event_t event, int status, char const *phrase, nua_t *n
 		break;
 	}
 	case nua_r_shutdown:
-		if (status >= 200)
+		if (status >= 200) {
+			u->shut_down = 1;
 			su_root_break(u->root);
+		}
 		break;
 	default:
 		break;
@@ -446,7 +464,7 @@ static void tick(struct ue *u, su_timer_t *t, struct ue *arg)
 	int64_t now = ue_now_ms();
 
 	if (u->shutting_down) {
-		if (now - u->t_shutdown > 5000)
+		if (now - u->t_shutdown > (u->registered ? 5000 : 1000))
 			su_root_break(u->root);   /* the server did not answer the un-REGISTER */
 		return;
 	}
@@ -490,9 +508,10 @@ static int setup(struct ue *u, const struct cli_args *a)
 	snprintf(u->auth_user, sizeof(u->auth_user), "%s", a->auth_user ? a->auth_user : aor->url_user);
 	snprintf(registrar, sizeof(registrar), "sip:%s", aor->url_host);
 	if (a->sip_port)
-		snprintf(bind, sizeof(bind), "sip:%s:%u;transport=udp", a->address, a->sip_port);
+		snprintf(bind, sizeof(bind), "sip:%s:%u;transport=%s", a->address, a->sip_port,
+			 a->tls ? "tls" : "udp");
 	else
-		snprintf(bind, sizeof(bind), "sip:%s:*;transport=udp", a->address);
+		snprintf(bind, sizeof(bind), a->tls ? "sips:%s:*" : "sip:%s:*;transport=udp", a->address);
 	u->root = su_root_create(u);
 	if (!u->root)
 		return -1;
@@ -502,7 +521,11 @@ static int setup(struct ue *u, const struct cli_args *a)
 			    NUTAG_MEDIA_ENABLE(0), NUTAG_AUTOACK(0), NUTAG_AUTOALERT(0),
 			    NUTAG_AUTOANSWER(0), NUTAG_ENABLEMESSAGE(0),
 			    SIPTAG_SUPPORTED_STR(a->no_100rel ? "" : "100rel"),
-			    SIPTAG_USER_AGENT_STR("mikey-sakke-ue/" PACKAGE_VERSION), TAG_END());
+			    SIPTAG_USER_AGENT_STR("mikey-sakke-ue/" PACKAGE_VERSION),
+			    /* TLS: our certificate (agent.pem, also for the server's
+			     * connections to us) and the CA the server's must chain to */
+			    TAG_IF(a->tls, TPTAG_CERTIFICATE(a->tls)),
+			    TAG_IF(a->tls, TPTAG_TLS_VERIFY_POLICY(TPTLS_VERIFY_OUT)), TAG_END());
 	if (!u->nua) {
 		fprintf(stderr, "mikey-sakke: cannot start SIP on %s\n", bind);
 		return -1;
@@ -520,6 +543,7 @@ int ue_run(const struct cli_args *a, struct ms_ctx *c)
 {
 	struct ue *u = &ue_state;
 	int rc = CLI_USAGE;
+	char expires[24];
 
 	memset(u, 0, sizeof(*u));
 	u->a = a;
@@ -533,9 +557,6 @@ int ue_run(const struct cli_args *a, struct ms_ctx *c)
 	signal(SIGTERM, on_signal);
 	if (setup(u, a) == 0) {
 		u->t_start = ue_now_ms();
-
-		char expires[24];
-
 		snprintf(expires, sizeof(expires), "%ld", a->expires);
 		nua_register(u->reg, SIPTAG_EXPIRES_STR(expires), TAG_END());
 		su_root_run(u->root);
@@ -545,12 +566,16 @@ int ue_run(const struct cli_args *a, struct ms_ctx *c)
 	}
 	if (u->tick)
 		su_timer_destroy(u->tick);
-	if (u->nua)
-		nua_destroy(u->nua);
-	if (u->root)
-		su_root_destroy(u->root);
-	su_home_deinit(u->home);
-	su_deinit();
+	/* A stack whose shutdown did not complete (the server is gone) cannot
+	 * be destroyed cleanly: the process is about to exit anyway. */
+	if (!u->nua || u->shut_down) {
+		if (u->nua)
+			nua_destroy(u->nua);
+		if (u->root)
+			su_root_destroy(u->root);
+		su_home_deinit(u->home);
+		su_deinit();
+	}
 out:
 	ue_keys_free(&u->k);
 	OPENSSL_cleanse(u->password, sizeof(u->password));

@@ -4,9 +4,11 @@
 # folder (runtime dir, pid file, db_text user file, log), on free ports.
 #
 #   . "$top_srcdir/sip/kamailio-env.sh"
-#   kam_start DIR || exit 99   # sets KAM_A_PORT KAM_B_PORT, writes DIR/servers.env
+#   kam_start DIR [tls] || exit 99  # sets KAM_A_PORT KAM_B_PORT, writes DIR/servers.env;
+#                              # with tls: a test CA, certificates, KAM_A_TLS_PORT KAM_B_TLS_PORT
 #   trap 'kam_stop DIR' EXIT   # stops both surely (TERM, then KILL)
-#   kam_proxy a|b              # sip:127.0.0.1:<port> of that server
+#   kam_proxy a|b [tls]        # sip:127.0.0.1:<port> of that server (;transport=tls)
+#   kam_tls_dir USER           # USER's agent.pem (certificate + key) and cafile.pem
 #   kam_password USER          # the file with USER's digest password
 #
 # KAMAILIO may name the binary (default: found in PATH, /usr/sbin).
@@ -56,15 +58,44 @@ kam_db() {
 	done
 }
 
-# kam_one NAME PORT DOMAIN PEER_DOMAIN PEER_PORT
+# A test CA made here (openssl), a certificate for each server (its
+# domain) and each UE (its user name), all for 127.0.0.1: DIR/tls/ca.pem,
+# DIR/tls/<name>/agent.pem (certificate + key) and cafile.pem (the CA).
+kam_tls_certs() {
+	t=$KAM_DIR/tls
+	mkdir -p "$t" || return 1
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+		-subj "/CN=mstoken test CA" -keyout "$t/ca.key" -out "$t/ca.pem" 2> "$t/openssl.log" ||
+		return 1
+	for name in a.example b.example $KAM_USERS_a $KAM_USERS_b; do
+		mkdir -p "$t/$name" || return 1
+		printf 'subjectAltName=DNS:%s,IP:127.0.0.1\n' "$name" > "$t/$name/ext.cnf"
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$name" \
+			-keyout "$t/$name/key.pem" -out "$t/$name/req.pem" 2>> "$t/openssl.log" &&
+		openssl x509 -req -in "$t/$name/req.pem" -CA "$t/ca.pem" -CAkey "$t/ca.key" \
+			-CAcreateserial -days 2 -extfile "$t/$name/ext.cnf" -out "$t/$name/cert.pem" \
+			2>> "$t/openssl.log" || return 1
+		cat "$t/$name/cert.pem" "$t/$name/key.pem" > "$t/$name/agent.pem" &&
+		cp "$t/ca.pem" "$t/$name/cafile.pem" || return 1
+	done
+}
+
+# kam_one NAME PORT DOMAIN PEER_DOMAIN PEER_PORT [TLS_PORT]
 kam_one() {
-	d=$KAM_DIR/$1
+	name=$1 port=$2 dom=$3 peer_dom=$4 peer_port=$5 tls_port=${6:-}
+	d=$KAM_DIR/$name
 	mkdir -p "$d/run" || return 1
-	eval "kam_db \"$d\" $3 \$KAM_USERS_$1" || return 1
+	eval "kam_db \"$d\" $dom \$KAM_USERS_$name" || return 1
+	set --
+	if [ -n "$tls_port" ]; then
+		set -- -l "tls:127.0.0.1:$tls_port" -A WITH_TLS \
+			-A "TLS_CERT=\"$KAM_DIR/tls/$dom/agent.pem\"" -A "TLS_CA=\"$KAM_DIR/tls/ca.pem\""
+	fi
 	"$KAM_BIN" -f "$top_srcdir/sip/kamailio.cfg" -DD -E -n 2 -m 32 -M 4 \
-		-Y "$d/run" -P "$d/kamailio.pid" -l "udp:127.0.0.1:$2" -l "tcp:127.0.0.1:$2" \
-		-A "MY_DOMAIN=\"$3\"" -A "PEER_DOMAIN=\"$4\"" -A "PEER_ADDR=\"sip:127.0.0.1:$5\"" \
-		-A "PEER_PORT=$5" -A "DBURL=\"text://$d/db\"" > "$d/kamailio.log" 2>&1 &
+		-Y "$d/run" -P "$d/kamailio.pid" -l "udp:127.0.0.1:$port" -l "tcp:127.0.0.1:$port" "$@" \
+		-A "MY_DOMAIN=\"$dom\"" -A "PEER_DOMAIN=\"$peer_dom\"" \
+		-A "PEER_ADDR=\"sip:127.0.0.1:$peer_port\"" -A "PEER_PORT=$peer_port" \
+		-A "DBURL=\"text://$d/db\"" > "$d/kamailio.log" 2>&1 &
 	echo $! > "$d/main.pid"
 }
 
@@ -83,15 +114,21 @@ kam_wait() {
 }
 
 kam_start() {
-	KAM_DIR=$1
+	KAM_DIR=$1 KAM_A_TLS_PORT="" KAM_B_TLS_PORT=""
 	KAM_BIN=$(kam_bin) || { echo "kamailio not found (apt-get install kamailio)" >&2; return 77; }
 	mkdir -p "$KAM_DIR" || return 1
+	if [ "${2:-}" = tls ]; then
+		kam_tls_certs || { echo "cannot make the test certificates" >&2; return 1; }
+	fi
 	tries=0
 	while :; do
 		KAM_A_PORT=$(kam_free_port) KAM_B_PORT=$(kam_free_port)
 		[ -n "$KAM_A_PORT" ] && [ -n "$KAM_B_PORT" ] && [ "$KAM_A_PORT" != "$KAM_B_PORT" ] || return 1
-		kam_one a "$KAM_A_PORT" a.example b.example "$KAM_B_PORT" &&
-		kam_one b "$KAM_B_PORT" b.example a.example "$KAM_A_PORT" || return 1
+		if [ "${2:-}" = tls ]; then
+			KAM_A_TLS_PORT=$(kam_free_port) KAM_B_TLS_PORT=$(kam_free_port)
+		fi
+		kam_one a "$KAM_A_PORT" a.example b.example "$KAM_B_PORT" $KAM_A_TLS_PORT &&
+		kam_one b "$KAM_B_PORT" b.example a.example "$KAM_A_PORT" $KAM_B_TLS_PORT || return 1
 		if kam_wait a "$KAM_A_PORT" && kam_wait b "$KAM_B_PORT"; then
 			break
 		fi
@@ -99,12 +136,24 @@ kam_start() {
 		tries=$((tries + 1))
 		[ $tries -lt 3 ] || return 1
 	done
-	printf 'KAM_A_PORT=%s\nKAM_B_PORT=%s\n' "$KAM_A_PORT" "$KAM_B_PORT" > "$KAM_DIR/servers.env"
-	export KAM_DIR KAM_A_PORT KAM_B_PORT
+	printf 'KAM_A_PORT=%s\nKAM_B_PORT=%s\nKAM_A_TLS_PORT=%s\nKAM_B_TLS_PORT=%s\n' "$KAM_A_PORT" \
+		"$KAM_B_PORT" "$KAM_A_TLS_PORT" "$KAM_B_TLS_PORT" > "$KAM_DIR/servers.env"
+	export KAM_DIR KAM_A_PORT KAM_B_PORT KAM_A_TLS_PORT KAM_B_TLS_PORT
 }
 
 kam_proxy() {
-	if [ "$1" = a ]; then echo "sip:127.0.0.1:$KAM_A_PORT"; else echo "sip:127.0.0.1:$KAM_B_PORT"; fi
+	if [ "${2:-}" = tls ]; then
+		if [ "$1" = a ]; then p=$KAM_A_TLS_PORT; else p=$KAM_B_TLS_PORT; fi
+		echo "sip:127.0.0.1:$p;transport=tls"
+	elif [ "$1" = a ]; then
+		echo "sip:127.0.0.1:$KAM_A_PORT"
+	else
+		echo "sip:127.0.0.1:$KAM_B_PORT"
+	fi
+}
+
+kam_tls_dir() {
+	echo "$KAM_DIR/tls/$1"
 }
 
 kam_password() {

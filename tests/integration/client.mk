@@ -39,3 +39,5 @@ dist_noinst_SCRIPTS += sip/sip-servers
 dist_pkgdata_DATA = sip/kamailio.cfg
 TESTS += tests/integration/sip_refused.sh
 dist_check_SCRIPTS += tests/integration/sip_refused.sh
+TESTS += tests/integration/sip_tls.sh
+dist_check_SCRIPTS += tests/integration/sip_tls.sh

@@ -9,6 +9,9 @@
 #   ue <user> <mikey-sakke ue options...>      # token, PIN, URI, proxy, password
 #   ue_bg <name> <user> <options...>           # the same in the background
 #   wait_line FILE REGEX [SECONDS]             # until a step line appears
+# SIP_TRANSPORT=tls: the UEs talk SIP over TLS to their servers (a test CA
+# and certificates made by kam_start; the servers talk UDP to each other).
+SIP_TRANSPORT=${SIP_TRANSPORT:-udp}
 . "$top_srcdir/tests/integration/client_env.sh"
 . "$top_srcdir/sip/kamailio-env.sh"
 
@@ -34,7 +37,8 @@ sip_env_setup() { # prefix [more slot labels]
 	client_env_setup "$prefix" alice bob carol "$@" || return $?
 	[ -n "$(kam_bin)" ] || { echo "SKIP: kamailio not installed"; rm -rf "$T"; return 77; }
 	{ sip_kms > /dev/null && sip_provision alice bob carol; } || { rm -rf "$T"; return 99; }
-	kam_start "$T/kam" || { kam_stop "$T/kam"; rm -rf "$T"; return 99; }
+	kam_start "$T/kam" $([ "$SIP_TRANSPORT" = tls ] && echo tls) ||
+		{ kam_stop "$T/kam"; rm -rf "$T"; return 99; }
 }
 
 sip_env_teardown() {
@@ -49,8 +53,13 @@ sip_env_teardown() {
 ue() { # user, ue options...
 	user=$1; shift
 	d=$(sip_domain $user)
+	if [ "$SIP_TRANSPORT" = tls ]; then
+		set -- --proxy "$(kam_proxy $d tls)" --tls "$(kam_tls_dir $user)" "$@"
+	else
+		set -- --proxy "$(kam_proxy $d)" "$@"
+	fi
 	${ue_exec:+exec} "$MS" ue --module "$MODULE" --token $user --pin 1234 --uri "sip:$user@$d.example" \
-		--proxy "$(kam_proxy $d)" --password-file "$(kam_password $user)" "$@"
+		--password-file "$(kam_password $user)" "$@"
 }
 
 # ue_bg NAME USER OPTIONS...: a UE in the background, its own process
@@ -70,12 +79,14 @@ wait_line() { # file, regex, seconds (10)
 	done
 }
 
-# cap_start: capture the servers' SIP on loopback into $T/sip.pcap when
+# cap_start: capture the servers' SIP (and SIP over TLS) on loopback into $T/sip.pcap when
 # tshark is there and allowed (cap is then its pid); cap_stop ends it.
 cap_start() {
 	cap=""
 	command -v tshark > /dev/null 2>&1 || return 0
-	tshark -q -i lo -f "udp port $KAM_A_PORT or udp port $KAM_B_PORT" -w "$T/sip.pcap" \
+	f="udp port $KAM_A_PORT or udp port $KAM_B_PORT"
+	[ -n "$KAM_A_TLS_PORT" ] && f="$f or tcp port $KAM_A_TLS_PORT or tcp port $KAM_B_TLS_PORT"
+	tshark -q -i lo -f "$f" -w "$T/sip.pcap" \
 		> "$T/tshark.log" 2>&1 &
 	cap=$!
 	wait_line "$T/tshark.log" "Capturing on" 10 || { kill $cap; wait $cap; cap=""; }
