@@ -1,7 +1,11 @@
 #!/bin/sh
 # tests/integration/client_demo.sh - "make demo": the source document's two
-# flows end to end, each step shown.  mstoken-kms issues a community and
-# three users; each is provisioned into its own token; two kamailio
+# flows end to end, each step shown.  mstoken-kms makes a community and
+# serves it over HTTPS (TS 33.180 Annex D); three users are enrolled and
+# each token is provisioned through the server by "mikey-sakke provision",
+# and the demo shows that no SSK or RSK is in the clear on the wire (a
+# loopback capture), in the client's output and files, or in the token
+# store; two kamailio
 # signalling servers start (a.example, b.example); alice and bob register
 # and alice calls bob over SIP through both servers (network connected,
 # the I_MESSAGE in the INVITE, the returned one in the 183, SRTP both
@@ -18,14 +22,20 @@ same_keys() { [ -n "$(grep '^cs=' "$1")" ] && [ "$(grep '^cs=' "$1")" = "$(grep 
 # step lines of a UE, key values hidden
 show() { grep -v '^cs=' "$1" | sed "s/^/   $2: /"; }
 
-step "KMS: a community (TS 33.180 UIDs, 30-day key periods) and three users"
-sip_kms || die kms
+step "KMS: a community (TS 33.180 UIDs, 30-day key periods), its HTTPS server, three enrolled devices"
+sip_kms > /dev/null || die kms
+sip_kms_serve || die "the KMS server did not start"
+echo "   mstoken-kms serve at $KMS_URL (TLS, certificate of a test CA made by tests/integration/kms_tls.sh)"
 for u in alice bob carol; do
-	echo "   sip:$u@$(sip_domain $u).example -> token \"$u\""
+	echo "   sip:$u@$(sip_domain $u).example -> token \"$u\"; enrolment file ue/$u.enrol (0600: access token, TrK, InK)"
 done
 
-step "Provisioning: each key set imported into its own token with pkcs11-tool"
-sip_provision alice bob carol || die provisioning
+step "Provisioning through the KMS server: mikey-sakke provision init (SO PIN) and keys (user PIN)"
+cap_start "tcp port $KMS_PORT" "$T/kms.pcap"
+SSLKEYLOGFILE=$T/tls-keys.log sip_provision_kms alice bob carol || die provisioning
+cap_stop
+sed 's/^/   client: /' "$T/ue/provision.out"
+grep ' 200 user=' "$KMS_LOG" | sed 's/^[^ ]* //; s/^/   KMS log: /'
 "$PKCS11_TOOL" --module "$MODULE" --token-label alice --login --pin 1234 --list-objects 2>/dev/null |
 	grep -A4 '^Private Key' | sed 's/^/   /'
 echo "   (the identity keys are sensitive and never extractable: they stay in the token)"
@@ -43,6 +53,44 @@ grep -E 'UserSigningKeySSK|UserDecryptKey' "$T/kept.xml" | sed 's/^ */   kept Km
 if grep -q -E '<(UserSigningKeySSK|UserDecryptKey)[^>]*>[0-9A-Fa-f]' "$T/kept.xml"; then
 	die "the kept key set holds a secret"
 fi
+
+step "No SSK or RSK in the clear: not on the wire, not in the client's output or files, not in the token store"
+[ -s "$T/kms.pcap" ] || die "no capture of the KMS port (tshark)"
+echo "   loopback capture of the KMS port: $T/kms.pcap ($(tshark -r "$T/kms.pcap" 2>/dev/null | wc -l) packets, TLS)"
+# the HTTP inside, opened with the TLS keys libcurl logged (SSLKEYLOGFILE)
+tshark -q -r "$T/kms.pcap" -o "tls.keylog_file:$T/tls-keys.log" -d "tcp.port==$KMS_PORT,tls" \
+	-d "tls.port==$KMS_PORT,http" --export-objects "http,$T/wire" > /dev/null 2>&1
+: > "$T/keys.hex"
+n=0
+for f in "$T"/wire/*; do
+	grep -q '<KmsKeyProv' "$f" 2>/dev/null || continue
+	u=$(sed -n 's:.*<KmsResponse[^>]*><UserUri>sip\:\([a-z]*\)@.*:\1:p' "$f")
+	"$PYTHON3" "$top_srcdir/tests/integration/kms_serve_check.py" "$f" "$T/ue/$u.enrol" \
+		"$T/kms/community.xml" keyprov --keys-out "$T/keys-$u.hex" > "$T/check.out" || {
+		cat "$T/check.out"; die "a key set on the wire does not check"; }
+	cat "$T/keys-$u.hex" >> "$T/keys.hex"
+	n=$((n + 1))
+done
+[ $n -eq 3 ] || die "expected 3 key sets on the wire, found $n"
+echo "   inside TLS (decrypted here with the client's TLS keys): $n SignedKmsResponses, each key an EncryptedKey:"
+sed 's/></>\n</g' "$(grep -l '<KmsKeyProv' "$T"/wire/* | head -n1)" |
+	sed -n '/<UserSigningKeySSK/,/<\/UserSigningKeySSK>/p' |
+	sed 's/\(<xenc:CipherValue>.\{24\}\)[^<]*/\1.../; s/^/      /'
+echo "   the demo opens them with the TrK of the enrolment files (as only the token does) to know what to look for:"
+echo "   $(($(wc -l < "$T/keys.hex") / 2)) keys (SSK and RSK of alice, bob and carol); searched as octets and as hex:"
+"$PYTHON3" "$top_srcdir/tests/integration/find_keys.py" "$T/keys.hex" "$T/kms.pcap" > "$T/find.out" ||
+	{ cat "$T/find.out"; die "a key is in the capture"; }
+echo "      capture of the KMS port: $(cat "$T/find.out")"
+"$PYTHON3" "$top_srcdir/tests/integration/find_keys.py" "$T/keys.hex" "$T/ue" > "$T/find.out" ||
+	{ cat "$T/find.out"; die "a key is in the client's output or files"; }
+echo "      the client's output and files (ue/: provision.out, enrolment files): $(cat "$T/find.out")"
+"$PYTHON3" "$top_srcdir/tests/integration/find_keys.py" "$T/keys.hex" "$T/tokens" > "$T/find.out" ||
+	{ cat "$T/find.out"; die "a key is in the token store"; }
+echo "      the tokens' backing store (SoftHSM2 files, sealed): $(cat "$T/find.out")"
+head -n1 "$T/keys-bob.hex" > "$T/control.hex" # bob's RSK (RFC 6508: the same in every issue)
+! "$PYTHON3" "$top_srcdir/tests/integration/find_keys.py" "$T/control.hex" "$T/kms/bob.xml" > /dev/null ||
+	die "the search control failed"
+echo "      (control: the same search finds bob's RSK in the KMS's own copy, kms/bob.xml, issued for msref)"
 
 step "Signalling servers: two kamailio instances on loopback (sip/kamailio.cfg)"
 [ -n "$(kam_bin)" ] || die "kamailio is not installed (apt-get install kamailio)"

@@ -14,6 +14,7 @@
 SIP_TRANSPORT=${SIP_TRANSPORT:-udp}
 . "$top_srcdir/tests/integration/client_env.sh"
 . "$top_srcdir/sip/kamailio-env.sh"
+. "$top_srcdir/tests/integration/kms_server_env.sh"
 
 sip_domain() { [ "$1" = alice ] && echo a || echo b; }
 
@@ -32,6 +33,35 @@ sip_provision() {
 	done
 }
 
+# Provisioning through the KMS server instead (the demo): sip_kms_serve
+# starts "mstoken-kms serve" on the community of sip_kms (KMS_URL,
+# KMS_CACERT; kms_server_env.sh); sip_provision_kms USER... enrols each
+# user (enrolment file in $T/ue, the device's folder), initialises its
+# token and runs "mikey-sakke provision init" (SO) and "keys" (user); the
+# client's output goes to $T/ue/provision.out.  The client never holds a
+# key set: msref's reference key sets (cap_msref) are issued on the KMS's
+# side into $T/kms (MSREF_KEYSETS).
+sip_kms_serve() {
+	kms_server_start "$T/kms" "$T/kms-server"
+}
+sip_provision_kms() {
+	i=0
+	mkdir -p "$T/ue" && chmod 700 "$T/ue" || return 1
+	for u in "$@"; do
+		uri="sip:$u@$(sip_domain $u).example"
+		k="--module $MODULE --token $u --kms $KMS_URL --cacert $KMS_CACERT --enrolment $T/ue/$u.enrol"
+		{ kms_enrol "$T/kms" "$uri" "$T/ue/$u.enrol" &&
+		  p11 --slot-index $i --init-token --label $u --so-pin 12345678 &&
+		  p11 --token-label $u --login --login-type so --so-pin 12345678 --init-pin --pin 1234 &&
+		  "$MS" provision init $k --so-pin 12345678 >> "$T/ue/provision.out" 2>&1 &&
+		  "$MS" provision keys $k --pin 1234 >> "$T/ue/provision.out" 2>&1 &&
+		  "$KMS" user issue --dir "$T/kms" --uri "$uri" --out "$T/kms/$u.xml" > /dev/null; } ||
+			{ cat "$T/ue/provision.out" "$T/p11.log" 2>/dev/null; return 1; }
+		i=$((i + 1))
+	done
+	MSREF_KEYSETS=$T/kms
+}
+
 sip_env_setup() { # prefix [more slot labels]
 	prefix=$1; shift
 	client_env_setup "$prefix" alice bob carol "$@" || return $?
@@ -42,6 +72,7 @@ sip_env_setup() { # prefix [more slot labels]
 }
 
 sip_env_teardown() {
+	kms_server_stop
 	for f in "$T"/*.pid; do
 		[ -f "$f" ] && kill -TERM "$(cat "$f")" 2> /dev/null
 	done
@@ -81,12 +112,17 @@ wait_line() { # file, regex, seconds (10)
 
 # cap_start: capture the servers' SIP (and SIP over TLS) on loopback into $T/sip.pcap when
 # tshark is there and allowed (cap is then its pid); cap_stop ends it.
+# cap_start FILTER PCAP captures that instead (e.g. the KMS server's port).
 cap_start() {
 	cap=""
 	command -v tshark > /dev/null 2>&1 || return 0
-	f="udp port $KAM_A_PORT or udp port $KAM_B_PORT"
-	[ -n "$KAM_A_TLS_PORT" ] && f="$f or tcp port $KAM_A_TLS_PORT or tcp port $KAM_B_TLS_PORT"
-	tshark -q -i lo -f "$f" -w "$T/sip.pcap" \
+	if [ $# -ge 2 ]; then
+		f=$1
+	else
+		f="udp port $KAM_A_PORT or udp port $KAM_B_PORT"
+		[ -n "$KAM_A_TLS_PORT" ] && f="$f or tcp port $KAM_A_TLS_PORT or tcp port $KAM_B_TLS_PORT"
+	fi
+	tshark -q -i lo -f "$f" -w "${2:-$T/sip.pcap}" \
 		> "$T/tshark.log" 2>&1 &
 	cap=$!
 	wait_line "$T/tshark.log" "Capturing on" 10 || { kill $cap; wait $cap; cap=""; }
@@ -116,5 +152,5 @@ cap_msref() { # pcap, filter, user
 	cap_fields "$1" "$2" sdp.media_attr | sed -n 's/^key-mgmt:mikey /mikey /p' > "$T/cap-imsg.txt"
 	[ -s "$T/cap-imsg.txt" ] || return 1
 	"$PYTHON3" "$top_srcdir/tests/ref/msref.py" imessage-accept --cert "$T/kms/community.xml" \
-		--keyset "$T/$3.xml" --in "$T/cap-imsg.txt"
+		--keyset "${MSREF_KEYSETS:-$T}/$3.xml" --in "$T/cap-imsg.txt"
 }
