@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/mman.h>
 #include <curl/curl.h>
 #include <openssl/crypto.h>
 #include "client/cli.h"
@@ -28,6 +29,7 @@
 #define MS_DEFAULT_MODULE "mstoken-pkcs11.so"
 #endif
 #define DEFAULT_BEFORE_DAYS 7
+#define ENROL_PAGES ((sizeof(struct prov_enrol) + 4095) / 4096 * 4096)
 
 struct prov_args {
 	const char *cmd, *kms, *cacert, *enrol, *token, *module;
@@ -165,6 +167,11 @@ static int import(struct ms_p11 *p, const char *what, const char *app, const str
 	else
 		prov_token_snapshot(p, before);
 	rv = prov_token_import(p, app, b);
+	if (rv == CKR_MSTOKEN_KMS_NOTHING_NEW) {
+		printf("nothing new: the token holds every key set of the %s response\n", what);
+		free(before);
+		return CLI_OK;
+	}
 	if (rv != CKR_OK) {
 		char why[160];
 		snprintf(why, sizeof why, "%s (CKR 0x%lx)", prov_reason(rv), (unsigned long)rv);
@@ -333,9 +340,13 @@ int cli_provision(int argc, char **argv)
 		rc = cmd_status(&a);
 		goto out;
 	}
-	e = OPENSSL_secure_zalloc(sizeof *e);
-	if (e == NULL && (e = calloc(1, sizeof *e)) == NULL)
+	/* the enrolment's TrK/InK: pages of their own, locked, out of core
+	 * dumps, wiped */
+	if (posix_memalign((void **)&e, 4096, ENROL_PAGES) != 0)
 		return refused(a.cmd, "out of memory");
+	memset(e, 0, ENROL_PAGES);
+	(void)mlock(e, ENROL_PAGES);
+	(void)madvise(e, ENROL_PAGES, MADV_DONTDUMP);
 	if (prov_enrol_read(a.enrol, e, err, sizeof err) != 0) {
 		fprintf(stderr, "mikey-sakke provision: %s\n", err);
 		rc = CLI_USAGE;
@@ -355,10 +366,8 @@ int cli_provision(int argc, char **argv)
 out:
 	if (e != NULL) {
 		prov_enrol_wipe(e);
-		if (CRYPTO_secure_allocated(e))
-			OPENSSL_secure_free(e);
-		else
-			free(e);
+		munlock(e, ENROL_PAGES);
+		free(e);
 	}
 	if (a.pin)
 		OPENSSL_cleanse(a.pin, strlen(a.pin));

@@ -18,7 +18,7 @@
  * user its new TrK/InK (key rotation) and the replay record.
  * A key set already in the token is skipped (a KmsKeyProv of the current
  * and next periods renews only what is missing); a response that brings
- * nothing new is refused like a plain duplicate.
+ * nothing new answers CKR_MSTOKEN_KMS_NOTHING_NEW (and stores nothing).
  */
 #include "config.h"
 #include "pkcs11/import_int.h"
@@ -102,10 +102,6 @@ static CK_RV keyset_objects(p11_session *s, const CK_ATTRIBUTE *t, CK_ULONG n,
 		*nobj += 3;
 		if (rv != CKR_OK)
 			return rv;
-	}
-	if (*nobj == 0) {
-		p11_debug("KmsKeySet refused: every key set of the response is already in the token");
-		return CKR_ATTRIBUTE_VALUE_INVALID;
 	}
 	return CKR_OK;
 }
@@ -201,6 +197,10 @@ CK_RV import_kms_response(p11_session *s, const CK_ATTRIBUTE *t, CK_ULONG n,
 	}
 	if (rv == CKR_OK)
 		rv = new_key_objects(s, r, ink, objs, &nobj);
+	if (rv == CKR_OK && nobj == 0) {
+		p11_debug("KMS response: every key set and key of it is already in the token");
+		rv = CKR_MSTOKEN_KMS_NOTHING_NEW;
+	}
 	if (rv != CKR_OK)
 		goto done;
 	rv = import_commit_all(s, objs, nobj, out);

@@ -47,8 +47,7 @@ const p11_object *user_key_find(const p11_session *s, const kms_keyset *ks)
 	return NULL;
 }
 
-/* Defaults for the rest, then hand the object over (or free it). */
-static CK_RV finish(p11_object *o, CK_RV rv, p11_object **out)
+CK_RV importobj_finish(p11_object *o, CK_RV rv, p11_object **out)
 {
 	if (rv == CKR_OK)
 		rv = attrs_defaults(o);
@@ -77,7 +76,7 @@ CK_RV importobj_data(p11_session *s, const CK_ATTRIBUTE *t, CK_ULONG n, const ui
 			rv = attrs_apply(o, &t[i], 1);
 	if (rv == CKR_OK && value != NULL)
 		rv = obj_set(o, CKA_VALUE, value, len);
-	return finish(o, rv, out);
+	return importobj_finish(o, rv, out);
 }
 
 static CK_RV set_text(p11_object *o, CK_ATTRIBUTE_TYPE type, const char *text)
@@ -135,7 +134,7 @@ CK_RV importobj_community(p11_session *s, const kms_certificate *c, CK_KEY_TYPE 
 	if (rv == CKR_OK)
 		rv = obj_set_secret(o, eccsi ? c->pub_auth_key : c->pub_enc_key,
 				    eccsi ? ECCSI_POINT_LEN : SAKKE_POINT_LEN);
-	return finish(o, rv, out);
+	return importobj_finish(o, rv, out);
 }
 
 static CK_RV user_attrs(p11_object *o, const kms_keyset *ks, CK_KEY_TYPE type)
@@ -201,5 +200,5 @@ CK_RV importobj_user_key(p11_session *s, const kms_keyset *ks, CK_KEY_TYPE type,
 			     eccsi ? ECCSI_POINT_LEN : SAKKE_POINT_LEN);
 	if (rv == CKR_OK)
 		rv = obj_set_secret(o, eccsi ? ks->ssk : ks->rsk, eccsi ? ECCSI_N : SAKKE_POINT_LEN);
-	return finish(o, rv, out);
+	return importobj_finish(o, rv, out);
 }

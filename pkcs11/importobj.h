@@ -12,6 +12,10 @@ p11_object *community_find(const p11_session *s, const char *kms_uri, CK_KEY_TYP
 /* A user key of this key set (same KMS URI and UserID) already there. */
 const p11_object *user_key_find(const p11_session *s, const kms_keyset *ks);
 
+/* Defaults for the attributes not set (attrs_defaults), then hand the
+ * object over in *out; on failure (rv or the defaults) free it. */
+CK_RV importobj_finish(p11_object *o, CK_RV rv, p11_object **out);
+
 /* The data object from the caller's template; value/len replace its
  * CKA_VALUE when value != NULL. */
 CK_RV importobj_data(p11_session *s, const CK_ATTRIBUTE *t, CK_ULONG n, const uint8_t *value,

@@ -6,6 +6,7 @@
 
 #include "pkcs11/attrs.h"
 #include "pkcs11/debug.h"
+#include "pkcs11/importobj.h"
 #include "pkcs11/object.h"
 #include "pkcs11/objops.h"
 #include "token/kmsxml.h"
@@ -116,18 +117,6 @@ static CK_RV fixed_attrs(p11_object *o, CK_KEY_TYPE type, int token, int priv)
 	return rv;
 }
 
-static CK_RV finish(p11_object *o, CK_RV rv, p11_object **out)
-{
-	if (rv == CKR_OK)
-		rv = attrs_defaults(o);
-	if (rv != CKR_OK) {
-		object_free(o);
-		return rv;
-	}
-	*out = o;
-	return CKR_OK;
-}
-
 /* Build the object; label and user are text attributes (not NUL-terminated). */
 static CK_RV build(p11_session *s, CK_KEY_TYPE type, int token, int priv, const void *id,
 		   size_t id_len, const void *label, size_t label_len, const void *user,
@@ -147,7 +136,7 @@ static CK_RV build(p11_session *s, CK_KEY_TYPE type, int token, int priv, const 
 		rv = obj_set(o, CKA_MSTOKEN_USER_URI, user, user_len);
 	if (rv == CKR_OK)
 		rv = obj_set_secret(o, value, KMSSEC_KEY_LEN);
-	return finish(o, rv, out);
+	return importobj_finish(o, rv, out);
 }
 
 CK_RV kmskey_create(p11_session *s, const CK_ATTRIBUTE *t, CK_ULONG n, CK_OBJECT_HANDLE_PTR out)

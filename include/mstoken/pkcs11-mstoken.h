@@ -75,6 +75,7 @@
 #define CKR_MSTOKEN_KMS_REPLAY        0xCD530302UL /* Time not after the last accepted */
 #define CKR_MSTOKEN_KMS_WRONG_USER    0xCD530303UL /* UserUri is not the InK's user */
 #define CKR_MSTOKEN_KMS_PLAIN_REFUSED 0xCD530304UL /* plain key set, require_encrypted_keys */
+#define CKR_MSTOKEN_KMS_NOTHING_NEW   0xCD530305UL /* verified, but every key set is there */
 
 /* ---- values of CKA_APPLICATION that import KMS XML --------------------- */
 #define MSTOKEN_APP_KMS_KEYSET      "3GPP KmsKeySet"

@@ -81,6 +81,8 @@ check "status: community, both key sets, TrK and InK IDs" sh -c '[ $1 -eq 0 ] &&
 cp "$T/out" "$T/status.out"
 prov renew alice $K --enrolment "$T/alice.enrol" --pin 1234 --before 0; RC=$?
 check "renew --before 0: nothing to fetch" sh -c '[ $1 -eq 0 ] && grep -q "nothing to fetch" "$2"' - $RC "$T/out"
+prov keys alice $K --enrolment "$T/alice.enrol" --pin 1234 --next; RC=$?
+check "keys --next again: exit 0, nothing new" sh -c '[ $1 -eq 0 ] && grep -q "nothing new" "$2"' - $RC "$T/out"
 
 # --- the keys work for an independent implementation -----------------------
 "$MS" create --module "$MODULE" --token alice --pin 1234 --from sip:alice@example.org \
@@ -100,6 +102,31 @@ check "alice decapsulates (RSK from the KMS) msref's I_MESSAGE with the same key
 
 # --- refusals: each stores nothing -----------------------------------------
 N=$(count alice)
+# usage and configuration (exit 2, one line, no key in it)
+usage2() {
+	if [ "$RC" -eq 2 ] && grep -qF -- "$2" "$T/err" && ! grep -qiE '[0-9a-f]{32}' "$T/err"; then
+		pass "$1: $(head -n1 "$T/err")"
+	else
+		failed "$1 (exit $RC: $(cat "$T/err"))"
+	fi
+}
+cp "$T/alice.enrol" "$T/open.enrol"; chmod 644 "$T/open.enrol"
+prov keys alice $K --enrolment "$T/open.enrol" --pin 1234; RC=$?
+usage2 "an enrolment file readable by others" "must be 0600"
+grep -v '^ink=' "$T/alice.enrol" > "$T/noink.enrol"; chmod 600 "$T/noink.enrol"
+prov keys alice $K --enrolment "$T/noink.enrol" --pin 1234; RC=$?
+usage2 "an enrolment without ink" "ink missing"
+sed 's/^trk=./trk=x/' "$T/alice.enrol" > "$T/badhex.enrol"; chmod 600 "$T/badhex.enrol"
+prov keys alice $K --enrolment "$T/badhex.enrol" --pin 1234; RC=$?
+usage2 "a TrK that is not hex" "trk: expected 64 hex digits"
+prov keys alice $K --enrolment "$T/alice.enrol" --pin 9999; RC=$?
+usage2 "a wrong PIN" "cannot log in"
+sh "$top_srcdir/tests/integration/kms_tls.sh" "$T/otherca" > /dev/null 2>&1 || exit 99
+prov keys alice --kms "$KMS_URL" --cacert "$T/otherca/ca.pem" --enrolment "$T/alice.enrol" --pin 1234; RC=$?
+refused1 "a KMS whose certificate another CA signed" "cannot reach the KMS"
+prov keys alice --kms "http://127.0.0.1:$KMS_PORT" --cacert "$KMS_CACERT" --enrolment "$T/alice.enrol" --pin 1234; RC=$?
+refused1 "plain HTTP" "cannot reach the KMS"
+check "... nothing stored by any of them" [ "$(count alice)" = "$N" ]
 sed 's/^access-token=.*/access-token=0000000000000000000000000000000000000000000000000000000000000000/' \
 	"$T/alice.enrol" > "$T/wrongtok.enrol"; chmod 600 "$T/wrongtok.enrol"
 prov keys alice $K --enrolment "$T/wrongtok.enrol" --pin 1234 --next; RC=$?
@@ -154,8 +181,8 @@ check "init --pin after a rotation: the new TrK and InK stored ($(tr '\n' ' ' < 
 sleep 1
 post "$T/bob.enrol" 'keyprov?next=1' "$T/bob3.xml" sip:bob@example.org
 write bob "$T/bob3.xml"
-check "a response under the rotated keys verifies and opens (nothing new: CKR_ATTRIBUTE_VALUE_INVALID)" \
-	grep -q CKR_ATTRIBUTE_VALUE_INVALID "$T/w.out"
+check "a response under the rotated keys verifies and opens (nothing new: 0xcd530305)" \
+	grep -qi "0xcd530305" "$T/w.out"
 check "... it is signed with the new InK" sh -c '! grep -q "$1" "$2"' - \
 	"$(sed -n 's/^ink-id=//p' "$T/bob.enrol")" "$T/bob3.xml"
 
