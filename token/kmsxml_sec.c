@@ -19,6 +19,8 @@
 #include <string.h>
 #include <libxml/c14n.h>
 #include <libxml/xmlsave.h>
+#include <libxml/xmlerror.h>
+#include <libxml/globals.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -293,9 +295,22 @@ static int in_subtree(void *root, xmlNodePtr node, xmlNodePtr parent)
  * response would otherwise leave its secrets in it. */
 typedef int (*sink_fn)(void *ctx, const uint8_t *p, size_t n);
 
+/* libxml2's C14N reports a document it cannot canonicalise (e.g. a
+ * relative namespace URI) through the generic error function, by default
+ * onto stderr - not something a PKCS#11 module inside an application may
+ * do.  The function is per thread in libxml2; it is replaced for the call
+ * and put back, so the host's own setting is untouched. */
+static void quiet(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
+}
+
 static mst_rc c14n_subtree(xmlNodePtr root, sink_fn sink, void *sink_ctx)
 {
 	xmlOutputBufferPtr buf = xmlAllocOutputBuffer(NULL);
+	xmlGenericErrorFunc old_fn = xmlGenericError;
+	void *old_ctx = xmlGenericErrorContext;
 	const xmlChar *p;
 	size_t n;
 	int r;
@@ -303,7 +318,9 @@ static mst_rc c14n_subtree(xmlNodePtr root, sink_fn sink, void *sink_ctx)
 
 	if (buf == NULL)
 		return MST_ERR_NOMEM;
+	xmlSetGenericErrorFunc(NULL, quiet);
 	r = xmlC14NExecute(root->doc, in_subtree, root, XML_C14N_EXCLUSIVE_1_0, NULL, 0, buf);
+	xmlSetGenericErrorFunc(old_ctx, old_fn);
 	p = xmlOutputBufferGetContent(buf);
 	n = xmlOutputBufferGetSize(buf);
 	if (r < 0 || p == NULL)

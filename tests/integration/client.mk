@@ -35,6 +35,7 @@ demo: all
 # SoftHSM2 and on a TPM
 TESTS += tests/integration/provision.sh tests/integration/provision-tpm.sh
 dist_check_SCRIPTS += tests/integration/provision.sh tests/integration/provision-tpm.sh
+dist_noinst_SCRIPTS += tests/integration/find_in_core.py
 # key-period roll-over with the message clock set by --at (issue 10, item 4)
 TESTS += tests/integration/provision_periods.sh
 dist_check_SCRIPTS += tests/integration/provision_periods.sh

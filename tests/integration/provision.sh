@@ -116,6 +116,9 @@ usage2 "an enrolment file readable by others" "must be 0600"
 grep -v '^ink=' "$T/alice.enrol" > "$T/noink.enrol"; chmod 600 "$T/noink.enrol"
 prov keys alice $K --enrolment "$T/noink.enrol" --pin 1234; RC=$?
 usage2 "an enrolment without ink" "ink missing"
+sed 's/^access-token=.*/access-token=/' "$T/alice.enrol" > "$T/notok.enrol"; chmod 600 "$T/notok.enrol"
+prov keys alice $K --enrolment "$T/notok.enrol" --pin 1234; RC=$?
+usage2 "a missing access token (empty in the enrolment)" "access-token: empty"
 sed 's/^trk=./trk=x/' "$T/alice.enrol" > "$T/badhex.enrol"; chmod 600 "$T/badhex.enrol"
 prov keys alice $K --enrolment "$T/badhex.enrol" --pin 1234; RC=$?
 usage2 "a TrK that is not hex" "trk: expected 64 hex digits"
@@ -204,6 +207,34 @@ check "no SSK/RSK in the clear in the backing store ($MSTOKEN_TEST_BACKEND)" sh 
 if [ "$MSTOKEN_TEST_BACKEND" = tpm ]; then
 	check "... nor in the TPM store files" sh -c '
 		for k in $(cat "$1"); do grep -rqiF -- "$k" "$2" && exit 1; done; exit 0' - "$T/keys.hex" "$MSTOKEN_TEST_TPM_STORES"
+fi
+
+# --- the client's memory: a core of "provision keys" taken right after the
+# token opened a response (gdb's gcore honours the token's MADV_DONTDUMP).
+# bob holds both key sets, so the token opens the response (RSKs included:
+# they are the same for every issue of a period) and answers "nothing new".
+if command -v gdb > /dev/null 2>&1; then
+	gdb -batch -q -ex 'break prov_token_import' -ex run -ex finish -ex "gcore $T/client.core" \
+		-ex continue --args "$MS" provision keys --module "$MODULE" --token bob $K \
+		--enrolment "$T/bob.enrol" --pin 1234 --next > "$T/gdb.out" 2>&1
+	if [ -s "$T/client.core" ] && grep -q "nothing new" "$T/gdb.out"; then
+		if "$PYTHON3" "$top_srcdir/tests/integration/find_in_core.py" "$T/client.core" "$T/keys.hex" \
+			> "$T/core.out" 2>&1; then
+			pass "no RSK in a core dump of the client after the token opened a response: $(cat "$T/core.out")"
+		else
+			failed "client core dump: $(cat "$T/core.out")"
+		fi
+		# positive control: the same search finds the RSKs where they are
+		check "... (the search finds an RSK in a file that holds one)" sh -c '
+			head -c 1000 /dev/urandom > "$3"; grep -m1 -E "^.{514}\$" "$2" | xxd -r -p >> "$3"
+			! "$1" "$4" "$3" "$2" > /dev/null 2>&1' - "$PYTHON3" "$T/keys.hex" "$T/control.bin" \
+			"$top_srcdir/tests/integration/find_in_core.py"
+		rm -f "$T/client.core"
+	else
+		failed "gcore of the client: $(tail -n3 "$T/gdb.out")"
+	fi
+else
+	echo "gdb not found: the core dump check skipped"
 fi
 
 echo "1..$COUNT"

@@ -18,6 +18,7 @@
 #include "token/hex.h"
 #include "token/kmsxml_doc.h"
 #include "token/kmsxml_sec.h"
+#include "token/kmsxml_resp.h"
 #include "token/secmem.h"
 
 static void unhex(const char *h, uint8_t *out, size_t len)
@@ -117,6 +118,9 @@ static mst_rc lookup(void *ctx, kmssec_use use, const char *id, uint8_t key[KMSS
 	return MST_ERR_UNKNOWN_KEY;
 }
 
+#define PVT_TAIL "1111111111111111111111111111111111111111111111111111111111111111" \
+	"1111111111111111111111111111111111111111111111111111111111111111"
+
 static const char template[] =
 	"<SignedKmsResponse xmlns=\"urn:3gpp:ns:mcsecKMSInterface:1.0\""
 	" xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\""
@@ -130,7 +134,7 @@ static const char template[] =
 	"  <KmsMessage><KmsKeyProv Version=\"1.0.0\" xsi:type=\"KmsKeyProvTkIkType\">\n"
 	"    <KmsKeySet Version=\"1.1.0\"><KmsUri>kms.example.org</KmsUri>"
 	"<UserUri>sip:alice@example.org</UserUri><UserID>AB</UserID><KeyPeriodNo>1</KeyPeriodNo>"
-	"<UserDecryptKey/><UserSigningKeySSK/><UserPubTokenPVT>04</UserPubTokenPVT></KmsKeySet>\n"
+	"<UserDecryptKey/><UserSigningKeySSK/><UserPubTokenPVT>04" PVT_TAIL "</UserPubTokenPVT></KmsKeySet>\n"
 	"    <NewIntegrityKey/>\n"
 	"  </KmsKeyProv></KmsMessage>\n"
 	"</KmsResponse>\n"
@@ -468,6 +472,59 @@ static void test_sign_text(void **state)
 	}
 }
 
+/* Every one-octet change of a signed, encrypted response, opened as the
+ * token does (kmsxml_open_response): refused, or - where the change is
+ * outside what is signed and read - accepted with exactly the original
+ * keys, user and time.  No change ever yields other keys, and none
+ * crashes. */
+static void test_mutation_sweep(void **state)
+{
+	char *xml = signed_doc(), err[256];
+	size_t len = strlen(xml), i, accepted = 0, refused = 0;
+	kms_response *r = secmem_alloc(sizeof *r);
+	static const char subst[] = { 'A', ' ' };
+	size_t k;
+
+	(void)state;
+	assert_non_null(r);
+	assert_int_equal(kmsxml_open_response((const uint8_t *)xml, len, lookup, NULL, r, err,
+					      sizeof err), MST_OK);
+	assert_int_equal(r->n_keysets, 1);
+	assert_int_equal(r->n_new, 1);
+	assert_memory_equal(r->keysets[0].ssk, ssk, 32);
+	assert_memory_equal(r->keysets[0].rsk, rsk, 257);
+	assert_true(r->keysets[0].encrypted);
+	kms_response_clear(r);
+	for (i = 0; i < len; i++) {
+		for (k = 0; k < sizeof subst; k++) {
+			char keep = xml[i];
+			mst_rc rc;
+			if (keep == subst[k])
+				continue;
+			xml[i] = subst[k];
+			rc = kmsxml_open_response((const uint8_t *)xml, len, lookup, NULL, r, err, sizeof err);
+			xml[i] = keep;
+			if (rc != MST_OK) {
+				refused++;
+				assert_null(strchr(err, '\n'));
+				continue;
+			}
+			accepted++;
+			if (memcmp(r->keysets[0].ssk, ssk, 32) != 0 || memcmp(r->keysets[0].rsk, rsk, 257) != 0 ||
+			    memcmp(r->new_keys[0].key, new_ink, 32) != 0 ||
+			    strcmp(r->keysets[0].user_uri, "sip:alice@example.org") != 0 ||
+			    strcmp(r->user_uri, "sip:alice@example.org") != 0 ||
+			    strcmp(r->time, "2026-12-02T13:40:00Z") != 0)
+				fail_msg("octet %zu -> '%c' accepted with other content", i, subst[k]);
+			kms_response_clear(r);
+		}
+	}
+	print_message("mutation sweep: %zu changes refused, %zu accepted unchanged\n", refused, accepted);
+	assert_true(refused > 9 * accepted);
+	secmem_free(r);
+	free(xml);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -477,6 +534,7 @@ int main(void)
 		cmocka_unit_test(test_tampering_refused),
 		cmocka_unit_test(test_unwrap_refused),
 		cmocka_unit_test(test_sign_text),
+		cmocka_unit_test(test_mutation_sweep),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
