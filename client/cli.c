@@ -10,6 +10,7 @@
 #include <string.h>
 #include <openssl/crypto.h>
 #include "mikeysakke/codec.h"
+#include "mikeysakke/pool.h"
 #include "mikeysakke/replay.h"
 #include "mikeysakke/sdp.h"
 #include "mikeysakke/session.h"
@@ -30,7 +31,14 @@ static void usage(FILE *f)
 	      "                          [--replay-cache FILE] [--at TIME]\n"
 	      "                          [--answer FILE [--address A] [--port N]]\n"
 	      "       mikey-sakke accept ... --listen ADDR:PORT [--as URI] [--timeout SECONDS]\n"
-	      "       mikey-sakke provision init|keys|renew|status ... (mikey-sakke provision --help)\n", f);
+	      "       mikey-sakke provision init|keys|renew|status ... (mikey-sakke provision --help)\n"
+	      "       mikey-sakke ue --module M --token LABEL --pin PIN --uri URI --proxy SIP-URI\n"
+	      "                      [--password-file FILE] [--auth-user NAME] [--expires SECONDS]\n"
+	      "                      [--call URI [--pool N] | --auto-answer] [--calls N] [--timeout SECONDS]\n"
+	      "                      [--media tone|FILE] [--duration SECONDS] [--sent FILE] [--received FILE]\n"
+	      "                      [--srtp aes-cm|aes-gcm] [--prf 0|1] [--address A] [--port N]\n"
+	      "                      [--sip-port N] [--no-100rel] [--tls DIR] [--show-keys] [--window S]\n"
+	      "                      [--replay-cache FILE]\n", f);
 }
 
 static int usage_error(const char *what)
@@ -42,7 +50,9 @@ static int usage_error(const char *what)
 
 enum { O_MODULE = 256, O_TOKEN, O_PIN, O_FROM, O_TO, O_FORMAT, O_SRTP, O_PRF, O_SHOW, O_OUT,
        O_IN, O_WINDOW, O_RETURN, O_REPLAY, O_ADDRESS, O_PORT, O_HELP, O_ANNOUNCE, O_LISTEN,
-       O_AS, O_TIMEOUT, O_ANSWER, O_AT };
+       O_AS, O_TIMEOUT, O_ANSWER, O_AT, O_URI, O_PROXY, O_AUTH_USER, O_PASSWORD_FILE, O_CALL,
+       O_AUTO_ANSWER, O_MEDIA, O_DURATION, O_SENT, O_RECEIVED, O_EXPIRES, O_CALLS, O_POOL,
+       O_SIP_PORT, O_NO_100REL, O_TLS };
 
 static const struct option options[] = {
 	{ "module", required_argument, NULL, O_MODULE },
@@ -68,6 +78,22 @@ static const struct option options[] = {
 	{ "timeout", required_argument, NULL, O_TIMEOUT },
 	{ "answer", required_argument, NULL, O_ANSWER },
 	{ "at", required_argument, NULL, O_AT },
+	{ "uri", required_argument, NULL, O_URI },
+	{ "proxy", required_argument, NULL, O_PROXY },
+	{ "auth-user", required_argument, NULL, O_AUTH_USER },
+	{ "password-file", required_argument, NULL, O_PASSWORD_FILE },
+	{ "call", required_argument, NULL, O_CALL },
+	{ "auto-answer", no_argument, NULL, O_AUTO_ANSWER },
+	{ "media", required_argument, NULL, O_MEDIA },
+	{ "duration", required_argument, NULL, O_DURATION },
+	{ "sent", required_argument, NULL, O_SENT },
+	{ "received", required_argument, NULL, O_RECEIVED },
+	{ "expires", required_argument, NULL, O_EXPIRES },
+	{ "calls", required_argument, NULL, O_CALLS },
+	{ "pool", required_argument, NULL, O_POOL },
+	{ "sip-port", required_argument, NULL, O_SIP_PORT },
+	{ "no-100rel", no_argument, NULL, O_NO_100REL },
+	{ "tls", required_argument, NULL, O_TLS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -92,6 +118,9 @@ static int parse_args(int argc, char **argv, struct cli_args *a)
 	a->address = "127.0.0.1";
 	a->port = 49170;
 	a->timeout = 10;
+	a->duration = 3;
+	a->expires = 600;
+	a->pool = 1;
 	optind = 2;
 	while ((ch = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (ch) {
@@ -134,6 +163,7 @@ static int parse_args(int argc, char **argv, struct cli_args *a)
 			if (!parse_num(optarg, 1, 65535, &v))
 				return usage_error("--port must be 1..65535");
 			a->port = (uint16_t)v;
+			a->port_set = 1;
 			break;
 		case O_ANNOUNCE: a->announce = optarg; break;
 		case O_LISTEN: a->listen = optarg; break;
@@ -147,6 +177,42 @@ static int parse_args(int argc, char **argv, struct cli_args *a)
 			if (!parse_num(optarg, 1, 3600, &v))
 				return usage_error("--timeout must be 1..3600 seconds");
 			a->timeout = v;
+			break;
+		case O_URI: a->uri = optarg; break;
+		case O_PROXY: a->proxy = optarg; break;
+		case O_AUTH_USER: a->auth_user = optarg; break;
+		case O_PASSWORD_FILE: a->password_file = optarg; break;
+		case O_CALL: a->call = optarg; break;
+		case O_AUTO_ANSWER: a->auto_answer = 1; break;
+		case O_MEDIA: a->media = optarg; break;
+		case O_SENT: a->sent = optarg; break;
+		case O_RECEIVED: a->received = optarg; break;
+		case O_NO_100REL: a->no_100rel = 1; break;
+		case O_TLS: a->tls = optarg; break;
+		case O_DURATION:
+			if (!parse_num(optarg, 0, 3600, &v))
+				return usage_error("--duration must be 0..3600 seconds");
+			a->duration = v;
+			break;
+		case O_EXPIRES:
+			if (!parse_num(optarg, 10, 86400, &v))
+				return usage_error("--expires must be 10..86400 seconds");
+			a->expires = v;
+			break;
+		case O_CALLS:
+			if (!parse_num(optarg, 0, 1000000, &v))
+				return usage_error("--calls must be 0 (callee: no limit) or a number of calls");
+			a->calls = v;
+			break;
+		case O_POOL:
+			if (!parse_num(optarg, 0, MS_POOL_MAX, &v))
+				return usage_error("--pool must be 0..32");
+			a->pool = v;
+			break;
+		case O_SIP_PORT:
+			if (!parse_num(optarg, 1, 65535, &v))
+				return usage_error("--sip-port must be 1..65535");
+			a->sip_port = (uint16_t)v;
 			break;
 		case O_HELP: usage(stdout); return CLI_HELP;
 		default: return usage_error("unknown option");
@@ -194,21 +260,22 @@ int main(int argc, char **argv)
 	int rc;
 
 	if (argc < 2)
-		return usage_error("a command is required (create, accept or provision)");
+		return usage_error("a command is required (create, accept, ue or provision)");
 	if (strcmp(argv[1], "provision") == 0)
 		return cli_provision(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return CLI_OK;
 	}
-	if (strcmp(argv[1], "create") && strcmp(argv[1], "accept"))
-		return usage_error("the command must be create, accept or provision");
+	if (strcmp(argv[1], "create") && strcmp(argv[1], "accept") && strcmp(argv[1], "ue"))
+		return usage_error("the command must be create, accept, ue or provision");
 	rc = parse_args(argc, argv, &a);
 	if (rc == CLI_HELP)
 		return CLI_OK;
 	if (rc != CLI_OK)
 		return rc;
-	rc = strcmp(argv[1], "create") == 0 ? cli_create(&a) : cli_accept(&a);
+	rc = strcmp(argv[1], "create") == 0 ? cli_create(&a) :
+	     strcmp(argv[1], "accept") == 0 ? cli_accept(&a) : cli_ue(&a);
 	if (a.pin)
 		OPENSSL_cleanse(a.pin, strlen(a.pin));
 	return rc;

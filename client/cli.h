@@ -22,6 +22,12 @@ struct cli_args {
 	unsigned prf;
 	long window;
 	uint16_t port;
+	int port_set;
+	/* ue (doc/sip.md) */
+	const char *uri, *proxy, *auth_user, *password_file, *call, *media, *sent, *received, *tls;
+	int auto_answer, no_100rel;
+	long duration, expires, calls, pool;
+	uint16_t sip_port;
 };
 
 int cli_create(const struct cli_args *a);
@@ -31,6 +37,11 @@ int cli_parse_time(const char *s, int64_t *out);
 /* mikey-sakke provision ... (argv[0] "provision"): cli_provision.c */
 int cli_provision(int argc, char **argv);
 int cli_accept(const struct cli_args *a);
+int cli_ue(const struct cli_args *a);
+/* Accepts the first of n candidate I_MESSAGEs (text) that is ours; why
+ * gets the reason of the most telling refusal (doc/client.md words). */
+ms_rc cli_accept_any(struct ms_ctx *c, const char *const *txt, const size_t *lens, unsigned n,
+		     const struct ms_accept_opts *o, struct ms_accepted *a, char *why, size_t cap);
 /* Opens the token; CLI_USAGE (with a message) when it cannot. */
 int cli_open(const struct cli_args *a, struct ms_ctx **c);
 void cli_print_keys(FILE *f, const struct ms_keys *k);

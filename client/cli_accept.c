@@ -77,8 +77,8 @@ static ms_rc decode_text(const char *s, size_t n, uint8_t *out, size_t cap, size
 /* Tries each candidate I_MESSAGE; a group offer holds one per member and
  * only ours decapsulates.  The reason of the most telling refusal is kept:
  * anything but "not for us" beats "cannot decapsulate". */
-static ms_rc accept_any(struct ms_ctx *c, const char *const *txt, const size_t *lens, unsigned n,
-			const struct ms_accept_opts *o, struct ms_accepted *a, char *why, size_t cap)
+ms_rc cli_accept_any(struct ms_ctx *c, const char *const *txt, const size_t *lens, unsigned n,
+		     const struct ms_accept_opts *o, struct ms_accepted *a, char *why, size_t cap)
 {
 	static uint8_t msg[MS_IMSG_MAX * 2];
 	ms_rc best = MS_ERR_MALFORMED;
@@ -206,7 +206,7 @@ int cli_accept(const struct cli_args *a)
 	rc = cli_open(a, &c);
 	if (rc != CLI_OK)
 		return rc;
-	mrc = accept_any(c, txt, lens, n, &o, &acc, why, sizeof(why));
+	mrc = cli_accept_any(c, txt, lens, n, &o, &acc, why, sizeof(why));
 	if (mrc == MS_OK) {
 		printf("initiator=%s csb-id=%08x\n", acc.initiator, (unsigned)acc.csb_id);
 		if (acc.has_key_params)

@@ -29,9 +29,10 @@ client_libmsclient_la_SOURCES = \
 	client/accept.c \
 	client/check_return.c \
 	client/pool.c \
-	client/announce.c
+	client/announce.c \
+	client/tone.c client/tone.h
 client_libmsclient_la_CFLAGS = $(AM_CFLAGS) $(SRTP_CFLAGS) $(P11KIT_CFLAGS)
-client_libmsclient_la_LIBADD = $(CRYPTO_LIBS) $(SRTP_LIBS) $(P11KIT_LIBS) -ldl -lpthread
+client_libmsclient_la_LIBADD = $(CRYPTO_LIBS) $(SRTP_LIBS) $(P11KIT_LIBS) -ldl -lpthread -lm
 
 lib_LTLIBRARIES += client/libmikeysakke.la
 client_libmikeysakke_la_SOURCES =
@@ -59,14 +60,16 @@ DISTCLEANFILES += client/mikey-sakke.pc
 
 bin_PROGRAMS += client/mikey-sakke
 client_mikey_sakke_SOURCES = client/cli.c client/cli.h client/cli_create.c client/cli_accept.c \
-	client/cli_provision.c client/prov.h client/prov_enrol.c client/prov_http.c client/prov_token.c
-client_mikey_sakke_CFLAGS = $(AM_CFLAGS) $(P11KIT_CFLAGS) $(CURL_CFLAGS) $(XML_CFLAGS)
+	client/cli_provision.c client/prov.h client/prov_enrol.c client/prov_http.c client/prov_token.c \
+	client/cli_ue.c client/ue.c client/ue.h client/ue_keys.c client/ue_keys.h client/ue_media.c
 client_mikey_sakke_CPPFLAGS = $(AM_CPPFLAGS) -DMS_DEFAULT_MODULE='"$(p11moduledir)/mstoken-pkcs11.so"'
+# the SIP user agent (ue) runs on sofia-sip's NUA (doc/sip.md)
+client_mikey_sakke_CFLAGS = $(AM_CFLAGS) $(P11KIT_CFLAGS) $(CURL_CFLAGS) $(XML_CFLAGS) $(SOFIA_CFLAGS)
 # the convenience library: a plain binary, no libtool wrapper script (the
 # wrapper misbehaves when several copies start at once in the tests)
-client_mikey_sakke_LDADD = client/libmsclient.la $(CRYPTO_LIBS) $(CURL_LIBS) $(XML_LIBS)
+client_mikey_sakke_LDADD = client/libmsclient.la $(SOFIA_LIBS) $(CRYPTO_LIBS) $(CURL_LIBS) $(XML_LIBS) -lpthread
 dist_man_MANS += client/mikey-sakke.1
 
 bin_PROGRAMS += client/mikey-sakke-media
 client_mikey_sakke_media_SOURCES = client/media.c
-client_mikey_sakke_media_LDADD = client/libmsclient.la $(CRYPTO_LIBS) -lm
+client_mikey_sakke_media_LDADD = client/libmsclient.la $(CRYPTO_LIBS)

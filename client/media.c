@@ -15,7 +15,6 @@
  * which the receiver must refuse. */
 #include <arpa/inet.h>
 #include <getopt.h>
-#include <math.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,8 +25,9 @@
 #include "mikeysakke/codec.h"
 #include "mikeysakke/srtp.h"
 #include "mikeysakke/announce.h"
+#include "client/tone.h"
 
-#define FRAME 160
+#define FRAME TONE_FRAME
 
 struct media_args {
 	int send;
@@ -67,14 +67,6 @@ static int load_keys(const char *path, int cs, uint8_t key[16], uint8_t *salt, s
 	return found;
 }
 
-static void frame(uint8_t *out, long n)
-{
-	int i;
-
-	for (i = 0; i < FRAME; i++)
-		out[i] = (uint8_t)(128 + 100 * sin(2 * M_PI * 440.0 * (double)(n * FRAME + i) / 8000.0));
-}
-
 static int do_send(const struct media_args *a, struct ms_srtp *tx, int s, const struct sockaddr_in *to)
 {
 	FILE *sent = a->sent ? fopen(a->sent, "wb") : NULL;
@@ -87,7 +79,7 @@ static int do_send(const struct media_args *a, struct ms_srtp *tx, int s, const 
 		size_t len = MS_RTP_HEADER_LEN + FRAME;
 
 		ms_rtp_header(pkt, 0, (uint16_t)(n + 1), (uint32_t)(n * FRAME), a->ssrc);
-		frame(pkt + MS_RTP_HEADER_LEN, n);
+		tone_frame(pkt + MS_RTP_HEADER_LEN, n);
 		/* the record of what was sent leaves out the frames spoilt on purpose */
 		if (sent && !(a->tamper && (n + 1) % a->tamper == 0))
 			fwrite(pkt + MS_RTP_HEADER_LEN, 1, FRAME, sent);

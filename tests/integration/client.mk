@@ -39,3 +39,13 @@ dist_noinst_SCRIPTS += tests/integration/find_in_core.py
 # key-period roll-over with the message clock set by --at (issue 10, item 4)
 TESTS += tests/integration/provision_periods.sh
 dist_check_SCRIPTS += tests/integration/provision_periods.sh
+# SIP calls through two kamailio servers (doc/sip.md)
+TESTS += tests/integration/sip_call.sh
+dist_check_SCRIPTS += tests/integration/sip_call.sh
+dist_noinst_DATA += tests/integration/sip_env.sh sip/kamailio-env.sh
+dist_noinst_SCRIPTS += sip/sip-servers
+dist_pkgdata_DATA = sip/kamailio.cfg
+TESTS += tests/integration/sip_refused.sh
+dist_check_SCRIPTS += tests/integration/sip_refused.sh
+TESTS += tests/integration/sip_tls.sh
+dist_check_SCRIPTS += tests/integration/sip_tls.sh

@@ -165,6 +165,9 @@ sed 's/kms.example.org/other.example.org/' "$TMP/alice.req" > "$TMP/other.req"
 refusal "a KmsRequest for another KMS" 400 keyprov -H "Authorization: Bearer $TOK" --data-binary @"$TMP/other.req"
 printf '<?xml version="1.0"?><!DOCTYPE KmsRequest [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><KmsRequest xmlns="urn:3gpp:ns:mcsecKMSInterface:1.0"><UserUri>&c;</UserUri></KmsRequest>' > "$TMP/dtd.req"
 refusal "a KmsRequest with a DTD (entities)" 400 keyprov -H "Authorization: Bearer $TOK" --data-binary @"$TMP/dtd.req"
+sed 's|<UserUri>sip:alice@example.org</UserUri>|<UserUri>sip:x@example.org\&#10;2026-01-01T00:00:00Z 127.0.0.1 keyprov 200 user=forged</UserUri>|' "$TMP/alice.req" > "$TMP/inject.req"
+refusal "a UserUri with a line break (log injection)" 400 keyprov -H "Authorization: Bearer $TOK" --data-binary @"$TMP/inject.req"
+check "... the log got no forged line" sh -c '! grep -q "user=forged" "$1"' - "$LOG"
 refusal "next=2" 400 'keyprov?next=2' -H "Authorization: Bearer $TOK" --data-binary @"$TMP/alice.req"
 check "nothing was issued on a refusal" [ "$(grep -c ' keyprov 200 ' "$LOG")" -eq "$issued_before" ]
 check "each refusal is logged" [ "$(grep -c ' refused: ' "$LOG")" -ge 13 ]
