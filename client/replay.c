@@ -1,4 +1,5 @@
 /* client/replay.c - persistent, bounded, atomically rewritten replay cache. */
+#include "config.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -160,8 +161,10 @@ static int mkdirs(char *path)
 
 ms_rc ms_replay_default_path(char *out, size_t cap)
 {
-	const char *env = getenv("MIKEY_SAKKE_REPLAY_CACHE"), *xdg = getenv("XDG_STATE_HOME");
-	const char *home = getenv("HOME");
+	/* secure_getenv: a setuid/setgid caller must not let its user pick
+	 * the file it rewrites. */
+	const char *env = secure_getenv("MIKEY_SAKKE_REPLAY_CACHE");
+	const char *xdg = secure_getenv("XDG_STATE_HOME"), *home = secure_getenv("HOME");
 	int n;
 
 	if (env && *env)

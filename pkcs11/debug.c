@@ -1,4 +1,5 @@
 /* pkcs11/debug.c - MSTOKEN_DEBUG diagnostics. */
+#include <config.h>
 #include "pkcs11/debug.h"
 
 #include <stdarg.h>
@@ -7,7 +8,7 @@
 
 void p11_debug(const char *fmt, ...)
 {
-	const char *env = getenv("MSTOKEN_DEBUG");
+	const char *env = secure_getenv("MSTOKEN_DEBUG"); /* none when setuid/setgid */
 	va_list ap;
 
 	if (env == NULL || *env == '\0' || (env[0] == '0' && env[1] == '\0'))

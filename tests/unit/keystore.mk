@@ -8,6 +8,8 @@ tests_unit_test_config_SOURCES = tests/unit/test_config.c
 tests_unit_test_config_CPPFLAGS = $(AM_CPPFLAGS) -DSYSCONFDIR=\"$(sysconfdir)\"
 tests_unit_test_config_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_config_LDADD = $(TEST_STORE_LIBS)
+TESTS += tests/unit/test_config_secure.sh
+dist_check_SCRIPTS += tests/unit/test_config_secure.sh
 
 EXTRA_DIST += tests/softhsm-env.sh
 
