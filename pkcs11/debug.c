@@ -3,8 +3,10 @@
 #include "pkcs11/debug.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <syslog.h>
 
 void p11_debug(const char *fmt, ...)
 {
@@ -18,4 +20,19 @@ void p11_debug(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
+}
+
+void p11_report_config_error(const char *fmt, ...)
+{
+	static atomic_flag reported = ATOMIC_FLAG_INIT;
+	char msg[1536];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	p11_debug("%s", msg);
+	/* no openlog(): the ident and options are the application's */
+	if (!atomic_flag_test_and_set(&reported))
+		syslog(LOG_USER | LOG_ERR, "mstoken: %s", msg);
 }

@@ -20,3 +20,12 @@ dist_check_SCRIPTS += tests/integration/token.sh tests/integration/token-pkcs11-
 TESTS += tests/integration/token-tpm.sh tests/integration/token-pkcs11-tool-tpm.sh
 dist_check_SCRIPTS += tests/integration/token-tpm.sh tests/integration/token-pkcs11-tool-tpm.sh
 dist_noinst_DATA += tests/integration/token-env.sh
+
+# a broken mstoken.conf is reported once through syslog (issue 11 item 10)
+check_PROGRAMS += tests/integration/test_config_report
+tests_integration_test_config_report_SOURCES = tests/integration/test_config_report.c
+tests_integration_test_config_report_CFLAGS = $(AM_CFLAGS) $(P11KIT_CFLAGS)
+tests_integration_test_config_report_LDFLAGS = $(AM_LDFLAGS) -export-dynamic
+tests_integration_test_config_report_LDADD = -ldl
+TESTS += tests/integration/config_report.sh
+dist_check_SCRIPTS += tests/integration/config_report.sh
