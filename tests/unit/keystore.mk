@@ -30,3 +30,10 @@ tests_unit_test_keystore_process_LDADD = $(KEYSTORE_TEST_LIBS)
 
 TESTS += tests/unit/test_softhsm_env.sh
 dist_check_SCRIPTS += tests/unit/test_softhsm_env.sh
+
+# the shared atomic-file writer and its users' file rules (issue 11 item 9)
+check_PROGRAMS += tests/unit/test_atomicfile
+TESTS += tests/unit/test_atomicfile
+tests_unit_test_atomicfile_SOURCES = tests/unit/test_atomicfile.c
+tests_unit_test_atomicfile_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_atomicfile_LDADD = client/libmsclient.la tpm/libmsttpm.la $(TEST_CORE_LIBS) $(TSS2_LIBS)
