@@ -29,3 +29,12 @@ tests_integration_test_config_report_LDFLAGS = $(AM_LDFLAGS) -export-dynamic
 tests_integration_test_config_report_LDADD = -ldl
 TESTS += tests/integration/config_report.sh
 dist_check_SCRIPTS += tests/integration/config_report.sh
+
+# SIGKILL during import, PIN change and delete on the SoftHSM2 backend
+check_PROGRAMS += tests/integration/test_token_kill
+tests_integration_test_token_kill_SOURCES = tests/integration/test_token_kill.c \
+	tests/integration/test_token_util.c
+tests_integration_test_token_kill_CFLAGS = $(TEST_CFLAGS) $(P11KIT_CFLAGS)
+tests_integration_test_token_kill_LDADD = $(TEST_CORE_LIBS) -ldl
+TESTS += tests/integration/token-kill.sh
+dist_check_SCRIPTS += tests/integration/token-kill.sh
