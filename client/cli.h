@@ -27,5 +27,7 @@ int cli_accept(const struct cli_args *a);
 /* Opens the token; CLI_USAGE (with a message) when it cannot. */
 int cli_open(const struct cli_args *a, struct ms_ctx **c);
 void cli_print_keys(FILE *f, const struct ms_keys *k);
+/* Wipe and free the PIN (from --pin, --pin-fd or MSTOKEN_PIN). */
+void cli_pin_free(struct cli_args *a);
 
 #endif

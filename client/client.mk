@@ -31,7 +31,7 @@ client_libmsclient_la_SOURCES = \
 	client/pool.c \
 	client/announce.c
 client_libmsclient_la_CFLAGS = $(AM_CFLAGS) $(SRTP_CFLAGS) $(P11KIT_CFLAGS)
-client_libmsclient_la_LIBADD = $(CRYPTO_LIBS) $(SRTP_LIBS) $(P11KIT_LIBS) -ldl -lpthread
+client_libmsclient_la_LIBADD = util/libmstutil.la $(CRYPTO_LIBS) $(SRTP_LIBS) $(P11KIT_LIBS) -ldl -lpthread
 
 lib_LTLIBRARIES += client/libmikeysakke.la
 client_libmikeysakke_la_SOURCES =

@@ -34,3 +34,5 @@ include tests/bench/bench.mk
 include tests/fuzz/fuzz.mk
 include tests/ref/ref.mk
 dist_noinst_DATA += tests/vectors/interop_vectors.json tests/vectors/kms-init-response.xml tests/vectors/kms-keyprov-response.xml tests/vectors/kms-interface.xsd tests/vectors/streamwide-test-vectors.md tests/vectors/README.md
+# make install under --prefix lands there only (run by .ci/hardening)
+dist_noinst_SCRIPTS += tests/install_prefix.sh
