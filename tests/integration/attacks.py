@@ -307,17 +307,58 @@ class World:
         return data, ssv
 
 
+# every attribute that holds octets: the standard ones and the vendor range
+VALUE_ATTRS = [CKA_VALUE, CKA_LABEL, CKA_APPLICATION, CKA_ID, 0x12] + \
+    list(range(0xCD530201, 0xCD53020E))
+
+
 def leaks(p, s, w):
-    """Every object the session sees whose CKA_VALUE reads back and holds a
-    secret of w: [(handle, what)]."""
+    """Every object the session sees with an attribute that reads back and
+    holds a secret of w: [(handle, attribute, what)]."""
     found = []
     for h in p.find(s, []):
-        rv, v = p.get(s, h, CKA_VALUE)
-        if rv == 0 and v:
-            for sec in w.secrets:
-                if len(sec) >= 16 and sec in v:
-                    found.append((h, sec[:4].hex()))
+        for attr in VALUE_ATTRS:
+            rv, v = p.get(s, h, attr)
+            if rv == 0 and v:
+                for sec in w.secrets:
+                    if len(sec) >= 16 and sec in v:
+                        found.append((h, hex(attr), sec[:4].hex()))
     return found
+
+
+def attacks_oracles(p, s, w):
+    """Searching by a secret value, deriving from an identity key, copying
+    or editing the trusted Z_T: none gives a secret or a new trusted key."""
+    ssk, rsk = user_key(p, s, w, 1), user_key(p, s, w, 2)
+    _, ssv = w.encapsulate()
+    rv, h = p.unwrap(s, rsk, w.encapsulate(ssv)[0], [(CKA_TOKEN, False)])
+    if rv != 0:
+        raise Broken("unwrap: %s" % ckr(rv))
+    for name, items in (("ssk", [(CKA_CLASS, CKO_PRIVATE_KEY), (CKA_VALUE, w.ssk)]),
+                        ("ssk-stripped", [(CKA_VALUE, w.ssk.lstrip(b"\0"))]),
+                        ("rsk", [(CKA_CLASS, CKO_PRIVATE_KEY), (CKA_VALUE, w.rsk)]),
+                        ("ssv", [(CKA_CLASS, CKO_SECRET_KEY), (CKA_VALUE, ssv)])):
+        hit = p.find(s, items)
+        if hit:
+            finding("attack search-oracle-%s: a search by the secret value found %s" % (name, hit))
+        else:
+            defeated("search-oracle-" + name, "no object")
+    for name, key in (("ssk", ssk), ("rsk", rsk)):
+        rv, _ = p.prf(s, key, bytes(16))
+        report("derive-from-" + name, rv, [0x68, 0x63, 0x60, 0x82])
+    z = community(p, s, w, CKK_MSTOKEN_SAKKE)
+    for items in ([(CKA_TOKEN, False)], [(CKA_MSTOKEN_POINT, w.evil_z)]):
+        t, keep = template(items)
+        nh = C.c_ulong(0)
+        rv = p.call("C_CopyObject", s, C.c_ulong(z), t, C.c_ulong(len(items)), C.byref(nh))
+        report("copy-trusted-zt", rv, [0x1B, 0x10])
+    for attr, val in ((CKA_MSTOKEN_POINT, w.evil_z), (CKA_TRUSTED, True),
+                      (CKA_MSTOKEN_KMS_URI, "evil.example.org")):
+        t, keep = template([(attr, val)])
+        rv = p.call("C_SetAttributeValue", s, C.c_ulong(z), t, C.c_ulong(1))
+        report("edit-trusted-zt-0x%x" % attr, rv, [0x1B, 0x10])
+    if p.get(s, z, CKA_MSTOKEN_POINT)[1] != w.z:
+        finding("attack edit-trusted-zt: the Z_T's point changed")
 
 
 # ATTACKS_KEEP_GOING=1 (by hand, e.g. against old code): a wrong answer
@@ -713,6 +754,7 @@ def run_api(module, label, so_pin, pin, work):
     gen_h = attacks_readable(p, s, w)
     attack_wrap_to_self(p, s, w, gen_h)
     attacks_user_trust(p, s, w, pub)
+    attacks_oracles(p, s, w)
     attacks_null_template(p, s, w, gen_h)
     found = leaks(p, s, w)
     if found:

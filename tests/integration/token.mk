@@ -43,8 +43,8 @@ TESTS += tests/integration/token-tpm.sh tests/integration/token-pkcs11-tool-tpm.
 dist_check_SCRIPTS += tests/integration/token-tpm.sh tests/integration/token-pkcs11-tool-tpm.sh
 dist_noinst_DATA += tests/integration/token-env.sh
 # issue 11: independent black-box attacks (ctypes client, forged SoftHSM2 records)
-TESTS += tests/integration/attacks.sh
-dist_check_SCRIPTS += tests/integration/attacks.sh
+TESTS += tests/integration/attacks.sh tests/integration/attacks-tpm.sh
+dist_check_SCRIPTS += tests/integration/attacks.sh tests/integration/attacks-tpm.sh
 dist_noinst_SCRIPTS += tests/integration/attacks.py
 # token-pkcs11-tool.sh: a PRF output of a kept SSV (uses read_secret.py, client.mk)
 dist_noinst_SCRIPTS += tests/integration/p11_prf.py
