@@ -3,11 +3,13 @@
  *
  * Exit status: 0 accepted / created, 1 refused (one line on stderr naming
  * why), 2 usage or configuration error. */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <openssl/crypto.h>
 #include "mikeysakke/codec.h"
 #include "mikeysakke/pool.h"
@@ -22,23 +24,25 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: mikey-sakke create --module M --token LABEL --pin PIN --from URI --to URI [--to URI ...]\n"
+	fputs("usage: mikey-sakke create --module M --token LABEL PIN-SOURCE --from URI --to URI [--to URI ...]\n"
 	      "                          [--format sdp|base64] [--srtp aes-cm|aes-gcm] [--prf 0|1]\n"
 	      "                          [--show-keys] [--out FILE] [--address A] [--port N]\n"
 	      "                          [--announce ADDR:PORT] [--at TIME]\n"
-	      "       mikey-sakke accept --module M --token LABEL --pin PIN --in FILE\n"
+	      "       mikey-sakke accept --module M --token LABEL PIN-SOURCE --in FILE\n"
 	      "                          [--window SECONDS] [--return-imessage FILE] [--show-keys]\n"
 	      "                          [--replay-cache FILE] [--at TIME]\n"
 	      "                          [--answer FILE [--address A] [--port N]]\n"
 	      "       mikey-sakke accept ... --listen ADDR:PORT [--as URI] [--timeout SECONDS]\n"
 	      "       mikey-sakke provision init|keys|renew|status ... (mikey-sakke provision --help)\n"
-	      "       mikey-sakke ue --module M --token LABEL --pin PIN --uri URI --proxy SIP-URI\n"
+	      "       mikey-sakke ue --module M --token LABEL PIN-SOURCE --uri URI --proxy SIP-URI\n"
 	      "                      [--password-file FILE] [--auth-user NAME] [--expires SECONDS]\n"
 	      "                      [--call URI [--pool N] | --auto-answer] [--calls N] [--timeout SECONDS]\n"
 	      "                      [--media tone|FILE] [--duration SECONDS] [--sent FILE] [--received FILE]\n"
 	      "                      [--srtp aes-cm|aes-gcm] [--prf 0|1] [--address A] [--port N]\n"
 	      "                      [--sip-port N] [--no-100rel] [--tls DIR] [--show-keys] [--window S]\n"
-	      "                      [--replay-cache FILE]\n", f);
+	      "                      [--replay-cache FILE]\n"
+	      "PIN-SOURCE: --pin-fd N (first line read from descriptor N), or the MSTOKEN_PIN\n"
+	      "            environment variable, or --pin PIN (visible to other users in /proc)\n", f);
 }
 
 static int usage_error(const char *what)
@@ -52,12 +56,13 @@ enum { O_MODULE = 256, O_TOKEN, O_PIN, O_FROM, O_TO, O_FORMAT, O_SRTP, O_PRF, O_
        O_IN, O_WINDOW, O_RETURN, O_REPLAY, O_ADDRESS, O_PORT, O_HELP, O_ANNOUNCE, O_LISTEN,
        O_AS, O_TIMEOUT, O_ANSWER, O_AT, O_URI, O_PROXY, O_AUTH_USER, O_PASSWORD_FILE, O_CALL,
        O_AUTO_ANSWER, O_MEDIA, O_DURATION, O_SENT, O_RECEIVED, O_EXPIRES, O_CALLS, O_POOL,
-       O_SIP_PORT, O_NO_100REL, O_TLS };
+       O_SIP_PORT, O_NO_100REL, O_TLS, O_PIN_FD };
 
 static const struct option options[] = {
 	{ "module", required_argument, NULL, O_MODULE },
 	{ "token", required_argument, NULL, O_TOKEN },
 	{ "pin", required_argument, NULL, O_PIN },
+	{ "pin-fd", required_argument, NULL, O_PIN_FD },
 	{ "from", required_argument, NULL, O_FROM },
 	{ "to", required_argument, NULL, O_TO },
 	{ "format", required_argument, NULL, O_FORMAT },
@@ -106,8 +111,62 @@ static int parse_num(const char *s, long lo, long hi, long *v)
 	return *s && !*end && *v >= lo && *v <= hi;
 }
 
+#define PIN_MAX 256
+
+/* A PIN copied out of where it came from, which is then wiped: argv shows in
+ * /proc/PID/cmdline to every user, the environment in /proc/PID/environ to
+ * the same user. */
+static char *pin_copy(char *src)
+{
+	size_t n = strlen(src);
+	char *pin = n <= PIN_MAX ? OPENSSL_secure_malloc(n + 1) : NULL;
+
+	if (pin != NULL)
+		memcpy(pin, src, n + 1);
+	OPENSSL_cleanse(src, n);
+	return pin;
+}
+
+/* The first line of descriptor fd (a pipe, a file, a terminal), at most
+ * PIN_MAX octets; the descriptor is closed. */
+static char *pin_from_fd(int fd)
+{
+	char *pin = OPENSSL_secure_malloc(PIN_MAX + 1);
+	size_t n = 0;
+
+	if (pin == NULL)
+		return NULL;
+	while (n <= PIN_MAX) {
+		ssize_t r = read(fd, pin + n, 1);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0 || pin[n] == '\n')
+			break;
+		n++;
+	}
+	close(fd);
+	if (n > PIN_MAX || n == 0) {
+		OPENSSL_secure_clear_free(pin, PIN_MAX + 1);
+		return NULL;
+	}
+	if (n > 0 && pin[n - 1] == '\r')
+		n--;
+	pin[n] = '\0';
+	return pin;
+}
+
+void cli_pin_free(struct cli_args *a)
+{
+	if (a->pin)
+		OPENSSL_secure_clear_free(a->pin, strlen(a->pin) + 1);
+	a->pin = NULL;
+}
+
 static int parse_args(int argc, char **argv, struct cli_args *a)
 {
+	char *pin_arg = NULL, *env;
+	long pin_fd = -1;
 	int ch;
 	long v;
 
@@ -126,7 +185,11 @@ static int parse_args(int argc, char **argv, struct cli_args *a)
 		switch (ch) {
 		case O_MODULE: a->module = optarg; break;
 		case O_TOKEN: a->token = optarg; break;
-		case O_PIN: a->pin = optarg; break;
+		case O_PIN: pin_arg = optarg; break;
+		case O_PIN_FD:
+			if (!parse_num(optarg, 0, 1 << 20, &pin_fd))
+				return usage_error("--pin-fd must be a file descriptor number");
+			break;
 		case O_FROM: a->from = optarg; break;
 		case O_TO:
 			if (a->n_to == MS_MAX_RECIPIENTS)
@@ -220,8 +283,22 @@ static int parse_args(int argc, char **argv, struct cli_args *a)
 	}
 	if (optind != argc)
 		return usage_error("unexpected argument");
-	if (!a->token || !a->pin)
-		return usage_error("--token and --pin are required");
+	if (pin_arg && pin_fd >= 0)
+		return usage_error("give the PIN once: --pin or --pin-fd");
+	env = getenv("MSTOKEN_PIN");
+	if (pin_arg)
+		a->pin = pin_copy(pin_arg);
+	else if (pin_fd >= 0)
+		a->pin = pin_from_fd((int)pin_fd);
+	else if (env && *env)
+		a->pin = pin_copy(env);
+	if (env)
+		unsetenv("MSTOKEN_PIN");  /* not passed on to anything we start */
+	if (!a->token)
+		return usage_error("--token is required");
+	if (!a->pin)
+		return usage_error(pin_fd >= 0 ? "--pin-fd: no PIN line could be read (at most 256 octets)"
+				   : "a PIN is required: --pin-fd N, MSTOKEN_PIN or --pin");
 	return CLI_OK;
 }
 
@@ -270,13 +347,11 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "create") && strcmp(argv[1], "accept") && strcmp(argv[1], "ue"))
 		return usage_error("the command must be create, accept, ue or provision");
 	rc = parse_args(argc, argv, &a);
-	if (rc == CLI_HELP)
-		return CLI_OK;
-	if (rc != CLI_OK)
-		return rc;
-	rc = strcmp(argv[1], "create") == 0 ? cli_create(&a) :
-	     strcmp(argv[1], "accept") == 0 ? cli_accept(&a) : cli_ue(&a);
-	if (a.pin)
-		OPENSSL_cleanse(a.pin, strlen(a.pin));
+	if (rc == CLI_OK)
+		rc = strcmp(argv[1], "create") == 0 ? cli_create(&a) :
+		     strcmp(argv[1], "accept") == 0 ? cli_accept(&a) : cli_ue(&a);
+	else if (rc == CLI_HELP)
+		rc = CLI_OK;
+	cli_pin_free(&a);
 	return rc;
 }

@@ -45,5 +45,7 @@ ms_rc cli_accept_any(struct ms_ctx *c, const char *const *txt, const size_t *len
 /* Opens the token; CLI_USAGE (with a message) when it cannot. */
 int cli_open(const struct cli_args *a, struct ms_ctx **c);
 void cli_print_keys(FILE *f, const struct ms_keys *k);
+/* Wipe and free the PIN (from --pin, --pin-fd or MSTOKEN_PIN). */
+void cli_pin_free(struct cli_args *a);
 
 #endif

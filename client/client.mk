@@ -32,7 +32,7 @@ client_libmsclient_la_SOURCES = \
 	client/announce.c \
 	client/tone.c client/tone.h
 client_libmsclient_la_CFLAGS = $(AM_CFLAGS) $(SRTP_CFLAGS) $(P11KIT_CFLAGS)
-client_libmsclient_la_LIBADD = $(CRYPTO_LIBS) $(SRTP_LIBS) $(P11KIT_LIBS) -ldl -lpthread -lm
+client_libmsclient_la_LIBADD = util/libmstutil.la $(CRYPTO_LIBS) $(SRTP_LIBS) $(P11KIT_LIBS) -ldl -lpthread -lm
 
 lib_LTLIBRARIES += client/libmikeysakke.la
 client_libmikeysakke_la_SOURCES =

@@ -87,7 +87,8 @@ ms_rc ms_hex_decode(const char *in, size_t len, uint8_t *out, size_t cap, size_t
 		int hi = hex_value(in[i]), lo = hex_value(in[i + 1]);
 
 		bad |= hi | lo;   /* negative when either is not a digit */
-		out[i / 2] = (uint8_t)(hi << 4 | (lo & 15));
+		/* unsigned: shifting a negative (non-digit) value is undefined */
+		out[i / 2] = (uint8_t)(((unsigned)hi & 15u) << 4 | ((unsigned)lo & 15u));
 	}
 	if (bad < 0) {
 		OPENSSL_cleanse(out, len / 2);

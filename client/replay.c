@@ -1,4 +1,5 @@
 /* client/replay.c - persistent, bounded, atomically rewritten replay cache. */
+#include "config.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <openssl/evp.h>
 #include "mikeysakke/replay.h"
 #include "mikeysakke/codec.h"
+#include "util/atomicfile.h"
 
 #define HEADER "mikey-sakke-replay 1\n"
 
@@ -65,29 +67,29 @@ static int load(FILE *f, struct entry *e, size_t *n, int64_t now)
 	return 0;
 }
 
+/* The whole cache rewritten through the shared atomic-file writer
+ * (util/atomicfile.c): temporary file O_EXCL|O_NOFOLLOW 0600, fsync,
+ * rename, folder fsync. */
 static int save(const char *path, const struct entry *e, size_t n)
 {
-	char tmp[4096 + 32], hex[65];
-	FILE *f;
+	size_t line = 64 + 1 + 20 + 1, cap = sizeof(HEADER) + n * line + 1, len;
+	char *buf = malloc(cap), *p;
 	size_t i;
 	int ok;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp))
+	if (!buf)
 		return 0;
-	f = fopen(tmp, "w");
-	if (!f)
-		return 0;
-	ok = fputs(HEADER, f) >= 0;
-	for (i = 0; i < n && ok; i++) {
-		ms_hex_encode(e[i].h, 32, hex);
-		ok = fprintf(f, "%s %lld\n", hex, (long long)e[i].expiry) > 0;
+	p = buf + (len = strlen(HEADER));
+	memcpy(buf, HEADER, len);
+	for (i = 0; i < n; i++) {
+		ms_hex_encode(e[i].h, 32, p);
+		len += 64;
+		len += (size_t)snprintf(buf + len, cap - len, " %lld\n", (long long)e[i].expiry);
+		p = buf + len;
 	}
-	ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
-	ok = fclose(f) == 0 && ok;
-	if (ok && rename(tmp, path) == 0)
-		return 1;
-	unlink(tmp);
-	return 0;
+	ok = af_write(path, buf, len, 0600) == 0;
+	free(buf);
+	return ok;
 }
 
 ms_rc ms_replay_check_and_add(const char *path, const struct ms_replay_key *k,
@@ -111,7 +113,7 @@ ms_rc ms_replay_check_and_add(const char *path, const struct ms_replay_key *k,
 	e = calloc(MS_REPLAY_MAX + 1, sizeof(*e));
 	if (!e)
 		return MS_ERR_NOMEM;
-	lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	lfd = af_open_lock(lock);  /* no symlink, 0600, the user's own */
 	if (lfd < 0 || flock(lfd, LOCK_EX) != 0)
 		goto out;
 	f = fopen(path, "r");
@@ -160,8 +162,10 @@ static int mkdirs(char *path)
 
 ms_rc ms_replay_default_path(char *out, size_t cap)
 {
-	const char *env = getenv("MIKEY_SAKKE_REPLAY_CACHE"), *xdg = getenv("XDG_STATE_HOME");
-	const char *home = getenv("HOME");
+	/* secure_getenv: a setuid/setgid caller must not let its user pick
+	 * the file it rewrites. */
+	const char *env = secure_getenv("MIKEY_SAKKE_REPLAY_CACHE");
+	const char *xdg = secure_getenv("XDG_STATE_HOME"), *home = secure_getenv("HOME");
 	int n;
 
 	if (env && *env)

@@ -4,6 +4,7 @@
 #include "kms/kms.h"
 #include "token/kmsxml_doc.h"
 #include "token/secmem.h"
+#include "util/atomicfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -86,88 +87,45 @@ mst_rc kms_read_file(const char *path, size_t max, int secret, uint8_t **buf, si
 	return MST_OK;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
-/* The folder part of path, for the temporary name and the folder fsync. */
-static void folder_of(const char *path, char out[PATH_MAX])
-{
-	char copy[PATH_MAX];
-
-	snprintf(copy, sizeof copy, "%s", path);
-	snprintf(out, PATH_MAX, "%s", dirname(copy));
-}
-
+/* Staging, committing and the temporary files are the shared atomic-file
+ * writer's (util/atomicfile.c); here only the KMS's error wording. */
 mst_rc kms_stage(const char *path, const void *data, size_t len, mode_t mode, kms_staged *s,
 		 char *err, size_t err_len)
 {
-	char folder[PATH_MAX], copy[PATH_MAX];
-	int fd, n, e;
+	int e;
 
 	memset(s, 0, sizeof *s);
 	if (snprintf(s->path, sizeof s->path, "%s", path) >= (int)sizeof s->path)
 		return kx_fail(err, err_len, MST_ERR_RANGE, "path too long: %.80s...", path);
-	folder_of(path, folder);
-	snprintf(copy, sizeof copy, "%s", path);
-	n = snprintf(s->tmp, sizeof s->tmp, "%s/.%s.XXXXXX", folder, basename(copy));
-	if (n < 0 || (size_t)n >= sizeof s->tmp)
-		return kx_fail(err, err_len, MST_ERR_RANGE, "path too long: %.80s...", path);
-	fd = mkstemp(s->tmp); /* mode 0600 from the start: no window for secrets */
-	if (fd < 0)
-		return kx_fail(err, err_len, MST_ERR_IO, "cannot write in %s: %s", folder, strerror(errno));
-	s->pending = 1;
-	if (write_all(fd, data, len) != 0 || fchmod(fd, mode) != 0 || fsync(fd) != 0) {
-		e = errno;
-		close(fd);
-		kms_abort(s);
-		return kx_fail(err, err_len, MST_ERR_IO, "cannot write %s: %s", path, strerror(e));
-	}
-	if (close(fd) != 0) {
-		e = errno;
-		kms_abort(s);
-		return kx_fail(err, err_len, MST_ERR_IO, "cannot write %s: %s", path, strerror(e));
+	e = af_stage(path, data, len, mode, &s->af);
+	if (e != 0) {
+		/* name the folder when it is the folder that is missing */
+		int dir_fd = af_open_folder_of(path);
+		char copy[PATH_MAX];
+
+		if (dir_fd >= 0) {
+			close(dir_fd);
+			return kx_fail(err, err_len, MST_ERR_IO, "cannot write %s: %s", path, strerror(e));
+		}
+		snprintf(copy, sizeof copy, "%s", path);
+		return kx_fail(err, err_len, MST_ERR_IO, "cannot write in %s: %s", dirname(copy),
+			       strerror(e));
 	}
 	return MST_OK;
 }
 
 mst_rc kms_commit(kms_staged *s, char *err, size_t err_len)
 {
-	char folder[PATH_MAX];
-	int fd;
+	int e = af_commit(&s->af);
 
-	if (rename(s->tmp, s->path) != 0) {
-		int e = errno;
-		kms_abort(s);
+	if (e != 0)
 		return kx_fail(err, err_len, MST_ERR_IO, "cannot write %s: %s", s->path, strerror(e));
-	}
-	s->pending = 0;
-	/* make the rename itself durable */
-	folder_of(s->path, folder);
-	fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		(void)fsync(fd);
-		close(fd);
-	}
 	return MST_OK;
 }
 
 void kms_abort(kms_staged *s)
 {
-	if (s->pending) {
-		(void)unlink(s->tmp);
-		s->pending = 0;
-	}
+	af_abort(&s->af);
 }
 
 mst_rc kms_write_file(const char *path, const void *data, size_t len, mode_t mode,

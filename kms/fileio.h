@@ -1,6 +1,7 @@
 /* kms/fileio.h - files of mstoken-kms: bounded reads, and writes that are
- * all or nothing (temporary file in the same folder, fsync, rename, fsync
- * of the folder), so a failure never leaves a half-written file behind.
+ * all or nothing (util/atomicfile.h: temporary file created O_EXCL|O_NOFOLLOW
+ * 0600 in the same folder, fsync, rename, fsync of the folder), so a failure
+ * never leaves a half-written file behind.
  */
 #ifndef MST_KMS_FILEIO_H
 #define MST_KMS_FILEIO_H
@@ -10,6 +11,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "token/status.h"
+#include "util/atomicfile.h"
 
 #ifndef PATH_MAX
 #define PATH_MAX 4096
@@ -30,9 +32,8 @@ void kms_release_file(uint8_t *buf, size_t len, int secret);
 
 /* A file written under a temporary name, not yet in place. */
 typedef struct {
-	char path[PATH_MAX];
-	char tmp[PATH_MAX];
-	int pending;
+	char path[PATH_MAX];   /* for messages */
+	af_staged af;
 } kms_staged;
 
 /* Write data to a temporary file beside path with the given mode, synced. */

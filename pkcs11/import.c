@@ -47,15 +47,10 @@ static CK_RV import_needs_so(const p11_session *s, int token)
  * them visible.  The objects are freed on failure. */
 CK_RV import_commit_all(p11_session *s, p11_object **objs, size_t n, CK_OBJECT_HANDLE_PTR out)
 {
-	size_t i, stored;
-	CK_RV rv = CKR_OK;
+	size_t i;
+	CK_RV rv = object_store_all(objs, n);   /* all or none, even across a crash */
 
-	for (stored = 0; stored < n && rv == CKR_OK; stored++)
-		if (obj_is_token(objs[stored]))
-			rv = object_store(objs[stored]);
 	if (rv != CKR_OK) {
-		for (i = 0; i + 1 < stored; i++)
-			object_unstore(objs[i]);
 		for (i = 0; i < n; i++)
 			object_free(objs[i]);
 		return rv;

@@ -49,9 +49,13 @@ int obj_is_private(const p11_object *o);
 /* Deep copy (attributes and key value), new handle, not linked. */
 CK_RV object_clone(const p11_object *src, p11_object **out);
 
-/* Persist a token object (new or changed); remove it from the keystore. */
+/* Persist a token object (new or changed); remove it from the keystore.
+ * Creation and removal survive a crash whole or not at all (objstore.c). */
 CK_RV object_store(p11_object *o);
 void object_unstore(p11_object *o);
+/* Store the token objects among objs, new ones, all or none (also across a
+ * crash); on failure nothing of them stays stored. */
+CK_RV object_store_all(p11_object **objs, size_t n);
 /* Read the slot's ".a" records: public ones (private_pass == 0) or the
  * private ones after a user login. */
 void object_load_records(p11_slot *sl, int private_pass);

@@ -3,11 +3,24 @@
  * read lazily so a bad sealed value shows at use) and ".e" (a community
  * key's SO endorsement: the tag keystore endorse() gives over what the
  * KmsCertificate fixed, which only a logged-in SO or user can make or
- * check; the SO cannot write sealed records in every backend). */
+ * check; the SO cannot write sealed records in every backend).
+ *
+ * Creating objects (one, or the several of an import) and deleting one
+ * write several records, and a process can die between any two of them.
+ * A pending marker "X.p" (kind KIND_PENDING, the writer's pid) is put
+ * first and removed last: while it exists, the records of base X and
+ * X-<n> do not exist for anyone (loads skip them), and once its writer is
+ * gone the next load removes them with the marker.  So a creation killed
+ * midway leaves nothing and a deletion killed midway has happened; the
+ * marker's put (delete) or removal (create) is the commit point.  A
+ * public marker never hides or removes a private record (anyone can write
+ * public records into the backing token). */
 #include "config.h"
 #include "pkcs11/object.h"
 
+#include <errno.h>
 #include <openssl/rand.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,9 +33,12 @@
 #include "token/sakke.h"
 #include "token/secmem.h"
 
+#include <unistd.h>
+
 #define KIND_ATTRS 1u
 #define KIND_VALUE 2u
 #define KIND_ENDORSEMENT 3u
+#define KIND_PENDING 4u
 #define MAX_RECORDS 4096
 
 static void record_name(char *out, const char *base, const char *suffix)
@@ -155,12 +171,84 @@ static CK_RV new_record_base(char *base)
 	return CKR_OK;
 }
 
+/* Put the pending marker of base X (see the top of this file). */
+static mst_rc pending_put(p11_slot *sl, const char *x, int priv)
+{
+	char name[KEYSTORE_NAME_MAX + 1], pid[24];
+	int n = snprintf(pid, sizeof pid, "%ld", (long)getpid());
+
+	record_name(name, x, ".p");
+	return sl->ks->put(sl->be, name, KIND_PENDING, priv, (const uint8_t *)pid, (size_t)n);
+}
+
+static mst_rc pending_remove(p11_slot *sl, const char *x, int priv)
+{
+	char name[KEYSTORE_NAME_MAX + 1];
+
+	record_name(name, x, ".p");
+	return sl->ks->remove(sl->be, name, priv);
+}
+
+static CK_RV store_records(p11_object *o);
+
+CK_RV object_store_all(p11_object **objs, size_t n)
+{
+	char group[KEYSTORE_NAME_MAX + 1];
+	p11_slot *sl = NULL;
+	size_t i, stored;
+	int priv = 0;
+	CK_RV rv;
+	mst_rc rc;
+
+	for (i = 0; i < n; i++)
+		if (obj_is_token(objs[i])) {
+			sl = objs[i]->slot;
+			priv |= obj_is_private(objs[i]);
+		}
+	if (sl == NULL)
+		return CKR_OK;
+	rv = new_record_base(group);
+	if (rv != CKR_OK)
+		return rv;
+	group[0] = 'g';
+	for (i = 0; i < n; i++)
+		if (obj_is_token(objs[i]))
+			snprintf(objs[i]->record, sizeof objs[i]->record, "%.17s-%zu", group, i);
+	rc = pending_put(sl, group, priv);
+	rv = rc == MST_OK ? CKR_OK : rv_from_mst(rc);
+	for (stored = 0; stored < n && rv == CKR_OK; stored++)
+		if (obj_is_token(objs[stored]))
+			rv = store_records(objs[stored]);
+	/* the commit point: the records exist once the marker is gone */
+	if (rv == CKR_OK && (rc = pending_remove(sl, group, priv)) != MST_OK)
+		rv = rv_from_mst(rc);
+	if (rv != CKR_OK) {
+		if (rc != MST_OK)
+			slot_debug_fail(sl, "cannot store objects", rc);
+		for (i = 0; i < stored; i++)
+			if (obj_is_token(objs[i]))
+				object_unstore(objs[i]);
+		(void)pending_remove(sl, group, priv);
+		for (i = 0; i < n; i++)
+			objs[i]->record[0] = '\0';
+	}
+	return rv;
+}
+
 CK_RV object_store(p11_object *o)
+{
+	/* a new object: created whole or not at all */
+	if (o->record[0] == '\0')
+		return object_store_all(&o, 1);
+	return store_records(o);
+}
+
+/* The ".v" (if any) then ".a" records of o, whose record base is set. */
+static CK_RV store_records(p11_object *o)
 {
 	p11_slot *sl = o->slot;
 	char name[KEYSTORE_NAME_MAX + 1];
 	int priv = obj_is_private(o);
-	int fresh = o->record[0] == '\0';
 	uint8_t *buf = NULL;
 	size_t len;
 	CK_RV rv;
@@ -169,8 +257,6 @@ CK_RV object_store(p11_object *o)
 	/* key classes are kept in private records only (objcodec.h) */
 	if (!priv && !objcodec_public_class(o->cls))
 		return CKR_TEMPLATE_INCONSISTENT;
-	if (fresh && (rv = new_record_base(o->record)) != CKR_OK)
-		return rv;
 	if (o->secret != NULL && (priv || o->cls != CKO_PUBLIC_KEY)) {
 		record_name(name, o->record, ".v");
 		rc = sl->ks->put(sl->be, name, KIND_VALUE, 1, o->secret, o->secret_len);
@@ -182,11 +268,8 @@ CK_RV object_store(p11_object *o)
 		uint8_t tag[KEYSTORE_TAG_LEN];
 
 		rv = endorsement_tag(o, o->secret, o->secret_len, tag);
-		if (rv != CKR_OK) {
-			if (fresh)
-				o->record[0] = '\0';
+		if (rv != CKR_OK)
 			return rv;
-		}
 		record_name(name, o->record, ".e");
 		rc = sl->ks->put(sl->be, name, KIND_ENDORSEMENT, 0, tag, sizeof(tag));
 		if (rc != MST_OK)
@@ -205,25 +288,26 @@ CK_RV object_store(p11_object *o)
 	return CKR_OK;
 fail:
 	slot_debug_fail(sl, "cannot store object", rc);
-	if (fresh) {
-		object_unstore(o);
-		o->record[0] = '\0';
-	}
 	return rv_from_mst(rc);
 }
 
 void object_unstore(p11_object *o)
 {
 	char name[KEYSTORE_NAME_MAX + 1];
+	int marked;
 
 	if (o->record[0] == '\0')
 		return;
+	/* deleted from the moment the marker is in place */
+	marked = pending_put(o->slot, o->record, obj_is_private(o)) == MST_OK;
 	record_name(name, o->record, ".a");
 	(void)o->slot->ks->remove(o->slot->be, name, obj_is_private(o));
 	record_name(name, o->record, ".v");
 	(void)o->slot->ks->remove(o->slot->be, name, 1);
 	record_name(name, o->record, ".e");
 	(void)o->slot->ks->remove(o->slot->be, name, 0);
+	if (marked)
+		(void)pending_remove(o->slot, o->record, obj_is_private(o));
 }
 
 static int has_suffix(const char *name, const char *suffix)
@@ -299,6 +383,75 @@ static void load_one(p11_slot *sl, const keystore_entry *all, size_t n_all,
 		free(data);
 }
 
+/* The marker (an entry "X.p") that hides record name, if any: base X or
+ * X-<n>, and never a private record under a public marker. */
+static const keystore_entry *pending_over(const keystore_entry *all, size_t n_all,
+					  const char *name, int is_private)
+{
+	size_t i, l;
+
+	for (i = 0; i < n_all; i++) {
+		if (!has_suffix(all[i].name, ".p") || (is_private && !all[i].is_private))
+			continue;
+		l = strlen(all[i].name) - 2;
+		if (strncmp(name, all[i].name, l) == 0 && (name[l] == '.' || name[l] == '-'))
+			return &all[i];
+	}
+	return NULL;
+}
+
+/* A marker whose writer is gone: remove what it covers, then the marker.
+ * Only what this pass may read: a private marker after the user login. */
+static void pending_collect(p11_slot *sl, const keystore_entry *all, size_t n_all,
+			    const keystore_entry *m, int private_pass)
+{
+	uint8_t *data = NULL;
+	size_t len = 0, i;
+	char pid[24];
+	long writer = 0;
+
+	if (m->is_private && !private_pass)
+		return;
+	if (sl->ks->get(sl->be, m->name, m->is_private, KIND_PENDING, &data, &len) != MST_OK)
+		return;
+	if (len > 0 && len < sizeof pid) {
+		memcpy(pid, data, len);
+		pid[len] = '\0';
+		writer = strtol(pid, NULL, 10);
+	}
+	if (m->is_private)
+		secmem_free(data);
+	else
+		free(data);
+	if (writer <= 0 || writer == (long)getpid() ||
+	    !(kill((pid_t)writer, 0) != 0 && errno == ESRCH))
+		return;   /* still being written (or not ours to judge) */
+	for (i = 0; i < n_all; i++)
+		if (&all[i] != m && pending_over(m, 1, all[i].name, all[i].is_private) != NULL)
+			(void)sl->ks->remove(sl->be, all[i].name, all[i].is_private);
+	(void)sl->ks->remove(sl->be, m->name, m->is_private);
+	p11_debug("slot \"%s\": removed the records of an interrupted change (%s)",
+		  sl->cfg.label, m->name);
+}
+
+/* Objects already loaded (public pass) that a private marker now hides. */
+static void drop_hidden(p11_slot *sl, const keystore_entry *all, size_t n_all)
+{
+	char aname[KEYSTORE_NAME_MAX + 1];
+	p11_object *o, *next;
+
+	for (o = sl->objects; o != NULL; o = next) {
+		next = o->next;
+		if (o->record[0] == '\0')
+			continue;
+		record_name(aname, o->record, ".a");
+		if (pending_over(all, n_all, aname, obj_is_private(o)) != NULL) {
+			object_unlink(o);
+			object_free(o);
+		}
+	}
+}
+
 void object_load_records(p11_slot *sl, int private_pass)
 {
 	keystore_entry *entries;
@@ -315,11 +468,17 @@ void object_load_records(p11_slot *sl, int private_pass)
 				  mst_strerror(rc));
 		n = 0;
 	}
+	if (private_pass)
+		drop_hidden(sl, entries, n);
 	for (i = 0; i < n; i++) {
-		if (!has_suffix(entries[i].name, ".a") || entries[i].is_private != private_pass)
+		if (!has_suffix(entries[i].name, ".a") || entries[i].is_private != private_pass ||
+		    pending_over(entries, n, entries[i].name, entries[i].is_private) != NULL)
 			continue;
 		load_one(sl, entries, n, &entries[i]);
 	}
+	for (i = 0; i < n; i++)
+		if (has_suffix(entries[i].name, ".p"))
+			pending_collect(sl, entries, n, &entries[i], private_pass);
 	free(entries);
 }
 

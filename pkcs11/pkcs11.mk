@@ -1,6 +1,7 @@
 # pkcs11/pkcs11.mk: the PKCS#11 module mstoken-pkcs11.so (issue 3).
 # Installed into p11-kit's module directory, with mstoken.module in p11-kit's
-# module configuration directory.  Only C_* symbols are exported.
+# module configuration directory (below --prefix unless it is p11-kit's own,
+# see configure.ac).  Only C_* symbols are exported.
 p11module_LTLIBRARIES = pkcs11/mstoken-pkcs11.la
 pkcs11_mstoken_pkcs11_la_SOURCES = \
 	pkcs11/p11.h \
@@ -40,5 +41,14 @@ pkcs11_mstoken_pkcs11_la_LIBADD = token/libmststore.la \
 	$(CRYPTO_LIBS) -lpthread
 EXTRA_pkcs11_mstoken_pkcs11_la_DEPENDENCIES = pkcs11/mstoken-pkcs11.map
 
+# mstoken.module names the module by file name when it is installed in
+# p11-kit's own module directory (p11-kit resolves it there) and by its full
+# path anywhere else.
 p11config_DATA = pkcs11/mstoken.module
-EXTRA_DIST += pkcs11/mstoken-pkcs11.map pkcs11/mstoken.module
+pkcs11/mstoken.module: $(srcdir)/pkcs11/mstoken.module.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) pkcs11 && \
+	if test "$(p11moduledir)" = "$(P11KIT_MODULE_PATH)"; then m=mstoken-pkcs11.so; \
+	else m='$(p11moduledir)/mstoken-pkcs11.so'; fi && \
+	sed "s|@MODULE@|$$m|" $(srcdir)/pkcs11/mstoken.module.in >$@.tmp && mv $@.tmp $@
+CLEANFILES += pkcs11/mstoken.module
+EXTRA_DIST += pkcs11/mstoken-pkcs11.map pkcs11/mstoken.module.in

@@ -47,7 +47,7 @@ CK_RV slot_open_all(p11_state *st)
 		sl->login = P11_NO_LOGIN;
 		sl->ks = keystore_backend_for(&sl->cfg);
 		if (sl->ks == NULL) {
-			p11_debug("%s:%u: slot \"%s\": no such backend", st->cfg.path,
+			p11_report_config_error("%s:%u: slot \"%s\": no such backend", st->cfg.path,
 				  sl->cfg.line, sl->cfg.label);
 			st->n_slots = i;
 			slot_close_all(st);
@@ -55,7 +55,7 @@ CK_RV slot_open_all(p11_state *st)
 		}
 		rc = sl->ks->open(&sl->cfg, &sl->be);
 		if (rc == MST_ERR_CONFIG || rc == MST_ERR_IO) {
-			p11_debug("%s:%u: slot \"%s\": %s backend cannot open: %s (%s)",
+			p11_report_config_error("%s:%u: slot \"%s\": %s backend cannot open: %s (%s)",
 				  st->cfg.path[0] ? st->cfg.path : "(default)", sl->cfg.line,
 				  sl->cfg.label, sl->ks->name, mst_strerror(rc),
 				  keystore_last_error(sl->ks, NULL));

@@ -157,7 +157,7 @@ static CK_RV initialize_locked(CK_VOID_PTR init_args)
 		return rv;
 	rc = mst_config_load(&the_state.cfg, err, sizeof(err));
 	if (rc != MST_OK) {
-		p11_debug("%s", err);
+		p11_report_config_error("%s", err);
 		release_locks();
 		return rv_from_mst(rc);
 	}

@@ -3,7 +3,26 @@
 # set up (and tear down) their own SoftHSM2 / swtpm in a temporary folder.
 
 TEST_EXTENSIONS = .sh
-SH_LOG_COMPILER = $(SHELL)
+SH_LOG_COMPILER = $(SAN_SH_ENV) $(SHELL)
+LOG_COMPILER = $(SAN_ENV)
+
+# --- sanitizer builds (configure --enable-sanitizers[=thread], .ci/hardening)
+# Any report stops the program and fails its test.  pkcs11-tool, which
+# loads the module without being built with ASan, runs through
+# tests/asan-pkcs11-tool (ASan runtime preloaded for it alone).
+SAN_COMMON = UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+if ASAN
+SAN_ENV = env MST_SANITIZERS=address $(SAN_COMMON) ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:strict_string_checks=1
+else
+if TSAN
+SAN_ENV = env MST_SANITIZERS=thread TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+else
+SAN_ENV =
+endif
+endif
+SAN_SH_ENV = $(SAN_ENV)
+EXTRA_DIST += tests/asan-pkcs11-tool.in
+DISTCLEANFILES += tests/asan-pkcs11-tool
 AM_TESTS_ENVIRONMENT = \
 	top_srcdir='$(abs_top_srcdir)'; export top_srcdir; \
 	top_builddir='$(abs_top_builddir)'; export top_builddir; \
@@ -35,3 +54,5 @@ include tests/bench/bench.mk
 include tests/fuzz/fuzz.mk
 include tests/ref/ref.mk
 dist_noinst_DATA += tests/vectors/interop_vectors.json tests/vectors/kms-init-response.xml tests/vectors/kms-keyprov-response.xml tests/vectors/kms-interface.xsd tests/vectors/streamwide-test-vectors.md tests/vectors/README.md
+# make install under --prefix lands there only (run by .ci/hardening)
+dist_noinst_SCRIPTS += tests/install_prefix.sh tests/valgrind_token.sh

@@ -55,6 +55,31 @@ static size_t make_aad(uint8_t *aad, const char *name, uint32_t kind, uint64_t g
 	return pre + n + 12;
 }
 
+/* A key found by its label was not necessarily made by us: anyone holding
+ * the PIN, or code sharing the backing token, can create an object with that
+ * label.  Seal only with one that was generated inside the token and never
+ * left it (sensitive and non-extractable now and always); sealing with a key
+ * whose value someone knows would hand them every record. */
+static mst_rc seal_key_check(struct p11_store *st, CK_OBJECT_HANDLE key)
+{
+	CK_BBOOL sens = CK_FALSE, extr = CK_TRUE, always = CK_FALSE, never = CK_FALSE;
+	CK_ATTRIBUTE a[] = {
+		{ CKA_SENSITIVE, &sens, sizeof sens },
+		{ CKA_EXTRACTABLE, &extr, sizeof extr },
+		{ CKA_ALWAYS_SENSITIVE, &always, sizeof always },
+		{ CKA_NEVER_EXTRACTABLE, &never, sizeof never },
+	};
+	CK_RV rv = st->f->C_GetAttributeValue(st->session, key, a, sizeof a / sizeof a[0]);
+
+	if (rv != CKR_OK)
+		return p11_map(st, "C_GetAttributeValue(seal key)", rv);
+	if (sens != CK_TRUE || extr != CK_FALSE || always != CK_TRUE || never != CK_TRUE)
+		return p11_fail_msg(st, MST_ERR_TAMPERED,
+				    "the backing token's \"" P11_SEAL_KEY_LABEL "\" key is extractable, "
+				    "not sensitive or was imported: refusing to seal with it");
+	return MST_OK;
+}
+
 mst_rc p11_seal_key_ensure(struct p11_store *st)
 {
 	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
@@ -76,20 +101,23 @@ mst_rc p11_seal_key_ensure(struct p11_store *st)
 	};
 	CK_MECHANISM gen = { CKM_AES_KEY_GEN, NULL, 0 };
 	CK_OBJECT_HANDLE *objs;
-	size_t n;
+	size_t n, i;
 	mst_rc rc;
 	CK_RV rv;
 
 	if (st->seal_key != CK_INVALID_HANDLE)
 		return MST_OK;
-	rc = p11_find(st, t, 4, &objs, &n);
+	/* only private keys: a public one is anybody's */
+	rc = p11_find(st, t, 5, &objs, &n);
 	if (rc != MST_OK)
 		return rc;
-	if (n > 0)
+	for (i = 0; i < n && rc == MST_OK; i++)
+		rc = seal_key_check(st, objs[i]);
+	if (n > 0 && rc == MST_OK)
 		st->seal_key = objs[0];
 	free(objs);
-	if (n > 0)
-		return MST_OK;
+	if (n > 0 || rc != MST_OK)
+		return rc;
 	/* The class and the length are implied by the mechanism. */
 	rv = st->f->C_GenerateKey(st->session, &gen, t + 1, sizeof t / sizeof t[0] - 1,
 				  &st->seal_key);

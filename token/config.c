@@ -362,10 +362,13 @@ static void load_default(mst_config *cfg)
 }
 
 /* The per-user file: XDG base directory rules (a relative XDG_CONFIG_HOME
- * is invalid and ignored). */
+ * is invalid and ignored).  secure_getenv: in a setuid/setgid process
+ * (AT_SECURE) the environment belongs to the user who started it, and the
+ * file names the PKCS#11 library the module loads, so there is no user
+ * file then, only the system one. */
 static int user_config_path(char *out, size_t cap)
 {
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	const char *xdg = secure_getenv("XDG_CONFIG_HOME"), *home = secure_getenv("HOME");
 	int n;
 
 	if (xdg != NULL && xdg[0] == '/')
@@ -379,7 +382,7 @@ static int user_config_path(char *out, size_t cap)
 
 mst_rc mst_config_load(mst_config *cfg, char *err, size_t err_len)
 {
-	const char *env = getenv("MSTOKEN_CONF");
+	const char *env = secure_getenv("MSTOKEN_CONF"); /* NULL when setuid/setgid */
 	char path[MST_PATH_MAX];
 	struct stat st;
 

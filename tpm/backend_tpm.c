@@ -13,7 +13,7 @@
 #include "token/hex.h"
 #include "token/secmem.h"
 
-static _Thread_local char open_error[320];
+static _Thread_local char open_error[512];
 
 const char *keystore_tpm_last_error(const void *be)
 {
@@ -48,6 +48,7 @@ static mst_rc ensure_meta(tpm_backend *b)
 
 static mst_rc tpm_open(const mst_slot_config *cfg, void **be)
 {
+	char why[160];
 	tpm_backend *b;
 	tpm_conn c;
 	mst_rc rc;
@@ -60,11 +61,11 @@ static mst_rc tpm_open(const mst_slot_config *cfg, void **be)
 	if (b == NULL)
 		return MST_ERR_NOMEM;
 	b->cfg = *cfg;
-	rc = tpm_store_open(&b->st, cfg->tpm_store);
+	rc = tpm_store_open(&b->st, cfg->tpm_store, why, sizeof(why));
 	if (rc != MST_OK) {
 		snprintf(open_error, sizeof(open_error),
-			 "cannot open the store folder \"%.200s\" (tpm.store; it must be a folder only its owner can write)",
-			 cfg->tpm_store);
+			 "cannot open the store folder \"%.200s\": %s (tpm.store must be a folder of this user that only its owner can write)",
+			 cfg->tpm_store, why);
 		free(b);
 		return rc;
 	}

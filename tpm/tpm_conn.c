@@ -93,7 +93,9 @@ int tpm_conn_reclaim(tpm_conn *c, TSS2_RC rc)
 {
 	if (!is_out_of_slots(rc))
 		return 0;
-	flush_range(c, TPM2_TRANSIENT_FIRST);
+	/* not TPM2_TRANSIENT_FIRST: tss2's macro shifts 0x80 into an int's
+	 * sign bit (undefined; UBSan reports it) */
+	flush_range(c, (TPM2_HANDLE)TPM2_HT_TRANSIENT << TPM2_HR_SHIFT);
 	flush_range(c, TPM2_LOADED_SESSION_FIRST);
 	return 1;
 }

@@ -1,6 +1,7 @@
 /* tpm/tpm_store.c - atomic files and a lock in the store folder. */
 #include "config.h"
 #include "tpm/tpm_store.h"
+#include "util/atomicfile.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -11,7 +12,6 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <openssl/rand.h>
 
 #define LOCK_FILE "lock"
 
@@ -35,27 +35,39 @@ static int make_folders(const char *path)
 	return 0;
 }
 
-mst_rc tpm_store_open(tpm_store *st, const char *path)
+mst_rc tpm_store_open(tpm_store *st, const char *path, char *why, size_t why_len)
 {
-	struct stat sb;
+	int e;
 
 	st->dir_fd = st->lock_fd = -1;
 	st->locked = 0;
+	if (why_len > 0)
+		why[0] = '\0';
 	if (path == NULL || path[0] == '\0')
 		return MST_ERR_CONFIG;
-	if (make_folders(path) != 0)
+	if (make_folders(path) != 0) {
+		snprintf(why, why_len, "cannot create it: %s", strerror(errno));
 		return MST_ERR_IO;
+	}
 	st->dir_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (st->dir_fd < 0)
+	if (st->dir_fd < 0) {
+		snprintf(why, why_len, "cannot open it: %s", strerror(errno));
 		return MST_ERR_IO;
-	/* The folder holds sealed blobs and salts: refuse one that others
-	 * can write into, rather than trusting what they could plant. */
-	if (fstat(st->dir_fd, &sb) != 0 || (sb.st_mode & 022) != 0) {
+	}
+	/* The folder holds sealed blobs and salts: refuse one that another
+	 * user owns or that others can write into, rather than trusting what
+	 * they could plant or swap. */
+	e = af_check_private_folder(st->dir_fd);
+	if (e != 0) {
+		snprintf(why, why_len, "%s", e == EPERM ? "it is owned by another user" :
+			 e == EACCES ? "group or others may write into it" : strerror(e));
 		tpm_store_close(st);
 		return MST_ERR_IO;
 	}
-	st->lock_fd = openat(st->dir_fd, LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	st->lock_fd = af_open_lock_at(st->dir_fd, LOCK_FILE);
 	if (st->lock_fd < 0) {
+		snprintf(why, why_len, "its lock file: %s", errno == EPERM ?
+			 "not a regular file of this user" : strerror(errno));
 		tpm_store_close(st);
 		return MST_ERR_IO;
 	}
@@ -92,41 +104,12 @@ void tpm_store_unlock(tpm_store *st)
 	st->locked = 0;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 mst_rc tpm_store_write(tpm_store *st, const char *file, const uint8_t *data, size_t len)
 {
-	char tmp[128];
-	uint8_t rnd[8];
-	int fd, ok;
-
-	if (len > TPM_STORE_FILE_MAX || RAND_bytes(rnd, sizeof(rnd)) != 1)
+	if (len > TPM_STORE_FILE_MAX)
 		return MST_ERR_IO;
-	snprintf(tmp, sizeof(tmp), TPM_STORE_TEMP_PREFIX "%ld.%02x%02x%02x%02x%02x%02x%02x%02x",
-		 (long)getpid(), rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
-	fd = openat(st->dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return MST_ERR_IO;
-	ok = write_all(fd, data, len) == 0 && fsync(fd) == 0;
-	ok = close(fd) == 0 && ok;
-	/* rename is the commit point; the folder fsync makes it durable */
-	if (!ok || renameat(st->dir_fd, tmp, st->dir_fd, file) != 0) {
-		(void)unlinkat(st->dir_fd, tmp, 0);
-		return MST_ERR_IO;
-	}
-	return fsync(st->dir_fd) == 0 ? MST_OK : MST_ERR_IO;
+	/* temporary file, fsync, rename (the commit point), folder fsync */
+	return af_write_at(st->dir_fd, file, data, len, 0600) == 0 ? MST_OK : MST_ERR_IO;
 }
 
 mst_rc tpm_store_read(tpm_store *st, const char *file, uint8_t **data, size_t *len)

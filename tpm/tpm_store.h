@@ -14,7 +14,7 @@
 #include "token/status.h"
 
 #define TPM_STORE_FILE_MAX (1u << 20)   /* no store file is larger */
-#define TPM_STORE_TEMP_PREFIX "tmp."
+#define TPM_STORE_TEMP_PREFIX ".tmp."   /* util/atomicfile.h AF_TEMP_PREFIX */
 
 typedef struct {
 	int dir_fd;
@@ -23,8 +23,10 @@ typedef struct {
 } tpm_store;
 
 /* Create (0700, parents too) or open the folder and its lock file;
- * MST_ERR_IO also for a folder that group or others may write. */
-mst_rc tpm_store_open(tpm_store *st, const char *path);
+ * MST_ERR_IO also for a folder another user owns or that group or others
+ * may write, and for a lock file that is a symlink or not the user's; why
+ * then says which. */
+mst_rc tpm_store_open(tpm_store *st, const char *path, char *why, size_t why_len);
 void tpm_store_close(tpm_store *st);
 
 /* flock the store: shared for readers, exclusive for writers. */

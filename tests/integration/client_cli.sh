@@ -122,6 +122,25 @@ check "unknown token: exit 2" [ $rc = 2 ]
 "$MS" accept --module "$MODULE" --token bob --pin 9999 --in "$T/n.b64" > /dev/null 2>&1; rc=$?
 check "wrong PIN: exit 2" [ $rc = 2 ]
 
+# --- the PIN kept out of argv (/proc/PID/cmdline): --pin-fd, MSTOKEN_PIN -----
+for how in fd env; do
+	as alice create --from sip:alice@example.org --to sip:bob@example.org --format base64 \
+		--out "$T/pin-$how.b64" > /dev/null
+done
+printf '1234\n' > "$T/pinfile"
+"$MS" accept --module "$MODULE" --token bob --pin-fd 3 --in "$T/pin-fd.b64" 3< "$T/pinfile" > /dev/null; rc=$?
+check "--pin-fd 3: PIN read from a descriptor, message accepted" [ $rc = 0 ]
+MSTOKEN_PIN=1234 "$MS" accept --module "$MODULE" --token bob --in "$T/pin-env.b64" > /dev/null; rc=$?
+check "MSTOKEN_PIN: message accepted" [ $rc = 0 ]
+echo 9999 | "$MS" accept --module "$MODULE" --token bob --pin-fd 0 --in "$T/n.b64" > /dev/null 2>&1; rc=$?
+check "--pin-fd with a wrong PIN: exit 2" [ $rc = 2 ]
+"$MS" accept --module "$MODULE" --token bob --pin-fd 7 --in "$T/n.b64" > /dev/null 2>"$T/pinerr"; rc=$?
+check "--pin-fd on a closed descriptor: exit 2, said why" sh -c "[ $rc = 2 ] && grep -q 'pin-fd' '$T/pinerr'"
+"$MS" accept --module "$MODULE" --token bob --pin 1234 --pin-fd 0 --in "$T/n.b64" < "$T/pinfile" > /dev/null 2>&1; rc=$?
+check "--pin and --pin-fd together: exit 2" [ $rc = 2 ]
+env -u MSTOKEN_PIN "$MS" accept --module "$MODULE" --token bob --in "$T/n.b64" > /dev/null 2>"$T/pinerr"; rc=$?
+check "no PIN at all: exit 2, names the three sources" sh -c "[ $rc = 2 ] && grep -q 'MSTOKEN_PIN' '$T/pinerr'"
+
 # --- network independent group: announced on multicast, media to all --------
 G=239.255.$(( $$ / 250 % 250 + 1 )).$(( $$ % 250 + 1 ))
 AP=$(( 30000 + $$ % 30000 ))

@@ -4,6 +4,7 @@
 #include "config.h"
 #include "tests/test_util.h"
 #include "tests/integration/tpm_test_util.h"
+#include "tpm/tpm_store.h"
 
 #include <dirent.h>
 #include <signal.h>
@@ -129,7 +130,7 @@ static int temp_files_left(const char *dir)
 
 	assert_non_null(d);
 	while ((de = readdir(d)) != NULL)
-		n += strncmp(de->d_name, "tmp.", 4) == 0;
+		n += strncmp(de->d_name, TPM_STORE_TEMP_PREFIX, strlen(TPM_STORE_TEMP_PREFIX)) == 0;
 	closedir(d);
 	return n;
 }

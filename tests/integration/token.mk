@@ -42,6 +42,10 @@ dist_check_SCRIPTS += tests/integration/token.sh tests/integration/token-pkcs11-
 TESTS += tests/integration/token-tpm.sh tests/integration/token-pkcs11-tool-tpm.sh
 dist_check_SCRIPTS += tests/integration/token-tpm.sh tests/integration/token-pkcs11-tool-tpm.sh
 dist_noinst_DATA += tests/integration/token-env.sh
+# issue 11: independent black-box attacks (ctypes client, forged SoftHSM2 records)
+TESTS += tests/integration/attacks.sh tests/integration/attacks-tpm.sh
+dist_check_SCRIPTS += tests/integration/attacks.sh tests/integration/attacks-tpm.sh
+dist_noinst_SCRIPTS += tests/integration/attacks.py
 # token-pkcs11-tool.sh: a PRF output of a kept SSV (uses read_secret.py, client.mk)
 dist_noinst_SCRIPTS += tests/integration/p11_prf.py
 
@@ -54,3 +58,21 @@ tests_integration_test_token_kms_CFLAGS = $(TEST_CFLAGS) $(P11KIT_CFLAGS) $(XML_
 tests_integration_test_token_kms_LDADD = $(TEST_CORE_LIBS) $(XML_LIBS) -ldl -lpthread
 TESTS += tests/integration/token-kms.sh tests/integration/token-kms-tpm.sh
 dist_check_SCRIPTS += tests/integration/token-kms.sh tests/integration/token-kms-tpm.sh
+
+# a broken mstoken.conf is reported once through syslog (issue 11 item 10)
+check_PROGRAMS += tests/integration/test_config_report
+tests_integration_test_config_report_SOURCES = tests/integration/test_config_report.c
+tests_integration_test_config_report_CFLAGS = $(AM_CFLAGS) $(P11KIT_CFLAGS)
+tests_integration_test_config_report_LDFLAGS = $(AM_LDFLAGS) -export-dynamic
+tests_integration_test_config_report_LDADD = -ldl
+TESTS += tests/integration/config_report.sh
+dist_check_SCRIPTS += tests/integration/config_report.sh
+
+# SIGKILL during import, PIN change and delete on the SoftHSM2 backend
+check_PROGRAMS += tests/integration/test_token_kill
+tests_integration_test_token_kill_SOURCES = tests/integration/test_token_kill.c \
+	tests/integration/test_token_util.c
+tests_integration_test_token_kill_CFLAGS = $(TEST_CFLAGS) $(P11KIT_CFLAGS)
+tests_integration_test_token_kill_LDADD = $(TEST_CORE_LIBS) -ldl
+TESTS += tests/integration/token-kill.sh
+dist_check_SCRIPTS += tests/integration/token-kill.sh

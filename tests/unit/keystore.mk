@@ -8,6 +8,8 @@ tests_unit_test_config_SOURCES = tests/unit/test_config.c
 tests_unit_test_config_CPPFLAGS = $(AM_CPPFLAGS) -DSYSCONFDIR=\"$(sysconfdir)\"
 tests_unit_test_config_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_config_LDADD = $(TEST_STORE_LIBS)
+TESTS += tests/unit/test_config_secure.sh
+dist_check_SCRIPTS += tests/unit/test_config_secure.sh
 
 EXTRA_DIST += tests/softhsm-env.sh
 
@@ -28,3 +30,10 @@ tests_unit_test_keystore_process_LDADD = $(KEYSTORE_TEST_LIBS)
 
 TESTS += tests/unit/test_softhsm_env.sh
 dist_check_SCRIPTS += tests/unit/test_softhsm_env.sh
+
+# the shared atomic-file writer and its users' file rules (issue 11 item 9)
+check_PROGRAMS += tests/unit/test_atomicfile
+TESTS += tests/unit/test_atomicfile
+tests_unit_test_atomicfile_SOURCES = tests/unit/test_atomicfile.c
+tests_unit_test_atomicfile_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_atomicfile_LDADD = client/libmsclient.la tpm/libmsttpm.la $(TEST_CORE_LIBS) $(TSS2_LIBS)

@@ -4,6 +4,7 @@
 #include "token/config.h"
 
 #include <errno.h>
+#include <sys/auxv.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -324,7 +325,22 @@ static void search_order(void **state)
 	unsetenv("MSTOKEN_CONF");
 }
 
-int main(void)
+/* test_config --probe: load the configuration as the module would and say
+ * which one was taken; tests/unit/test_config_secure.sh runs a setgid copy
+ * of this program (AT_SECURE) to show that the user's environment is then
+ * ignored. */
+static int probe(void)
+{
+	char err[MST_PATH_MAX + 128];
+	mst_config cfg;
+	mst_rc rc = mst_config_load(&cfg, err, sizeof err);
+
+	printf("secure=%lu rc=%d label=%s path=%s\n", getauxval(AT_SECURE), (int)rc,
+	       rc == MST_OK ? cfg.slots[0].label : "-", rc == MST_OK ? cfg.path : err);
+	return 0;
+}
+
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(issue_example_parses),
@@ -337,5 +353,8 @@ int main(void)
 		cmocka_unit_test(line_too_long),
 		cmocka_unit_test(search_order),
 	};
+
+	if (argc == 2 && strcmp(argv[1], "--probe") == 0)
+		return probe();
 	return cmocka_run_group_tests_name("config", tests, group_setup, group_teardown);
 }

@@ -528,6 +528,55 @@ static void endorsement_key(void **state)
 	ks->close(other);
 }
 
+/* A key planted under the seal key's label (by anyone holding the PIN of
+ * the backing token) must not be used to seal: neither an extractable one
+ * nor a sensitive one imported with a value the planter knows. */
+static void plant_seal_key(struct backing *b, CK_BBOOL sensitive, CK_BBOOL extractable)
+{
+	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+	CK_KEY_TYPE kt = CKK_AES;
+	CK_BBOOL yes = CK_TRUE;
+	uint8_t val[32] = { 0x42 };
+	char label[] = "mstoken-seal-key";
+	CK_ATTRIBUTE t[] = {
+		{ CKA_CLASS, &cls, sizeof cls }, { CKA_KEY_TYPE, &kt, sizeof kt },
+		{ CKA_LABEL, label, sizeof label - 1 }, { CKA_TOKEN, &yes, 1 },
+		{ CKA_PRIVATE, &yes, 1 }, { CKA_SENSITIVE, &sensitive, 1 },
+		{ CKA_EXTRACTABLE, &extractable, 1 }, { CKA_ENCRYPT, &yes, 1 },
+		{ CKA_DECRYPT, &yes, 1 }, { CKA_VALUE, val, sizeof val },
+	};
+	CK_ATTRIBUTE find = { CKA_CLASS, &cls, sizeof cls };
+	CK_OBJECT_HANDLE keys[4], h;
+	CK_ULONG n, i;
+	CK_UTF8CHAR pin[] = USER_PIN;
+
+	assert_int_equal(b->f->C_Login(b->s, CKU_USER, pin, sizeof pin - 1), CKR_OK);
+	assert_int_equal(b->f->C_FindObjectsInit(b->s, &find, 1), CKR_OK);
+	assert_int_equal(b->f->C_FindObjects(b->s, keys, 4, &n), CKR_OK);
+	b->f->C_FindObjectsFinal(b->s);
+	for (i = 0; i < n; i++)
+		assert_int_equal(b->f->C_DestroyObject(b->s, keys[i]), CKR_OK);
+	assert_int_equal(b->f->C_CreateObject(b->s, t, sizeof t / sizeof t[0], &h), CKR_OK);
+	assert_int_equal(b->f->C_Logout(b->s), CKR_OK);
+}
+
+static void planted_seal_key_refused(void **state)
+{
+	void *be = *state;
+	struct backing b;
+
+	assert_rc(be, ks->login(be, KEYSTORE_USER, P(USER_PIN)), MST_OK);
+	ks->logout(be);
+	b = backing_open("ks-test");
+	plant_seal_key(&b, CK_FALSE, CK_TRUE);
+	assert_rc(be, ks->login(be, KEYSTORE_USER, P(USER_PIN)), MST_ERR_TAMPERED);
+	assert_non_null(strstr(keystore_last_error(ks, be), "refusing to seal"));
+	assert_rc(be, ks->put(be, "k", 9, 1, (const uint8_t *)"x", 1), MST_ERR_NOT_LOGGED_IN);
+	plant_seal_key(&b, CK_TRUE, CK_FALSE);   /* sensitive, but its value is known */
+	assert_rc(be, ks->login(be, KEYSTORE_USER, P(USER_PIN)), MST_ERR_TAMPERED);
+	backing_close(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -542,6 +591,8 @@ int main(void)
 		STORE_TEST(public_copy_never_outranks_private),
 		STORE_TEST(lost_session_recovers),
 		STORE_TEST(damaged_pin_state_fails_closed),
+		STORE_TEST(planted_seal_key_refused),
+		/* last: it changes the SO PIN the next setup would need */
 		STORE_TEST(endorsement_key),
 	};
 	return cmocka_run_group_tests_name("keystore_pkcs11", tests, group_setup, group_teardown);
