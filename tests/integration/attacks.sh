@@ -53,9 +53,9 @@ echo "== two communities from the reference KMS: the genuine one and an attacker
 mkdir kms evil && $MSREF kms-community --dir kms --kms-uri kms.example.org >/dev/null &&
 	$MSREF kms-community --dir evil --kms-uri evil.example.org >/dev/null || exit 99
 cp kms/community.xml community.xml || exit 99
-$MSREF kms-issue --dir kms --uri sip:alice@example.org --period-no 3 --out alice.keyset.xml \
+$MSREF kms-issue --dir kms --uri sip:alice@example.org --out alice.keyset.xml \
 	>/dev/null || exit 99
-$MSREF kms-issue --dir evil --uri sip:mallory@example.org --period-no 3 \
+$MSREF kms-issue --dir evil --uri sip:mallory@example.org \
 	--out mallory.keyset.xml >/dev/null || exit 99
 
 echo "== provisioning: the SO imports the community, the user her key set"
