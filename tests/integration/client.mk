@@ -41,3 +41,6 @@ TESTS += tests/integration/sip_refused.sh
 dist_check_SCRIPTS += tests/integration/sip_refused.sh
 TESTS += tests/integration/sip_tls.sh
 dist_check_SCRIPTS += tests/integration/sip_tls.sh
+TESTS += tests/integration/sip_forged_return.sh
+dist_check_SCRIPTS += tests/integration/sip_forged_return.sh
+dist_noinst_DATA += tests/integration/sipp/register.xml tests/integration/sipp/forged-183.xml

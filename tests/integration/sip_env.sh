@@ -9,6 +9,7 @@
 #   ue <user> <mikey-sakke ue options...>      # token, PIN, URI, proxy, password
 #   ue_bg <name> <user> <options...>           # the same in the background
 #   wait_line FILE REGEX [SECONDS]             # until a step line appears
+#   check NAME COMMAND...                      # "ok: NAME" or "FAIL: NAME" (fail=1)
 # SIP_TRANSPORT=tls: the UEs talk SIP over TLS to their servers (a test CA
 # and certificates made by kam_start; the servers talk UDP to each other).
 SIP_TRANSPORT=${SIP_TRANSPORT:-udp}
@@ -69,6 +70,12 @@ ue_bg() {
 	name=$1; shift
 	(ue_exec=1; ue "$@") > "$T/$name.out" 2> "$T/$name.err" &
 	echo $! > "$T/$name.pid"
+}
+
+fail=0
+check() { # name, command...
+	name=$1; shift
+	if "$@"; then echo "ok: $name"; else echo "FAIL: $name"; fail=1; fi
 }
 
 wait_line() { # file, regex, seconds (10)
