@@ -161,14 +161,30 @@ static int one_way_ok(const attr_rule *r, const CK_ATTRIBUTE *a, const p11_objec
 	return !want || cur;
 }
 
+CK_RV attrs_template_ok(const CK_ATTRIBUTE *t, CK_ULONG n)
+{
+	CK_ULONG i;
+
+	if (t == NULL && n != 0)
+		return CKR_ARGUMENTS_BAD;
+	/* (CK_ULONG)-1 is what a failed C_GetAttributeValue leaves in the
+	 * length: a template reused after one must not make us copy that */
+	for (i = 0; i < n; i++)
+		if ((t[i].pValue == NULL && t[i].ulValueLen != 0) ||
+		    t[i].ulValueLen == CK_UNAVAILABLE_INFORMATION)
+			return CKR_ATTRIBUTE_VALUE_INVALID;
+	return CKR_OK;
+}
+
 CK_RV attrs_check(CK_OBJECT_CLASS cls, const CK_ATTRIBUTE *t, CK_ULONG n, attr_ctx ctx,
 		  const p11_object *o)
 {
 	unsigned allowed = allowed_flags(ctx);
 	CK_ULONG i, j;
+	CK_RV rv = attrs_template_ok(t, n);
 
-	if (t == NULL && n != 0)
-		return CKR_ARGUMENTS_BAD;
+	if (rv != CKR_OK)
+		return rv;
 	for (i = 0; i < n; i++) {
 		const attr_rule *r = rule_for(cls, t[i].type);
 
@@ -312,6 +328,10 @@ int attrs_match(const p11_object *o, const CK_ATTRIBUTE *t, CK_ULONG n)
 
 	for (i = 0; i < n; i++) {
 		const p11_attr *a;
+
+		/* find_init refuses such a template; never compare with NULL */
+		if (t[i].pValue == NULL && t[i].ulValueLen != 0)
+			return 0;
 
 		if (t[i].type == CKA_CLASS) {
 			if (t[i].ulValueLen != sizeof(CK_OBJECT_CLASS) || t[i].pValue == NULL ||

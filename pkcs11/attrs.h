@@ -13,6 +13,13 @@ typedef enum {
 	ACTX_COPY,      /* C_CopyObject */
 } attr_ctx;
 
+/* Every template a function takes goes through here first (attrs_check
+ * does): a NULL template with n != 0 is CKR_ARGUMENTS_BAD, an attribute
+ * with pValue NULL and a non-zero ulValueLen, or a ulValueLen of
+ * CK_UNAVAILABLE_INFORMATION, CKR_ATTRIBUTE_VALUE_INVALID.
+ * (C_GetAttributeValue is the exception: there a NULL pValue asks for the
+ * length, PKCS#11 2.40 5.7.) */
+CK_RV attrs_template_ok(const CK_ATTRIBUTE *t, CK_ULONG n);
 /* Known for the class, allowed in the context, well formed, not repeated:
  * else CKR_ATTRIBUTE_TYPE_INVALID, CKR_ATTRIBUTE_READ_ONLY,
  * CKR_ATTRIBUTE_VALUE_INVALID or CKR_TEMPLATE_INCONSISTENT.  For

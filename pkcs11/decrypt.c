@@ -99,6 +99,12 @@ CK_RV decrypt_final(p11_session *s, CK_BYTE_PTR in, CK_ULONG in_len, CK_BYTE_PTR
 
 	if (!s->decrypt.active)
 		return CKR_OPERATION_NOT_INITIALIZED;
+	/* the key is private: the user must still be logged in (C_Logout
+	 * also ends the operation, see login.c) */
+	if (s->slot->login != CKU_USER) {
+		decrypt_op_end(s);
+		return CKR_USER_NOT_LOGGED_IN;
+	}
 	if (out_len == NULL || (in == NULL && in_len != 0)) {
 		decrypt_op_end(s);
 		return CKR_ARGUMENTS_BAD;

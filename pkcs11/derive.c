@@ -47,9 +47,11 @@ CK_RV derive_key(p11_session *s, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE base,
 	CK_RV rv;
 	mst_rc rc;
 
-	if (mech == NULL || out == NULL || (t == NULL && n != 0))
+	if (mech == NULL || out == NULL)
 		return CKR_ARGUMENTS_BAD;
-	rv = prf_params(mech, &p);
+	rv = attrs_template_ok(t, n);
+	if (rv == CKR_OK)
+		rv = prf_params(mech, &p);
 	if (rv != CKR_OK)
 		return rv;
 	rv = key_for_use(s, base, CKO_SECRET_KEY, CKK_GENERIC_SECRET, CKA_DERIVE, &b);
@@ -60,7 +62,7 @@ CK_RV derive_key(p11_session *s, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE base,
 		return rv;
 	if (len == 0 || len > MAX_DERIVED_LEN)
 		return CKR_ATTRIBUTE_VALUE_INVALID;
-	rv = secret_template_check(t, n, len);
+	rv = secret_template_check(t, n, len, SECRET_DERIVED, CKM_MSTOKEN_MIKEY_PRF);
 	if (rv == CKR_OK)
 		rv = obj_secret(b, &tgk, &tgk_len);
 	if (rv != CKR_OK)

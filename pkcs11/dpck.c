@@ -65,9 +65,11 @@ CK_RV dpck_derive_key(p11_session *s, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE ba
 	CK_RV rv;
 	mst_rc rc;
 
-	if (mech == NULL || out == NULL || (t == NULL && n != 0))
+	if (mech == NULL || out == NULL)
 		return CKR_ARGUMENTS_BAD;
-	rv = dpck_params(mech, &dppk_id);
+	rv = attrs_template_ok(t, n);
+	if (rv == CKR_OK)
+		rv = dpck_params(mech, &dppk_id);
 	if (rv == CKR_OK)
 		rv = key_for_use(s, base, CKO_SECRET_KEY, CKK_GENERIC_SECRET, CKA_DERIVE, &b);
 	if (rv == CKR_OK)

@@ -20,11 +20,13 @@ CK_RV find_init(p11_session *s, CK_ATTRIBUTE_PTR t, CK_ULONG n)
 {
 	const p11_object *o;
 	size_t count = 0;
+	CK_RV rv;
 
 	if (s->find.active)
 		return CKR_OPERATION_ACTIVE;
-	if (t == NULL && n != 0)
-		return CKR_ARGUMENTS_BAD;
+	rv = attrs_template_ok(t, n);
+	if (rv != CKR_OK)
+		return rv;
 	for (o = s->slot->objects; o != NULL; o = o->next)
 		count++;
 	s->find.handles = calloc(count ? count : 1, sizeof(CK_OBJECT_HANDLE));

@@ -63,14 +63,28 @@ static CK_RV finish(p11_object *o, CK_RV rv, p11_object **out)
 CK_RV importobj_data(p11_session *s, const CK_ATTRIBUTE *t, CK_ULONG n, const uint8_t *value,
 		     size_t len, p11_object **out)
 {
-	p11_object *o = object_new(s->slot, CKO_DATA);
-	CK_RV rv;
+	p11_object *o;
+	CK_ULONG i;
+	CK_RV rv = CKR_OK;
 
+	/* the kept XML is the record of what was imported: never changed */
+	if (attrs_bool(t, n, CKA_MODIFIABLE, 0) || attrs_bool(t, n, CKA_COPYABLE, 0))
+		return CKR_TEMPLATE_INCONSISTENT;
+	o = object_new(s->slot, CKO_DATA);
 	if (o == NULL)
 		return CKR_HOST_MEMORY;
-	rv = attrs_apply(o, t, n);
+	/* With a value of its own (a key set's redacted text), the template's
+	 * CKA_VALUE (the XML with the SSK and RSK in hex) is never copied
+	 * into the heap, where it would wait for a free. */
+	for (i = 0; i < n && rv == CKR_OK; i++)
+		if (value == NULL || t[i].type != CKA_VALUE)
+			rv = attrs_apply(o, &t[i], 1);
 	if (rv == CKR_OK && value != NULL)
 		rv = obj_set(o, CKA_VALUE, value, len);
+	if (rv == CKR_OK)
+		rv = obj_set_bool(o, CKA_MODIFIABLE, 0);
+	if (rv == CKR_OK)
+		rv = obj_set_bool(o, CKA_COPYABLE, 0);
 	return finish(o, rv, out);
 }
 

@@ -13,7 +13,9 @@ p11_object *community_find(const p11_session *s, const char *kms_uri, CK_KEY_TYP
 const p11_object *user_key_find(const p11_session *s, const kms_keyset *ks);
 
 /* The data object from the caller's template; value/len replace its
- * CKA_VALUE when value != NULL. */
+ * CKA_VALUE when value != NULL.  Kept as the record of the import:
+ * CKA_MODIFIABLE and CKA_COPYABLE FALSE (a template asking TRUE:
+ * CKR_TEMPLATE_INCONSISTENT). */
 CK_RV importobj_data(p11_session *s, const CK_ATTRIBUTE *t, CK_ULONG n, const uint8_t *value,
 		     size_t len, p11_object **out);
 CK_RV importobj_community(p11_session *s, const kms_certificate *c, CK_KEY_TYPE type,

@@ -16,8 +16,11 @@ CK_RV keygen_generate(p11_session *s, CK_MECHANISM_PTR mech, CK_ATTRIBUTE_PTR t,
 	CK_ULONG len;
 	CK_RV rv;
 
-	if (mech == NULL || out == NULL || (t == NULL && n != 0))
+	if (mech == NULL || out == NULL)
 		return CKR_ARGUMENTS_BAD;
+	rv = attrs_template_ok(t, n);
+	if (rv != CKR_OK)
+		return rv;
 	if (mech->mechanism != CKM_GENERIC_SECRET_KEY_GEN)
 		return CKR_MECHANISM_INVALID;
 	if (mech->pParameter != NULL || mech->ulParameterLen != 0)
@@ -27,7 +30,7 @@ CK_RV keygen_generate(p11_session *s, CK_MECHANISM_PTR mech, CK_ATTRIBUTE_PTR t,
 		return rv;
 	if (len != 16 && len != 32)
 		return CKR_ATTRIBUTE_VALUE_INVALID;
-	rv = secret_template_check(t, n, len);
+	rv = secret_template_check(t, n, len, SECRET_GENERATED, CKM_GENERIC_SECRET_KEY_GEN);
 	if (rv != CKR_OK)
 		return rv;
 	if (RAND_priv_bytes(key, (int)len) != 1)

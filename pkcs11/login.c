@@ -59,6 +59,10 @@ CK_RV login_logout(p11_slot *sl)
 {
 	if (sl->login == P11_NO_LOGIN)
 		return CKR_USER_NOT_LOGGED_IN;
+	/* an operation started under the login ends with it: a C_Sign after
+	 * C_Logout answers CKR_OPERATION_NOT_INITIALIZED, even after a new
+	 * C_Login */
+	session_end_operations_of_slot(sl);
 	object_drop(sl, 1);
 	sl->ks->logout(sl->be);
 	sl->login = P11_NO_LOGIN;

@@ -1,6 +1,12 @@
-/* pkcs11/mech.c - the mechanisms every mstoken slot offers.  Key sizes:
- * ECCSI in bits (P-256), SAKKE in bits (p of parameter set 1), generic
- * secrets in octets as PKCS#11 counts them. */
+/* pkcs11/mech.c - the mechanisms every mstoken slot offers.
+ *
+ * Key sizes in the units PKCS#11 2.40 (Current Mechanisms) gives the key
+ * type: bits for EC-like keys (ECCSI: P-256; SAKKE: p of parameter set 1)
+ * and for generic secrets (CKM_GENERIC_SECRET_KEY_GEN: 128 or 256 bits),
+ * bytes for AES (CKM_AES_GCM: 16 to 32).  The two derivation mechanisms
+ * give the size of their base key, a generic secret of 1 to 64 octets,
+ * in bits.
+ */
 #include "config.h"
 #include "pkcs11/mech.h"
 
@@ -12,10 +18,10 @@ static const struct {
 } mechs[] = {
 	{ CKM_MSTOKEN_ECCSI, { 256, 256, CKF_SIGN | CKF_VERIFY } },
 	{ CKM_MSTOKEN_SAKKE, { 1024, 1024, CKF_WRAP | CKF_UNWRAP } },
-	{ CKM_MSTOKEN_MIKEY_PRF, { 16, 64, CKF_DERIVE } },
-	{ CKM_MSTOKEN_DPCK, { 16, 16, CKF_DERIVE } },
+	{ CKM_MSTOKEN_MIKEY_PRF, { 8, 512, CKF_DERIVE } },
+	{ CKM_MSTOKEN_DPCK, { 8, 512, CKF_DERIVE } },
 	{ CKM_AES_GCM, { 16, 32, CKF_DECRYPT } },
-	{ CKM_GENERIC_SECRET_KEY_GEN, { 16, 32, CKF_GENERATE } },
+	{ CKM_GENERIC_SECRET_KEY_GEN, { 128, 256, CKF_GENERATE } },
 };
 
 #define N_MECHS (sizeof(mechs) / sizeof(mechs[0]))

@@ -540,7 +540,7 @@ CK_RV C_SeedRandom(CK_SESSION_HANDLE h, CK_BYTE_PTR seed, CK_ULONG len)
 	p11_session *s;
 	CK_RV rv = enter_session(h, &s);
 
-	return rv != CKR_OK ? rv : leave(CKR_RANDOM_SEED_NOT_SUPPORTED);
+	return rv != CKR_OK ? rv : leave(random_seed(seed, len));
 }
 
 CK_RV C_GenerateRandom(CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG len)

@@ -81,3 +81,8 @@ CK_RV objcodec_decode(const uint8_t *in, size_t len, p11_object *o)
 	}
 	return pos == len ? CKR_OK : CKR_DEVICE_ERROR;
 }
+
+int objcodec_public_class(CK_OBJECT_CLASS cls)
+{
+	return cls == CKO_DATA || cls == CKO_PUBLIC_KEY;
+}

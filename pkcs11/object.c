@@ -29,8 +29,12 @@ void object_free(p11_object *o)
 
 	if (o == NULL)
 		return;
-	for (i = 0; i < o->n_attrs; i++)
+	/* attribute values are public, but a template may have carried more
+	 * than it should (a KMS document): wipe rather than guess */
+	for (i = 0; i < o->n_attrs; i++) {
+		secure_wipe(o->attrs[i].value, o->attrs[i].len);
 		free(o->attrs[i].value);
+	}
 	free(o->attrs);
 	secmem_free(o->secret);
 	signer_ref_put(o->signer);
@@ -105,6 +109,7 @@ CK_RV obj_set(p11_object *o, CK_ATTRIBUTE_TYPE type, const void *value, CK_ULONG
 		a = &o->attrs[o->n_attrs++];
 		a->type = type;
 	} else {
+		secure_wipe(a->value, a->len);
 		free(a->value);
 	}
 	a->value = copy;

@@ -65,9 +65,11 @@ CK_RV objops_create(p11_session *s, CK_ATTRIBUTE_PTR t, CK_ULONG n, CK_OBJECT_HA
 	p11_object *o;
 	CK_RV rv;
 
-	if ((t == NULL && n != 0) || out == NULL)
+	if (out == NULL)
 		return CKR_ARGUMENTS_BAD;
-	rv = attrs_ulong(t, n, CKA_CLASS, &cls);
+	rv = attrs_template_ok(t, n);
+	if (rv == CKR_OK)
+		rv = attrs_ulong(t, n, CKA_CLASS, &cls);
 	if (rv != CKR_OK)
 		return rv;
 	if (cls == CKO_DATA && import_requested(t, n))
@@ -107,7 +109,9 @@ CK_RV objops_copy(p11_session *s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_PTR t, CK_ULO
 
 	if (out == NULL)
 		return CKR_ARGUMENTS_BAD;
-	rv = object_lookup(s, h, &o);
+	rv = attrs_template_ok(t, n);
+	if (rv == CKR_OK)
+		rv = object_lookup(s, h, &o);
 	if (rv != CKR_OK)
 		return rv;
 	if (!obj_bool(o, CKA_COPYABLE))
@@ -164,8 +168,10 @@ CK_RV objops_set(p11_session *s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_PTR t, CK_ULON
 	p11_object *o, *c;
 	p11_attr *attrs;
 	size_t n_attrs;
-	CK_RV rv = object_lookup(s, h, &o);
+	CK_RV rv = attrs_template_ok(t, n);
 
+	if (rv == CKR_OK)
+		rv = object_lookup(s, h, &o);
 	if (rv != CKR_OK)
 		return rv;
 	if (!obj_bool(o, CKA_MODIFIABLE))

@@ -33,7 +33,6 @@ static void record_name(char *out, const char *base, const char *suffix)
 CK_RV obj_secret(p11_object *o, const uint8_t **value, size_t *len)
 {
 	char name[KEYSTORE_NAME_MAX + 1];
-	uint32_t kind = 0;
 	uint8_t *data = NULL;
 	size_t dlen = 0;
 	mst_rc rc;
@@ -42,8 +41,10 @@ CK_RV obj_secret(p11_object *o, const uint8_t **value, size_t *len)
 		p11_slot *sl = o->slot;
 
 		record_name(name, o->record, ".v");
-		rc = sl->ks->get(sl->be, name, &kind, &data, &dlen);
-		if (rc == MST_OK && (kind != KIND_VALUE || dlen == 0))
+		/* only a private record of the value kind: never a public
+		 * copy planted under the name (keystore.h) */
+		rc = sl->ks->get(sl->be, name, 1, KIND_VALUE, &data, &dlen);
+		if (rc == MST_OK && dlen == 0)
 			rc = MST_ERR_TAMPERED;
 		if (rc != MST_OK) {
 			p11_debug("slot \"%s\": key record %s unusable: %s", sl->cfg.label, name,
@@ -103,17 +104,16 @@ static CK_RV check_endorsement(p11_object *o, const p11_attr *clear)
 	char name[KEYSTORE_NAME_MAX + 1];
 	uint8_t want[KEYSTORE_TAG_LEN];
 	uint8_t *data = NULL;
-	uint32_t kind = 0;
 	size_t dlen = 0;
 	CK_RV rv;
 	mst_rc rc;
 
 	record_name(name, o->record, ".e");
-	rc = o->slot->ks->get(o->slot->be, name, &kind, &data, &dlen);
+	rc = o->slot->ks->get(o->slot->be, name, 0, KIND_ENDORSEMENT, &data, &dlen);
 	if (rc != MST_OK)
 		return CKR_DEVICE_ERROR;
 	rv = endorsement_tag(o, clear->value, clear->len, want);
-	if (rv == CKR_OK && (kind != KIND_ENDORSEMENT || dlen != KEYSTORE_TAG_LEN ||
+	if (rv == CKR_OK && (dlen != KEYSTORE_TAG_LEN ||
 			     secure_memcmp(data, want, KEYSTORE_TAG_LEN) != 0))
 		rv = CKR_DEVICE_ERROR;
 	free(data);     /* a public record: malloc'd */
@@ -166,6 +166,9 @@ CK_RV object_store(p11_object *o)
 	CK_RV rv;
 	mst_rc rc;
 
+	/* key classes are kept in private records only (objcodec.h) */
+	if (!priv && !objcodec_public_class(o->cls))
+		return CKR_TEMPLATE_INCONSISTENT;
 	if (fresh && (rv = new_record_base(o->record)) != CKR_OK)
 		return rv;
 	if (o->secret != NULL && (priv || o->cls != CKO_PUBLIC_KEY)) {
@@ -216,11 +219,11 @@ void object_unstore(p11_object *o)
 	if (o->record[0] == '\0')
 		return;
 	record_name(name, o->record, ".a");
-	(void)o->slot->ks->remove(o->slot->be, name);
+	(void)o->slot->ks->remove(o->slot->be, name, obj_is_private(o));
 	record_name(name, o->record, ".v");
-	(void)o->slot->ks->remove(o->slot->be, name);
+	(void)o->slot->ks->remove(o->slot->be, name, 1);
 	record_name(name, o->record, ".e");
-	(void)o->slot->ks->remove(o->slot->be, name);
+	(void)o->slot->ks->remove(o->slot->be, name, 0);
 }
 
 static int has_suffix(const char *name, const char *suffix)
@@ -230,14 +233,14 @@ static int has_suffix(const char *name, const char *suffix)
 	return n > s && strcmp(name + n - s, suffix) == 0;
 }
 
-static int record_known(const p11_slot *sl, const char *base)
+static p11_object *record_known(const p11_slot *sl, const char *base)
 {
-	const p11_object *o;
+	p11_object *o;
 
 	for (o = sl->objects; o != NULL; o = o->next)
 		if (strcmp(o->record, base) == 0)
-			return 1;
-	return 0;
+			return o;
+	return NULL;
 }
 
 static int record_listed(const keystore_entry *e, size_t n, const char *name)
@@ -257,28 +260,37 @@ static void load_one(p11_slot *sl, const keystore_entry *all, size_t n_all,
 {
 	char base[KEYSTORE_NAME_MAX + 1], vname[KEYSTORE_NAME_MAX + 1];
 	uint8_t *data = NULL;
-	uint32_t kind = 0;
 	size_t len = 0, blen = strlen(e->name) - 2;
-	p11_object *o;
+	p11_object *o, *known;
 	mst_rc rc;
 
 	memcpy(base, e->name, blen);
 	base[blen] = '\0';
-	if (record_known(sl, base))
+	known = record_known(sl, base);
+	/* a public object loaded before login under a private record's name
+	 * was planted there: the private record wins */
+	if (known != NULL && e->is_private && !obj_is_private(known)) {
+		p11_debug("slot \"%s\": public record %s.a shadowed a private one: dropped",
+			  sl->cfg.label, base);
+		object_unlink(known);
+		object_free(known);
+	} else if (known != NULL) {
 		return;
-	rc = sl->ks->get(sl->be, e->name, &kind, &data, &len);
-	if (rc == MST_OK && kind != KIND_ATTRS)
-		rc = MST_ERR_TAMPERED;
+	}
+	rc = sl->ks->get(sl->be, e->name, e->is_private, KIND_ATTRS, &data, &len);
 	o = rc == MST_OK ? object_new(sl, 0) : NULL;
 	if (o == NULL || objcodec_decode(data, len, o) != CKR_OK ||
-	    obj_is_private(o) != e->is_private || !obj_is_token(o)) {
+	    obj_is_private(o) != e->is_private || !obj_is_token(o) ||
+	    (!e->is_private && !objcodec_public_class(o->cls))) {
 		p11_debug("slot \"%s\": record %s skipped: %s", sl->cfg.label, e->name,
 			  rc != MST_OK ? mst_strerror(rc) : "malformed object record");
 		object_free(o);
 	} else {
 		memcpy(o->record, base, blen + 1);
 		record_name(vname, base, ".v");
-		o->value_in_store = record_listed(all, n_all, vname);
+		/* only a private object has a sealed value; a public one's
+		 * value (a community point) is in its attributes */
+		o->value_in_store = e->is_private && record_listed(all, n_all, vname);
 		object_link(sl, o);
 	}
 	if (e->is_private)      /* keystore.h: private records in secmem */

@@ -1,9 +1,13 @@
 /* pkcs11/secretkey.c - secret key objects born in the token.
  *
- * Design rule: a secret the token makes (a new SSV or GMK) is sensitive,
- * not extractable and CKA_WRAP_WITH_TRUSTED unless the template says
- * otherwise, so the only way out is SAKKE encapsulation under a trusted
- * community key (see wrap.c).
+ * Key isolation (DESIGN.md): a secret the token makes by generation or
+ * unwrapping (an SSV, a GMK) is sensitive and never extractable, whatever
+ * the template asks (CKR_TEMPLATE_INCONSISTENT otherwise), and by default
+ * CKA_WRAP_WITH_TRUSTED, so its only way out is SAKKE encapsulation under
+ * a trusted community key (see wrap.c) - and what that encapsulation
+ * carries comes back unreadable when unwrapped, even by its own sender.
+ * Only the outputs of CKM_MSTOKEN_MIKEY_PRF (SRTP master keys and salts,
+ * which the media engine must hold) may be readable.
  */
 #include "config.h"
 #include "pkcs11/secretkey.h"
@@ -12,7 +16,14 @@
 #include "pkcs11/object.h"
 #include "pkcs11/objops.h"
 
-CK_RV secret_template_check(const CK_ATTRIBUTE *t, CK_ULONG n, size_t len)
+/* Only a MIKEY PRF output may be non-sensitive or extractable. */
+static int may_be_readable(secret_origin origin, CK_MECHANISM_TYPE mech)
+{
+	return origin == SECRET_DERIVED && mech == CKM_MSTOKEN_MIKEY_PRF;
+}
+
+CK_RV secret_template_check(const CK_ATTRIBUTE *t, CK_ULONG n, size_t len, secret_origin origin,
+			    CK_MECHANISM_TYPE mech)
 {
 	CK_ULONG v;
 	CK_RV rv = attrs_check(CKO_SECRET_KEY, t, n, ACTX_GENERATE, NULL);
@@ -29,6 +40,9 @@ CK_RV secret_template_check(const CK_ATTRIBUTE *t, CK_ULONG n, size_t len)
 	if (rv == CKR_OK && v != len)
 		return CKR_TEMPLATE_INCONSISTENT;
 	if (!attrs_bool(t, n, CKA_PRIVATE, 1))
+		return CKR_TEMPLATE_INCONSISTENT;
+	if (!may_be_readable(origin, mech) &&
+	    (!attrs_bool(t, n, CKA_SENSITIVE, 1) || attrs_bool(t, n, CKA_EXTRACTABLE, 0)))
 		return CKR_TEMPLATE_INCONSISTENT;
 	return CKR_OK;
 }
@@ -91,6 +105,10 @@ CK_RV secret_key_create(p11_session *s, const CK_ATTRIBUTE *t, CK_ULONG n,
 		rv = attrs_defaults(o);
 	if (rv == CKR_OK)
 		rv = set_origin(o, origin, mech, base);
+	/* the rule above, on the object as made, whatever path led here */
+	if (rv == CKR_OK && !may_be_readable(origin, mech) &&
+	    (!obj_bool(o, CKA_SENSITIVE) || obj_bool(o, CKA_EXTRACTABLE)))
+		rv = CKR_TEMPLATE_INCONSISTENT;
 	if (rv != CKR_OK) {
 		object_free(o);
 		return rv;

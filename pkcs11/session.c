@@ -65,14 +65,30 @@ CK_RV session_open(CK_SLOT_ID id, CK_FLAGS flags, CK_SESSION_HANDLE_PTR out)
 	return CKR_OK;
 }
 
-static void session_free(p11_session *s, int logout_last)
+/* Every operation a session may have under way, ended and its buffers
+ * freed (decrypt_op_end wipes its IV and AAD). */
+static void end_operations(p11_session *s)
 {
-	p11_slot *sl = s->slot;
-
 	find_op_end(s);
 	sign_op_end(s);
 	verify_op_end(s);
 	decrypt_op_end(s);
+}
+
+void session_end_operations_of_slot(const p11_slot *sl)
+{
+	p11_session *s;
+
+	for (s = state_get()->sessions; s != NULL; s = s->next)
+		if (s->slot == sl)
+			end_operations(s);
+}
+
+static void session_free(p11_session *s, int logout_last)
+{
+	p11_slot *sl = s->slot;
+
+	end_operations(s);
 	object_drop_session(sl, s->handle);
 	sl->n_sessions--;
 	if (session_rw(s))

@@ -119,10 +119,25 @@ void sign_op_end(p11_session *s)
 	memset(&s->sign, 0, sizeof(s->sign));
 }
 
-CK_RV sign_update(p11_session *s, CK_BYTE_PTR part, CK_ULONG len)
+/* A signature needs the user logged in at every step, not only at
+ * C_SignInit (C_Logout also ends the operation: see login.c). */
+static CK_RV sign_still_allowed(p11_session *s)
 {
 	if (!s->sign.active)
 		return CKR_OPERATION_NOT_INITIALIZED;
+	if (s->slot->login != CKU_USER) {
+		sign_op_end(s);
+		return CKR_USER_NOT_LOGGED_IN;
+	}
+	return CKR_OK;
+}
+
+CK_RV sign_update(p11_session *s, CK_BYTE_PTR part, CK_ULONG len)
+{
+	CK_RV rv = sign_still_allowed(s);
+
+	if (rv != CKR_OK)
+		return rv;
 	if (part == NULL && len != 0) {
 		sign_op_end(s);
 		return CKR_ARGUMENTS_BAD;
@@ -142,9 +157,10 @@ CK_RV sign_final(p11_session *s, int single, CK_BYTE_PTR data, CK_ULONG data_len
 	const uint8_t *msg;
 	size_t msg_len;
 	mst_rc rc;
+	CK_RV rv = sign_still_allowed(s);
 
-	if (!s->sign.active)
-		return CKR_OPERATION_NOT_INITIALIZED;
+	if (rv != CKR_OK)
+		return rv;
 	if (sig_len == NULL || (single && data == NULL && data_len != 0)) {
 		sign_op_end(s);
 		return CKR_ARGUMENTS_BAD;

@@ -4,8 +4,16 @@
  * application gave mutex callbacks without CKF_OS_LOCKING_OK, in which case
  * those are used.  The pid recorded at C_Initialize makes every call in a
  * forked child answer CKR_CRYPTOKI_NOT_INITIALIZED; the child's C_Initialize
- * then forgets the inherited state without closing anything in it (the
- * backends' handles belong to the parent), and builds its own.
+ * then frees the inherited state without closing anything the parent
+ * still uses (the backends' handles and sessions belong to the parent;
+ * each backend knows its stale handles), and builds its own.
+ *
+ * C_Initialize and C_Finalize are serialised by their own mutex, and the
+ * initialised state is checked again once it is held, so two threads
+ * racing to initialise get one CKR_OK and one
+ * CKR_CRYPTOKI_ALREADY_INITIALIZED.  Both mutexes are held across fork()
+ * (pthread_atfork), so a child never inherits one locked by a thread it
+ * does not have.
  */
 #include "config.h"
 #include "pkcs11/state.h"
@@ -22,6 +30,26 @@
 
 static p11_state the_state;
 static pthread_mutex_t os_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t init_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+/* Taken in this order everywhere: init_mutex, then os_mutex. */
+static void lock_before_fork(void)
+{
+	(void)pthread_mutex_lock(&init_mutex);
+	(void)pthread_mutex_lock(&os_mutex);
+}
+
+static void unlock_after_fork(void)
+{
+	(void)pthread_mutex_unlock(&os_mutex);
+	(void)pthread_mutex_unlock(&init_mutex);
+}
+
+static void register_atfork(void)
+{
+	(void)pthread_atfork(lock_before_fork, unlock_after_fork, unlock_after_fork);
+}
 
 p11_state *state_get(void)
 {
@@ -100,7 +128,20 @@ static void release_locks(void)
 	the_state.app_mutex = NULL;
 }
 
-CK_RV state_initialize(CK_VOID_PTR init_args)
+/* A forked child's C_Initialize: the inherited state is the parent's.
+ * Free it: sessions, objects (their key bytes were secmem, wiped on fork),
+ * slots; the backends free their stale handles without touching the
+ * parent's sessions (see p11_close, tpm_close).  The application's mutex
+ * copy is destroyed as C_Finalize would. */
+static void free_parent_state(void)
+{
+	p11_debug("C_Initialize in a forked child: freeing the parent's state");
+	session_close_all_slots(&the_state);
+	slot_close_all(&the_state);
+	release_locks();
+}
+
+static CK_RV initialize_locked(CK_VOID_PTR init_args)
 {
 	char err[MST_PATH_MAX + 128];
 	CK_RV rv;
@@ -108,13 +149,8 @@ CK_RV state_initialize(CK_VOID_PTR init_args)
 
 	if (in_owner_process())
 		return CKR_CRYPTOKI_ALREADY_INITIALIZED;
-	if (the_state.initialised) {
-		/* A forked child: the inherited state is the parent's.  Key
-		 * bytes in it were secmem (wiped on fork); drop the rest
-		 * without closing backends the parent still uses. */
-		p11_debug("C_Initialize in a forked child: starting afresh");
-		(void)pthread_mutex_init(&os_mutex, NULL);
-	}
+	if (the_state.initialised)
+		free_parent_state();
 	memset(&the_state, 0, sizeof(the_state));
 	rv = choose_locks(init_args);
 	if (rv != CKR_OK)
@@ -138,17 +174,32 @@ CK_RV state_initialize(CK_VOID_PTR init_args)
 	return CKR_OK;
 }
 
+CK_RV state_initialize(CK_VOID_PTR init_args)
+{
+	CK_RV rv;
+
+	(void)pthread_once(&atfork_once, register_atfork);
+	(void)pthread_mutex_lock(&init_mutex);
+	rv = initialize_locked(init_args);
+	(void)pthread_mutex_unlock(&init_mutex);
+	return rv;
+}
+
 CK_RV state_finalize(CK_VOID_PTR reserved)
 {
 	if (reserved != NULL)
 		return CKR_ARGUMENTS_BAD;
-	if (!in_owner_process())
+	(void)pthread_mutex_lock(&init_mutex);
+	if (!in_owner_process()) {
+		(void)pthread_mutex_unlock(&init_mutex);
 		return CKR_CRYPTOKI_NOT_INITIALIZED;
+	}
 	state_lock();
 	session_close_all_slots(&the_state);
 	slot_close_all(&the_state);
 	the_state.initialised = 0;
 	state_unlock();
 	release_locks();
+	(void)pthread_mutex_unlock(&init_mutex);
 	return CKR_OK;
 }

@@ -73,6 +73,8 @@ CK_RV admin_set_pin(p11_session *s, CK_UTF8CHAR_PTR old_pin, CK_ULONG old_len,
 		return CKR_SESSION_READ_ONLY;
 	if (old_pin == NULL || new_pin == NULL)
 		return CKR_ARGUMENTS_BAD;
+	/* PKCS#11 2.40 5.6: the SO's PIN in an SO session, the user's in a
+	 * user session and in a R/W public session (the old PIN checked) */
 	rc = sl->ks->set_pin(sl->be, sl->login == CKU_SO ? KEYSTORE_SO : KEYSTORE_USER,
 			     (const char *)old_pin, old_len, (const char *)new_pin, new_len);
 	if (rc != MST_OK)

@@ -10,13 +10,16 @@
  * point (public records are kept in clear in the backing store).
  * Unwrap: the key is our SAKKE private key (RSK); b is its UserID and Z
  * the community key recorded with it.  The pairing runs without the
- * module lock, on a private copy of the RSK.
+ * module lock, on a private copy of the RSK.  The new key is sensitive and
+ * never extractable (secretkey.c): encapsulating a key to one's own
+ * identity and unwrapping it cannot turn it readable.
  */
 #include "config.h"
 #include "pkcs11/wrap.h"
 
 #include <string.h>
 
+#include "pkcs11/attrs.h"
 #include "pkcs11/debug.h"
 #include "pkcs11/object.h"
 #include "pkcs11/rv.h"
@@ -163,8 +166,11 @@ CK_RV wrap_unwrap(p11_session *s, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE unwrap
 	CK_RV rv;
 	mst_rc rc;
 
-	if (mech == NULL || out == NULL || (in == NULL && in_len != 0) || (t == NULL && n != 0))
+	if (mech == NULL || out == NULL || (in == NULL && in_len != 0))
 		return CKR_ARGUMENTS_BAD;
+	rv = attrs_template_ok(t, n);
+	if (rv != CKR_OK)
+		return rv;
 	if (mech->mechanism != CKM_MSTOKEN_SAKKE)
 		return CKR_MECHANISM_INVALID;
 	if (mech->pParameter != NULL || mech->ulParameterLen != 0)
@@ -178,7 +184,7 @@ CK_RV wrap_unwrap(p11_session *s, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE unwrap
 		return rv;
 	if (in_len != SAKKE_ENCAP_LEN)
 		return CKR_WRAPPED_KEY_LEN_RANGE;
-	rv = secret_template_check(t, n, SAKKE_SSV_LEN);
+	rv = secret_template_check(t, n, SAKKE_SSV_LEN, SECRET_UNWRAPPED, CKM_MSTOKEN_SAKKE);
 	if (rv != CKR_OK)
 		return rv;
 	di = secmem_alloc(sizeof(*di));

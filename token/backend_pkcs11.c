@@ -306,7 +306,10 @@ static mst_rc p11_set_pin(void *be, keystore_who who, const char *old_pin, size_
 
 	if (old_pin == NULL || new_pin == NULL)
 		return MST_ERR_ARGS;
-	if (stale(st) || who == 0 || st->who != who)
+	/* the one logged in changes its own PIN; with nobody logged in, the
+	 * user PIN (PKCS#11 C_SetPIN in a R/W public session: the backing
+	 * token checks the old PIN, and we count it if wrong) */
+	if (stale(st) || who == 0 || (st->who != who && !(st->who == 0 && who == KEYSTORE_USER)))
 		return MST_ERR_NOT_LOGGED_IN;
 	rc = p11_state_check_locked(st, who);
 	if (rc == MST_ERR_TAMPERED)

@@ -122,7 +122,8 @@ mst_rc p11_endorse(void *be, const uint8_t *msg, size_t len, uint8_t tag[KEYSTOR
 mst_rc p11_list(void *be, keystore_entry *entries, size_t *n);
 mst_rc p11_put(void *be, const char *name, uint32_t kind, int is_private,
 	       const uint8_t *data, size_t len);
-mst_rc p11_get(void *be, const char *name, uint32_t *kind, uint8_t **data, size_t *len);
-mst_rc p11_remove(void *be, const char *name);
+mst_rc p11_get(void *be, const char *name, int is_private, uint32_t kind,
+	       uint8_t **data, size_t *len);
+mst_rc p11_remove(void *be, const char *name, int is_private);
 
 #endif

@@ -27,20 +27,19 @@ static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 static struct p11_module *modules;
 
 /* A fork while another thread holds the lock would leave it locked
- * forever in the child: hold it across fork() instead. */
-static void lock_before_fork(void)
+ * forever in the child: the child re-initialises it.  (It is taken only
+ * while a slot opens or closes, which the module does under its
+ * initialisation mutex, itself held across fork(): see pkcs11/state.c.
+ * Holding this one across fork() as well would take the two in the wrong
+ * order, this handler having been registered later.) */
+static void reset_in_child(void)
 {
-	pthread_mutex_lock(&modules_lock);
-}
-
-static void unlock_after_fork(void)
-{
-	pthread_mutex_unlock(&modules_lock);
+	pthread_mutex_init(&modules_lock, NULL);
 }
 
 static void register_atfork(void)
 {
-	pthread_atfork(lock_before_fork, unlock_after_fork, unlock_after_fork);
+	pthread_atfork(NULL, NULL, reset_in_child);
 }
 
 static CK_RV initialize(CK_FUNCTION_LIST_PTR f)

@@ -6,6 +6,13 @@
  * of one name; readers take the higher generation and remove the other.
  * For private records that removal waits until the winner has opened
  * correctly, so a forged high generation cannot delete a good record.
+ *
+ * Anyone with a public session on the backing token can add public
+ * objects under any name.  So the copies of a name are ranked by privacy
+ * first: get() and remove() take only copies of the privacy the caller
+ * expects (a public copy never stands in for, outranks or deletes a
+ * private one), and list() reports a name as private when a private copy
+ * exists.
  */
 #include "token/backend_pkcs11_int.h"
 
@@ -81,8 +88,9 @@ static mst_rc read_rec(struct p11_store *st, CK_OBJECT_HANDLE h, struct rec *r)
 	return rc;
 }
 
-/* Sorted by name, then good headers first, then newest generation first:
- * the first object of each name is the one that counts. */
+/* Sorted by name, then private copies first, then good headers first,
+ * then newest generation first: the first object of each name and
+ * privacy is the one that counts. */
 static int rec_order(const void *pa, const void *pb)
 {
 	const struct rec *a = pa, *b = pb;
@@ -90,6 +98,8 @@ static int rec_order(const void *pa, const void *pb)
 
 	if (c != 0)
 		return c;
+	if (a->is_private != b->is_private)
+		return b->is_private - a->is_private;
 	if (a->header_ok != b->header_ok)
 		return b->header_ok - a->header_ok;
 	return a->gen < b->gen ? 1 : a->gen > b->gen ? -1 : 0;
@@ -136,19 +146,36 @@ static mst_rc load_recs(struct p11_store *st, const char *name, struct rec **out
 	return MST_OK;
 }
 
-/* The objects of one existing record.  Not finding a name without a user
- * login may mean it is private: the answer is then "log in first". */
-static mst_rc load_existing(struct p11_store *st, const char *name, struct rec **r,
-			    size_t *count)
+/* The objects of one existing record of the given privacy, best first
+ * (*first: index of the first, *count: how many).  Not finding a name
+ * without a user login may mean it is private: the answer is then "log
+ * in first".  Copies of the other privacy only are a record of another
+ * privacy than the caller's: MST_ERR_TAMPERED. */
+static mst_rc load_existing(struct p11_store *st, const char *name, int is_private,
+			    struct rec **r, size_t *all, size_t *first, size_t *count)
 {
-	mst_rc rc = p11_need_session(st);
+	size_t i;
+	mst_rc rc;
 
+	if (is_private && st->who != KEYSTORE_USER)
+		return MST_ERR_NOT_LOGGED_IN;
+	rc = p11_need_session(st);
 	if (rc == MST_OK)
-		rc = load_recs(st, name, r, count);
-	if (rc == MST_OK && *count == 0) {
-		free_recs(*r, 0);
-		rc = st->who == KEYSTORE_USER ? MST_ERR_NOT_FOUND : MST_ERR_NOT_LOGGED_IN;
-	}
+		rc = load_recs(st, name, r, all);
+	if (rc != MST_OK)
+		return rc;
+	for (i = 0; i < *all && r[0][i].is_private != !!is_private; i++)
+		;
+	*first = i;
+	for (*count = 0; i < *all && r[0][i].is_private == !!is_private; i++)
+		(*count)++;
+	if (*count > 0)
+		return MST_OK;
+	rc = *all > 0 ? p11_fail_msg(st, MST_ERR_TAMPERED, is_private ?
+				     "record expected private is public (forged?)" :
+				     "record expected public is private") :
+	     st->who == KEYSTORE_USER || is_private ? MST_ERR_NOT_FOUND : MST_ERR_NOT_LOGGED_IN;
+	free_recs(*r, *all);
 	return rc;
 }
 
@@ -189,28 +216,43 @@ mst_rc p11_list(void *be, keystore_entry *entries, size_t *n)
 	return rc;
 }
 
-mst_rc p11_get(void *be, const char *name, uint32_t *kind, uint8_t **data, size_t *len)
+mst_rc p11_get(void *be, const char *name, int is_private, uint32_t kind,
+	       uint8_t **data, size_t *len)
 {
 	struct p11_store *st = be;
-	struct rec *r;
-	size_t count, i;
+	struct rec *r, *best;
+	size_t all, first, count, i;
+	uint32_t got = 0;
 	mst_rc rc;
 
-	if (!name_valid(name) || kind == NULL || data == NULL || len == NULL)
+	if (!name_valid(name) || data == NULL || len == NULL)
 		return MST_ERR_ARGS;
-	rc = load_existing(st, name, &r, &count);
+	*data = NULL;
+	*len = 0;
+	rc = load_existing(st, name, is_private, &r, &all, &first, &count);
 	if (rc != MST_OK)
 		return rc;
-	if (!r[count - 1].header_ok)
+	best = &r[first];
+	if (!r[first + count - 1].header_ok)
 		rc = p11_fail_msg(st, MST_ERR_TAMPERED, "record header missing or wrong version");
-	else if (r[0].is_private && st->who != KEYSTORE_USER)
-		rc = MST_ERR_NOT_LOGGED_IN;
 	else
-		rc = p11_value_open(st, name, r[0].is_private, r[0].val, r[0].len, kind, data, len);
-	/* Only a winner that opened correctly may replace its older copies. */
+		rc = p11_value_open(st, name, is_private, best->val, best->len, &got, data, len);
+	/* the kind of a private record is authenticated (AAD); a public
+	 * one's is as good as the backing store */
+	if (rc == MST_OK && got != kind) {
+		rc = p11_fail_msg(st, MST_ERR_TAMPERED, "record of another kind");
+		if (is_private)
+			secmem_free(*data);
+		else
+			free(*data);
+		*data = NULL;
+		*len = 0;
+	}
+	/* Only a winner that opened correctly may replace its older copies
+	 * (of its own privacy). */
 	for (i = 1; rc == MST_OK && i < count; i++)
-		p11_destroy(st, r[i].h);
-	free_recs(r, count);
+		p11_destroy(st, r[first + i].h);
+	free_recs(r, all);
 	return rc;
 }
 
@@ -255,20 +297,20 @@ mst_rc p11_put(void *be, const char *name, uint32_t kind, int is_private,
 	return rc;
 }
 
-mst_rc p11_remove(void *be, const char *name)
+mst_rc p11_remove(void *be, const char *name, int is_private)
 {
 	struct p11_store *st = be;
 	struct rec *r;
-	size_t count, i;
+	size_t all, first, count, i;
 	mst_rc rc;
 
 	if (!name_valid(name))
 		return MST_ERR_ARGS;
-	rc = load_existing(st, name, &r, &count);
+	rc = load_existing(st, name, is_private, &r, &all, &first, &count);
 	if (rc != MST_OK)
 		return rc;
 	for (i = 0; rc == MST_OK && i < count; i++)
-		rc = p11_destroy(st, r[i].h);
-	free_recs(r, count);
+		rc = p11_destroy(st, r[first + i].h);
+	free_recs(r, all);
 	return rc;
 }

@@ -63,7 +63,9 @@ struct keystore_backend {
 	void (*logout)(void *be);
 	/* SO logged in: set (or reset, unlocking) the user PIN. */
 	mst_rc (*init_pin)(void *be, const char *pin, size_t pin_len);
-	/* The logged-in user (or SO) changes its own PIN. */
+	/* The logged-in user (or SO) changes its own PIN; with nobody logged
+	 * in, who == KEYSTORE_USER changes the user PIN after checking the
+	 * old one (C_SetPIN in a R/W public session). */
 	mst_rc (*set_pin)(void *be, keystore_who who, const char *old_pin, size_t old_len,
 			  const char *new_pin, size_t new_len);
 	/* Every record name, public ones always, private ones when logged in
@@ -73,13 +75,20 @@ struct keystore_backend {
 	 * record is there, never half of one. */
 	mst_rc (*put)(void *be, const char *name, uint32_t kind, int is_private,
 		      const uint8_t *data, size_t len);
-	/* *data is secmem_alloc'd for private records (secmem_free it) and
-	 * malloc'd for public ones (free it).  Without a user
-	 * login, a name that is no public record answers MST_ERR_NOT_LOGGED_IN:
-	 * private records are invisible then, so "absent" and "private" look
-	 * alike (remove() answers the same way). */
-	mst_rc (*get)(void *be, const char *name, uint32_t *kind, uint8_t **data, size_t *len);
-	mst_rc (*remove)(void *be, const char *name);
+	/* The record `name` of the privacy and kind the caller expects.  The
+	 * backing store is hostile ground (anyone with a session on the
+	 * backing token, or write access to the store folder, can write
+	 * public records): a record of another privacy or kind answers
+	 * MST_ERR_TAMPERED, and a public copy never stands in for, outranks
+	 * or deletes a private one.  *data is secmem_alloc'd when is_private
+	 * (secmem_free it) and malloc'd otherwise (free it); NULL on error.
+	 * Asking for a private record without a user login answers
+	 * MST_ERR_NOT_LOGGED_IN; so does a public one that is absent then
+	 * (private records are invisible, "absent" and "private" look
+	 * alike).  remove() deletes only a record of the privacy given. */
+	mst_rc (*get)(void *be, const char *name, int is_private, uint32_t kind,
+		      uint8_t **data, size_t *len);
+	mst_rc (*remove)(void *be, const char *name, int is_private);
 	/* SO endorsement (trust): tag = keystore_endorse_mac(K, msg) under the
 	 * store's endorsement key K, a secret that a logged-in SO and a
 	 * logged-in user both reach and that nobody without a PIN can use

@@ -4,7 +4,12 @@
  * that is 171 doublings instead of 1024, and Z's subgroup check (a full
  * scalar multiplication) is done once, when its table is built.
  * Z is public, so the cache holds plain copies, and it is looked up by
- * comparing bytes; a mutex makes it safe for concurrent sessions. */
+ * comparing bytes; a mutex makes it safe for concurrent sessions.
+ * A fork() may happen while another thread holds the mutex, half-way
+ * through copying a table: the child (pthread_atfork) re-initialises the
+ * mutex and empties the cache, so it neither deadlocks nor uses a torn
+ * table.  (Holding the mutex across fork() instead would order it against
+ * the module's locks, which a wrap holds while it looks Z up.) */
 #include <pthread.h>
 #include <string.h>
 #include "token/sakke_internal.h"
@@ -22,6 +27,25 @@ static struct zcache_slot slots[ZCACHE_SLOTS];
 static uint64_t use_clock;
 static unsigned builds;
 static pthread_mutex_t zcache_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+static void reset_in_child(void)
+{
+	pthread_mutex_init(&zcache_lock, NULL);
+	memset(slots, 0, sizeof slots);
+}
+
+static void register_atfork(void)
+{
+	pthread_atfork(NULL, NULL, reset_in_child);
+}
+
+/* The cache lock, the fork handlers registered on first use. */
+static void zcache_lock_take(void)
+{
+	pthread_once(&atfork_once, register_atfork);
+	pthread_mutex_lock(&zcache_lock);
+}
 
 /* index of z in the cache or -1; with the lock held */
 static int zcache_find(const uint8_t z_pub[SAKKE_POINT_LEN])
@@ -61,7 +85,7 @@ mst_rc sakke_z_table(const uint8_t z_pub[SAKKE_POINT_LEN], ec_aff table[EC_COMB_
 
 	if (z_pub == NULL)
 		return MST_ERR_ARGS;
-	pthread_mutex_lock(&zcache_lock);
+	zcache_lock_take();
 	i = zcache_find(z_pub);
 	if (i >= 0)
 		zcache_take(i, table);
@@ -73,7 +97,7 @@ mst_rc sakke_z_table(const uint8_t z_pub[SAKKE_POINT_LEN], ec_aff table[EC_COMB_
 	rc = zcache_build(z_pub, table);
 	if (rc != MST_OK)
 		return rc;
-	pthread_mutex_lock(&zcache_lock);
+	zcache_lock_take();
 	builds++;
 	if (zcache_find(z_pub) < 0) {
 		victim = 0;     /* an empty slot, else the least recently used */
@@ -92,7 +116,7 @@ unsigned sakke_z_cache_builds(void)
 {
 	unsigned n;
 
-	pthread_mutex_lock(&zcache_lock);
+	zcache_lock_take();
 	n = builds;
 	pthread_mutex_unlock(&zcache_lock);
 	return n;
@@ -100,7 +124,7 @@ unsigned sakke_z_cache_builds(void)
 
 void sakke_z_cache_clear(void)
 {
-	pthread_mutex_lock(&zcache_lock);
+	zcache_lock_take();
 	memset(slots, 0, sizeof slots);
 	pthread_mutex_unlock(&zcache_lock);
 }

@@ -66,6 +66,15 @@ void secmem_free(void *p)
 	h = header_of(p);
 	len = h->map_len;
 	locked = h->locked;
+	/* a block inherited across fork() reads as zeros (MADV_WIPEONFORK),
+	 * header included: unmap its first page, the whole of any block
+	 * made for a key (a longer one leaves its tail mapped) */
+	if (len == 0) {
+		long page = sysconf(_SC_PAGESIZE);
+
+		(void)munmap(h, page > 0 ? (size_t)page : 4096u);
+		return;
+	}
 	OPENSSL_cleanse(h, len);
 	if (locked)
 		(void)munlock(h, len);

@@ -58,8 +58,9 @@ void tb_so_tries_set(tpm_backend *b, uint32_t tries);
 mst_rc tb_list(void *be, keystore_entry *entries, size_t *n);
 mst_rc tb_put(void *be, const char *name, uint32_t kind, int is_private,
 	      const uint8_t *data, size_t len);
-mst_rc tb_get(void *be, const char *name, uint32_t *kind, uint8_t **data, size_t *len);
-mst_rc tb_remove(void *be, const char *name);
+mst_rc tb_get(void *be, const char *name, int is_private, uint32_t kind, uint8_t **data,
+	      size_t *len);
+mst_rc tb_remove(void *be, const char *name, int is_private);
 /* The endorsement key is the store secret S itself (a different HMAC
  * message than the record auth): both the SO and the user unseal it. */
 mst_rc tb_endorse(void *be, const uint8_t *msg, size_t len, uint8_t tag[KEYSTORE_TAG_LEN]);

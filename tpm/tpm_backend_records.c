@@ -223,8 +223,11 @@ static mst_rc absent(tpm_backend *b, const char *name)
 	return tb_fail(b, MST_ERR_NOT_FOUND, "no record %s", name);
 }
 
-static mst_rc get_locked(tpm_backend *b, const char *name, const char *file, uint32_t *kind,
-			 uint8_t **data, size_t *len)
+/* One file per name: a file of another privacy or kind than the caller
+ * expects (a public file written over a private record's name, say) is
+ * refused, never read as what it claims (keystore.h). */
+static mst_rc get_locked(tpm_backend *b, const char *name, const char *file, int is_private,
+			 uint32_t kind, uint8_t **data, size_t *len)
 {
 	tpm_record_file rec;
 	tpm_conn c;
@@ -242,11 +245,12 @@ static mst_rc get_locked(tpm_backend *b, const char *name, const char *file, uin
 		free(buf);
 		return tb_fail(b, rc, "record file %s is damaged, renamed or of another version", file);
 	}
-	if (rec.is_private && b->who != KEYSTORE_USER) {
+	if (rec.is_private != !!is_private || rec.kind != kind) {
 		free(buf);
-		return tb_fail(b, MST_ERR_NOT_LOGGED_IN, "record %s is private: log in first", name);
+		return tb_fail(b, MST_ERR_TAMPERED, "record %s is %s of kind %u, not the %s of kind %u expected",
+			       name, rec.is_private ? "private" : "public", (unsigned)rec.kind,
+			       is_private ? "private" : "public", (unsigned)kind);
 	}
-	*kind = rec.kind;
 	if (!rec.is_private) {
 		*data = malloc(rec.body_len ? rec.body_len : 1);
 		if (*data)
@@ -266,30 +270,33 @@ static mst_rc get_locked(tpm_backend *b, const char *name, const char *file, uin
 	return rc;
 }
 
-mst_rc tb_get(void *be, const char *name, uint32_t *kind, uint8_t **data, size_t *len)
+mst_rc tb_get(void *be, const char *name, int is_private, uint32_t kind, uint8_t **data,
+	      size_t *len)
 {
 	tpm_backend *b = be;
 	char file[TPM_FILE_NAME_MAX];
 	tpm_meta m;
 	mst_rc rc;
 
-	if (data == NULL || len == NULL || kind == NULL)
-		return tb_fail(b, MST_ERR_ARGS, "get needs kind, data and length outputs");
+	if (data == NULL || len == NULL)
+		return tb_fail(b, MST_ERR_ARGS, "get needs data and length outputs");
 	*data = NULL;
 	*len = 0;
 	if (!tpm_name_valid(name))
 		return tb_fail(b, MST_ERR_ARGS, "record name must be 1-64 of [A-Za-z0-9._-]");
+	if (is_private && b->who != KEYSTORE_USER)
+		return tb_fail(b, MST_ERR_NOT_LOGGED_IN, "record %s is private: log in first", name);
 	tpm_record_file_name(name, file);
 	if ((rc = tb_begin(b, 0, NULL)) != MST_OK)
 		return rc;
 	rc = tb_initialized(b, &m);
 	if (rc == MST_OK)
-		rc = get_locked(b, name, file, kind, data, len);
+		rc = get_locked(b, name, file, is_private, kind, data, len);
 	tb_end(b, NULL);
 	return rc;
 }
 
-mst_rc tb_remove(void *be, const char *name)
+mst_rc tb_remove(void *be, const char *name, int is_private)
 {
 	tpm_backend *b = be;
 	char file[TPM_FILE_NAME_MAX];
@@ -309,6 +316,9 @@ mst_rc tb_remove(void *be, const char *name)
 			rc = absent(b, name);
 		else if (privacy != 0 && b->who != KEYSTORE_USER)
 			rc = tb_fail(b, MST_ERR_NOT_LOGGED_IN, "record %s is private: log in first", name);
+		else if (privacy >= 0 && privacy != !!is_private)
+			rc = tb_fail(b, MST_ERR_TAMPERED, "record %s is not %s: not removed", name,
+				     is_private ? "private" : "public");
 	}
 	if (rc == MST_OK && (rc = tpm_store_unlink(&b->st, file)) != MST_OK)
 		tb_fail(b, rc, "cannot remove %s", file);

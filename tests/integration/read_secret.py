@@ -19,11 +19,8 @@ class Attribute(C.Structure):
     _fields_ = [("type", C.c_ulong), ("value", C.c_void_p), ("len", C.c_ulong)]
 
 
-def main():
-    if len(sys.argv) != 5:
-        print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
-        return 2
-    module, label, pin, id_hex = sys.argv[1:]
+def load(module):
+    """The module, and a caller that raises on a return value other than CKR_OK."""
     lib = C.CDLL(module)
 
     def call(name, *args):
@@ -31,31 +28,54 @@ def main():
         if rv != 0:
             raise RuntimeError("%s: 0x%x" % (name, rv))
 
+    return lib, call
+
+
+def user_session(call, label, pin):
+    """A session of the token labelled label, the user logged in; None if no such token."""
+    n = C.c_ulong(0)
+    call("C_GetSlotList", C.c_ubyte(1), None, C.byref(n))
+    slots = (C.c_ulong * n.value)()
+    call("C_GetSlotList", C.c_ubyte(1), slots, C.byref(n))
+    slot = None
+    for s in slots[: n.value]:
+        info = C.create_string_buffer(1024)  # CK_TOKEN_INFO starts with label[32]
+        call("C_GetTokenInfo", C.c_ulong(s), info)
+        if info.raw[:32].decode("utf-8", "replace").rstrip() == label:
+            slot = s
+    if slot is None:
+        return None
+    h = C.c_ulong(0)
+    call("C_OpenSession", C.c_ulong(slot), C.c_ulong(CKF_SERIAL_SESSION), None, None, C.byref(h))
+    call("C_Login", h, C.c_ulong(CKU_USER), C.c_char_p(pin.encode()), C.c_ulong(len(pin)))
+    return h
+
+
+def find_one(call, h, attr_type, value):
+    """The one object whose attribute attr_type is value (bytes), or None."""
+    buf = C.create_string_buffer(value, len(value))
+    tmpl = Attribute(attr_type, C.cast(buf, C.c_void_p), len(value))
+    call("C_FindObjectsInit", h, C.byref(tmpl), C.c_ulong(1))
+    obj, count = C.c_ulong(0), C.c_ulong(0)
+    call("C_FindObjects", h, C.byref(obj), C.c_ulong(1), C.byref(count))
+    call("C_FindObjectsFinal", h)
+    return obj if count.value == 1 else None
+
+
+def main():
+    if len(sys.argv) != 5:
+        print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
+        return 2
+    module, label, pin, id_hex = sys.argv[1:]
+    lib, call = load(module)
     call("C_Initialize", None)
     try:
-        n = C.c_ulong(0)
-        call("C_GetSlotList", C.c_ubyte(1), None, C.byref(n))
-        slots = (C.c_ulong * n.value)()
-        call("C_GetSlotList", C.c_ubyte(1), slots, C.byref(n))
-        slot = None
-        for s in slots[: n.value]:
-            info = C.create_string_buffer(1024)  # CK_TOKEN_INFO starts with label[32]
-            call("C_GetTokenInfo", C.c_ulong(s), info)
-            if info.raw[:32].decode("utf-8", "replace").rstrip() == label:
-                slot = s
-        if slot is None:
+        h = user_session(call, label, pin)
+        if h is None:
             print("read_secret: no token labelled %r" % label, file=sys.stderr)
             return 2
-        h = C.c_ulong(0)
-        call("C_OpenSession", C.c_ulong(slot), C.c_ulong(CKF_SERIAL_SESSION), None, None, C.byref(h))
-        call("C_Login", h, C.c_ulong(CKU_USER), C.c_char_p(pin.encode()), C.c_ulong(len(pin)))
-        idb = C.create_string_buffer(bytes.fromhex(id_hex), len(id_hex) // 2)
-        tmpl = Attribute(CKA_ID, C.cast(idb, C.c_void_p), len(id_hex) // 2)
-        call("C_FindObjectsInit", h, C.byref(tmpl), C.c_ulong(1))
-        obj, count = C.c_ulong(0), C.c_ulong(0)
-        call("C_FindObjects", h, C.byref(obj), C.c_ulong(1), C.byref(count))
-        call("C_FindObjectsFinal", h)
-        if count.value != 1:
+        obj = find_one(call, h, CKA_ID, bytes.fromhex(id_hex))
+        if obj is None:
             print("read_secret: no object with CKA_ID %s" % id_hex, file=sys.stderr)
             return 2
         value = Attribute(CKA_VALUE, None, 0)

@@ -22,10 +22,8 @@ static void check_get(void *be, const char *name, uint32_t want_kind, const void
 {
 	uint8_t *d = NULL;
 	size_t len = 0;
-	uint32_t kind = 0;
 
-	assert_int_equal(K->get(be, name, &kind, &d, &len), MST_OK);
-	assert_int_equal(kind, want_kind);
+	assert_int_equal(K->get(be, name, is_private, want_kind, &d, &len), MST_OK);
 	assert_int_equal(len, want_len);
 	if (want_len)
 		assert_memory_equal(d, want, want_len);
@@ -43,7 +41,6 @@ static void test_new_store(void **state)
 	keystore_info info;
 	uint8_t *data;
 	size_t n = 5, len;
-	uint32_t kind;
 	void *be;
 	char serial[17];
 
@@ -65,7 +62,7 @@ static void test_new_store(void **state)
 	assert_int_equal(K->list(be, NULL, &n), MST_OK);
 	assert_int_equal(n, 0);
 	assert_int_equal(K->put(be, "a", 1, 0, (const uint8_t *)"x", 1), MST_ERR_NOT_INITIALIZED);
-	assert_int_equal(K->get(be, "a", &kind, &data, &len), MST_ERR_NOT_INITIALIZED);
+	assert_int_equal(K->get(be, "a", 0, 1, &data, &len), MST_ERR_NOT_INITIALIZED);
 	assert_int_equal(K->login(be, KEYSTORE_SO, TEST_SO_PIN, 8), MST_ERR_NOT_INITIALIZED);
 	K->close(be);
 	/* the serial number is the store's, kept across opens and init */
@@ -200,7 +197,6 @@ static void test_records(void **state)
 	keystore_entry e[8];
 	uint8_t big[5000], *d;
 	size_t n, len, i;
-	uint32_t kind;
 	void *be, *other;
 
 	(void)state;
@@ -235,19 +231,19 @@ static void test_records(void **state)
 	assert_int_equal(n, 2);   /* private ones invisible before login */
 	for (i = 0; i < n; i++)
 		assert_int_equal(e[i].is_private, 0);
-	assert_int_equal(K->get(other, "prv.1", &kind, &d, &len), MST_ERR_NOT_LOGGED_IN);
+	assert_int_equal(K->get(other, "prv.1", 1, 22, &d, &len), MST_ERR_NOT_LOGGED_IN);
 	assert_null(d);
 	assert_int_equal(K->put(other, "prv.2", 1, 1, (const uint8_t *)"x", 1), MST_ERR_NOT_LOGGED_IN);
 	assert_int_equal(K->put(other, "prv.1", 1, 0, (const uint8_t *)"x", 1), MST_ERR_NOT_LOGGED_IN);
-	assert_int_equal(K->remove(other, "prv.1"), MST_ERR_NOT_LOGGED_IN);
+	assert_int_equal(K->remove(other, "prv.1", 1), MST_ERR_NOT_LOGGED_IN);
 	/* without login "absent" and "private" look alike */
-	assert_int_equal(K->get(other, "missing", &kind, &d, &len), MST_ERR_NOT_LOGGED_IN);
-	assert_int_equal(K->remove(other, "missing"), MST_ERR_NOT_LOGGED_IN);
+	assert_int_equal(K->get(other, "missing", 0, 1, &d, &len), MST_ERR_NOT_LOGGED_IN);
+	assert_int_equal(K->remove(other, "missing", 0), MST_ERR_NOT_LOGGED_IN);
 	assert_string_equal(keystore_last_error(K, other), keystore_tpm_last_error(other));
 	check_get(other, "pub.1", 10, "public", 6, 0);
 	/* the SO is not the user: no private records either */
 	assert_int_equal(K->login(other, KEYSTORE_SO, TEST_SO_PIN, 8), MST_OK);
-	assert_int_equal(K->get(other, "prv.1", &kind, &d, &len), MST_ERR_NOT_LOGGED_IN);
+	assert_int_equal(K->get(other, "prv.1", 1, 22, &d, &len), MST_ERR_NOT_LOGGED_IN);
 	assert_int_equal(K->login(other, KEYSTORE_USER, TEST_USER_PIN, 4), MST_OK);
 	n = 8;
 	assert_int_equal(K->list(other, e, &n), MST_OK);
@@ -271,18 +267,22 @@ static void test_records(void **state)
 		assert_int_equal(K->put(be, "huge", 1, 1, huge, 64 * 1024 + 1), MST_ERR_RANGE);
 		assert_int_equal(K->put(be, "max", 1, 1, huge, 64 * 1024), MST_OK);
 		check_get(be, "max", 1, huge, 64 * 1024, 1);
-		assert_int_equal(K->remove(be, "max"), MST_OK);
+		assert_int_equal(K->remove(be, "max", 1), MST_OK);
 		free(huge);
 	}
-	assert_int_equal(K->get(be, "missing", &kind, &d, &len), MST_ERR_NOT_FOUND);
-	assert_int_equal(K->remove(be, "missing"), MST_ERR_NOT_FOUND);
+	assert_int_equal(K->get(be, "missing", 1, 1, &d, &len), MST_ERR_NOT_FOUND);
+	assert_int_equal(K->remove(be, "missing", 1), MST_ERR_NOT_FOUND);
 	n = 8;
 	assert_int_equal(K->list(be, e, &n), MST_OK);
 	assert_int_equal(n, 4);
 
-	assert_int_equal(K->remove(be, "prv.1"), MST_OK);
-	assert_int_equal(K->remove(be, "pub.1"), MST_OK);
-	assert_int_equal(K->get(be, "prv.1", &kind, &d, &len), MST_ERR_NOT_FOUND);
+	/* remove() deletes only a record of the privacy it is told */
+	assert_int_equal(K->remove(be, "prv.1", 0), MST_ERR_TAMPERED);
+	assert_int_equal(K->remove(be, "pub.1", 1), MST_ERR_TAMPERED);
+	check_get(be, "pub.1", 10, "public", 6, 0);
+	assert_int_equal(K->remove(be, "prv.1", 1), MST_OK);
+	assert_int_equal(K->remove(be, "pub.1", 0), MST_OK);
+	assert_int_equal(K->get(be, "prv.1", 1, 22, &d, &len), MST_ERR_NOT_FOUND);
 	n = 8;
 	assert_int_equal(K->list(be, e, &n), MST_OK);
 	assert_int_equal(n, 2);

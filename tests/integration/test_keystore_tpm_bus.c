@@ -41,7 +41,6 @@ static void test_parameter_encryption(void **state)
 	uint8_t *cap, *rec, *d;
 	size_t cap_len, rec_len, len;
 	tpm_record_file rf;
-	uint32_t kind;
 	void *be;
 
 	(void)state;
@@ -56,7 +55,7 @@ static void test_parameter_encryption(void **state)
 	be = test_open(&cfg);
 	test_init_user(be);   /* Create x2 and Unseal x2 of the store secret */
 	assert_int_equal(K->put(be, "ssk", 1, 1, (const uint8_t *)"identity key", 12), MST_OK);
-	assert_int_equal(K->get(be, "ssk", &kind, &d, &len), MST_OK);
+	assert_int_equal(K->get(be, "ssk", 1, 1, &d, &len), MST_OK);
 	secmem_free(d);
 	K->close(be);
 	unsetenv("TCTI_PCAP_FILE");

@@ -19,15 +19,16 @@
 static const keystore_backend *K = &keystore_backend_tpm;
 
 /* get() and release what it returned: secmem for private records,
- * malloc for public ones (told by the file name's record here). */
+ * malloc for public ones (told by the record's name here: "pub" is the
+ * public record of kind 2, every other one private of kind 1). */
 static mst_rc try_get(void *be, const char *name)
 {
+	int pub = strncmp(name, "pub", 3) == 0;
 	uint8_t *d = NULL;
 	size_t len;
-	uint32_t kind;
-	mst_rc rc = K->get(be, name, &kind, &d, &len);
+	mst_rc rc = K->get(be, name, !pub, pub ? 2 : 1, &d, &len);
 
-	if (strncmp(name, "pub", 3) == 0)
+	if (pub)
 		free(d);
 	else
 		secmem_free(d);
@@ -46,8 +47,8 @@ static void test_flip_private(void **state)
 
 	(void)state;
 	be = test_user_store(&cfg, "flip");
-	assert_int_equal(K->put(be, "prv", 5, 1, (const uint8_t *)"sealed key material", 19), MST_OK);
-	assert_int_equal(K->put(be, "other", 6, 1, (const uint8_t *)"still fine", 10), MST_OK);
+	assert_int_equal(K->put(be, "prv", 1, 1, (const uint8_t *)"sealed key material", 19), MST_OK);
+	assert_int_equal(K->put(be, "other", 1, 1, (const uint8_t *)"still fine", 10), MST_OK);
 	orig = test_read_file(cfg.tpm_store, "rec.prv", &len);
 	for (i = 0; i < len; i += 3) {
 		mst_rc rc;
@@ -195,9 +196,8 @@ static void test_swapped_files(void **state)
 	{
 		uint8_t *d = NULL;
 		size_t len;
-		uint32_t kind;
 
-		assert_int_equal(K->get(be, "pub", &kind, &d, &len), MST_ERR_TAMPERED);
+		assert_int_equal(K->get(be, "pub", 0, 2, &d, &len), MST_ERR_TAMPERED);
 		assert_null(d);
 		assert_non_null(strstr(keystore_tpm_last_error(be), "rec.pub"));
 	}

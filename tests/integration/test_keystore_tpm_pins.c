@@ -56,9 +56,8 @@ static void test_pins(void **state)
 	{
 		uint8_t *d;
 		size_t len;
-		uint32_t kind;
 
-		assert_int_equal(K->get(be, "k", &kind, &d, &len), MST_OK);
+		assert_int_equal(K->get(be, "k", 1, 7, &d, &len), MST_OK);
 		secmem_free(d);
 	}
 	assert_int_equal(K->init_token(be, "abcdefgh", 8, "again"), MST_OK);
@@ -81,7 +80,7 @@ static void test_lockout(void **state)
 {
 	mst_slot_config cfg;
 	keystore_info info;
-	uint32_t before, kind;
+	uint32_t before;
 	uint8_t *d;
 	size_t len;
 	mst_rc rc = MST_OK;
@@ -133,7 +132,7 @@ static void test_lockout(void **state)
 	assert_int_equal(K->login(be, KEYSTORE_USER, TEST_USER_PIN, 4), MST_ERR_PIN_INCORRECT);
 	assert_int_equal(K->login(be, KEYSTORE_USER, "4321", 4), MST_OK);
 	/* the keys survived the reset */
-	assert_int_equal(K->get(be, "ssk", &kind, &d, &len), MST_OK);
+	assert_int_equal(K->get(be, "ssk", 1, 3, &d, &len), MST_OK);
 	assert_int_equal(len, 12);
 	assert_memory_equal(d, "identity key", 12);
 	secmem_free(d);

@@ -142,23 +142,6 @@ static int setup(void **state)
 	return 0;
 }
 
-/* A test that unloads the module and fails before loading it again
- * must not leave the next tests (or the group teardown) without one. */
-static int reload_if_unloaded(void **state)
-{
-	(void)state;
-	if (p11 == NULL)
-		tok_load();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	tok_unload();
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -181,12 +164,13 @@ int main(void)
 		cmocka_unit_test(test_wrap_rules),
 		cmocka_unit_test(test_threads_sign),
 		cmocka_unit_test(test_fork_child),
-		cmocka_unit_test_teardown(test_tampered_record, reload_if_unloaded),
+		cmocka_unit_test_teardown(test_tampered_record, tok_fixture_reload),
+		cmocka_unit_test_teardown(test_forged_public_records, tok_fixture_reload),
 		cmocka_unit_test(test_initialize_args),
-		cmocka_unit_test_teardown(test_object_management, reload_if_unloaded),
+		cmocka_unit_test_teardown(test_object_management, tok_fixture_reload),
 		cmocka_unit_test(test_all_vendor_key_sets),
 		cmocka_unit_test(test_edge_cases),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, tok_fixture_unload);
 }

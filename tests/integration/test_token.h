@@ -52,9 +52,22 @@ void tok_login_back(CK_SESSION_HANDLE s, int user);
 /* Import a KmsCertificate as the SO (tok_login_so, create, back): the
  * create's answer.  Handles of private objects change (re-login). */
 CK_RV tok_so_import(CK_SESSION_HANDLE s, const char *xml, CK_OBJECT_HANDLE *h);
+/* The same with one more attribute (extra != NULL) in the template. */
+CK_RV tok_create_data_with(CK_SESSION_HANDLE s, const char *app, const char *xml,
+			   const CK_ATTRIBUTE *extra, CK_OBJECT_HANDLE *h);
+/* cmocka fixtures: load the module again if a test left it unloaded (a
+ * test that unloads it and fails before loading it again must not leave
+ * the next tests without one); unload it. */
+int tok_fixture_reload(void **state);
+int tok_fixture_unload(void **state);
 CK_TOKEN_INFO tok_info(const char *label);
 /* A session secret key holding value (extractable). */
 CK_OBJECT_HANDLE tok_secret(CK_SESSION_HANDLE s, const uint8_t *value, size_t len);
+/* The non-extractable secret key o holds value: a MIKEY PRF output of o
+ * (readable, as only PRF outputs are) equals the same PRF computed here
+ * on value (libmstcore).  How tests check an SSV that never leaves. */
+void tok_assert_secret_is(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, const uint8_t *value,
+			  size_t len);
 /* Read CKA_VALUE into buf (capacity *len): the return value of the call. */
 CK_RV tok_value(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, uint8_t *buf, CK_ULONG *len);
 
@@ -78,6 +91,14 @@ size_t tpm_store_records(const char *label, char names[][72], size_t max);
  * endorsement (".e") not in before: the count edited. */
 int tpm_store_tamper_new_values(const char *label, char before[][72], size_t n_before);
 
+/* Over every private record file rec.*SUFFIX of the slot's tpm store,
+ * write a valid public record file of this kind and data, as someone who
+ * may write the folder would; the count.  tpm_store_restore puts the
+ * original files back. */
+size_t tpm_store_forge_public(const char *label, const char *suffix, uint32_t kind,
+			      const uint8_t *data, size_t len);
+void tpm_store_restore(const char *label);
+
 /* Test groups (test_token_*.c). */
 void test_info_and_mechanisms(void **state);
 void test_init_token_and_pins(void **state);
@@ -99,6 +120,7 @@ void test_wrap_rules(void **state);
 void test_threads_sign(void **state);
 void test_fork_child(void **state);
 void test_tampered_record(void **state);
+void test_forged_public_records(void **state);
 void test_initialize_args(void **state);
 void test_object_management(void **state);
 void test_all_vendor_key_sets(void **state);

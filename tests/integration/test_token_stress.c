@@ -1,5 +1,6 @@
 /* tests/integration/test_token_stress.c - many threads, fork, and an
  * edited sealed record. */
+#include <config.h>
 #include "test_token.h"
 
 #include <dlfcn.h>
@@ -299,6 +300,24 @@ static void replace_record(struct backing *b, CK_OBJECT_HANDLE h, const char *na
 	assert_int_equal(b->f->C_CreateObject(b->s, t, 6, &nh), CKR_OK);
 }
 
+/* A public record object `name`, beside whatever is there. */
+static void create_public_record(struct backing *b, const char *name, uint8_t *val, CK_ULONG len)
+{
+	CK_OBJECT_CLASS cls = CKO_DATA;
+	CK_BBOOL no = CK_FALSE, yes = CK_TRUE;
+	CK_ATTRIBUTE t[] = {
+		{ CKA_CLASS, &cls, sizeof(cls) },
+		{ CKA_TOKEN, &yes, sizeof(yes) },
+		{ CKA_PRIVATE, &no, sizeof(no) },
+		{ CKA_APPLICATION, (void *)(uintptr_t)"mstoken", 7 },
+		{ CKA_LABEL, (void *)(uintptr_t)name, strlen(name) },
+		{ CKA_VALUE, val, len },
+	};
+	CK_OBJECT_HANDLE nh;
+
+	assert_int_equal(b->f->C_CreateObject(b->s, t, 6, &nh), CKR_OK);
+}
+
 /* Flip one octet of every key value record (".v") and SO endorsement
  * (".e") that appeared since "before". */
 static int tamper_new_values(char before[][72], size_t n_before)
@@ -412,4 +431,229 @@ void test_tampered_record(void **state)
 		assert_int_equal(p11->C_Verify(s, BYTES("bob"), 3, sig, 129), CKR_OK);
 	}
 	assert_int_equal(p11->C_CloseSession(s), CKR_OK);
+}
+
+/* ---- forged public records under private records' names (issue 11) ---- */
+
+#define FORGED_GEN 1000000u   /* far above any generation a put made */
+
+/* objcodec ".a" body of a token secret key that claims to be public, not
+ * sensitive and extractable: what an attacker would plant under a private
+ * key's name, hoping the sealed value gets attached to it. */
+static size_t forged_attrs(uint8_t *out, size_t cap)
+{
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	CK_KEY_TYPE kt = CKK_GENERIC_SECRET;
+	CK_ULONG vlen = 32;
+	const struct { CK_ATTRIBUTE_TYPE t; const void *v; size_t l; } a[] = {
+		{ CKA_TOKEN, &yes, sizeof(yes) }, { CKA_PRIVATE, &no, sizeof(no) },
+		{ CKA_SENSITIVE, &no, sizeof(no) }, { CKA_EXTRACTABLE, &yes, sizeof(yes) },
+		{ CKA_KEY_TYPE, &kt, sizeof(kt) }, { CKA_VALUE_LEN, &vlen, sizeof(vlen) },
+		{ CKA_SIGN, &yes, sizeof(yes) }, { CKA_LABEL, "forged", 6 },
+	};
+	size_t n = sizeof(a) / sizeof(a[0]), i, pos = 17;
+	uint64_t cls = CKO_SECRET_KEY;
+
+	memcpy(out, "MSTO\x01", 5);
+	for (i = 0; i < 8; i++)
+		out[5 + i] = (uint8_t)(cls >> (56 - 8 * i));
+	out[13] = out[14] = out[15] = 0;
+	out[16] = (uint8_t)n;
+	for (i = 0; i < n; i++) {
+		assert_true(pos + 8 + a[i].l <= cap);
+		memset(out + pos, 0, 8);
+		out[pos + 2] = (uint8_t)(a[i].t >> 8);
+		out[pos + 3] = (uint8_t)a[i].t;
+		out[pos + 7] = (uint8_t)a[i].l;
+		memcpy(out + pos + 8, a[i].v, a[i].l);
+		pos += 8 + a[i].l;
+	}
+	return pos;
+}
+
+/* Private mstoken records of bob's backing token (a user login sees them). */
+static size_t backing_private(struct backing *b, char names[][72], uint64_t *gens)
+{
+	static char all[MAX_RECS][72];
+	CK_OBJECT_HANDLE h[MAX_RECS];
+	size_t n = backing_records(b, all, h), i, out = 0;
+
+	for (i = 0; i < n; i++) {
+		static uint8_t val[70000];
+		CK_BBOOL priv = CK_FALSE;
+		CK_ATTRIBUTE a[] = { { CKA_PRIVATE, &priv, sizeof(priv) }, { CKA_VALUE, val, sizeof(val) } };
+		int j;
+
+		assert_int_equal(b->f->C_GetAttributeValue(b->s, h[i], a, 2), CKR_OK);
+		if (!priv)
+			continue;
+		strcpy(names[out], all[i]);
+		gens[out] = 0;
+		for (j = 0; j < 8; j++)
+			gens[out] = gens[out] << 8 | val[5 + j];
+		out++;
+	}
+	return out;
+}
+
+/* For every private record NAME ending in suffix, a PUBLIC record object
+ * of that name with a far higher generation, made in a session without
+ * any login (SoftHSM2 needs no PIN for public objects); the count. */
+static size_t forge_backing(const char *suffix, uint32_t kind, const uint8_t *body, size_t blen)
+{
+	static char names[MAX_RECS][72];
+	static uint64_t gens[MAX_RECS];
+	struct backing b;
+	size_t n, i, made = 0, s = strlen(suffix);
+
+	backing_open(&b, "bob-store");
+	n = backing_private(&b, names, gens);
+	assert_int_equal(b.f->C_Logout(b.s), CKR_OK);   /* the attacker has no PIN */
+	for (i = 0; i < n; i++) {
+		size_t l = strlen(names[i]);
+		uint8_t val[4096];
+		uint64_t gen = gens[i] + FORGED_GEN;
+		int j;
+
+		if (l < s || strcmp(names[i] + l - s, suffix) != 0)
+			continue;
+		val[0] = 1;
+		for (j = 0; j < 4; j++)
+			val[1 + j] = (uint8_t)(kind >> (24 - 8 * j));
+		for (j = 0; j < 8; j++)
+			val[5 + j] = (uint8_t)(gen >> (56 - 8 * j));
+		memcpy(val + 13, body, blen);
+		create_public_record(&b, names[i], val, 13 + blen);
+		made++;
+	}
+	backing_close(&b);
+	return made;
+}
+
+/* Destroy the forged copies again (public, generation >= FORGED_GEN). */
+static void unforge_backing(void)
+{
+	static char names[MAX_RECS][72];
+	CK_OBJECT_HANDLE h[MAX_RECS];
+	struct backing b;
+	size_t n, i;
+
+	backing_open(&b, "bob-store");
+	n = backing_records(&b, names, h);
+	for (i = 0; i < n; i++) {
+		static uint8_t val[70000];
+		CK_BBOOL priv = CK_TRUE;
+		CK_ATTRIBUTE a[] = { { CKA_PRIVATE, &priv, sizeof(priv) }, { CKA_VALUE, val, sizeof(val) } };
+
+		assert_int_equal(b.f->C_GetAttributeValue(b.s, h[i], a, 2), CKR_OK);
+		if (!priv && a[1].ulValueLen >= 13 && val[5] == 0 && val[6] == 0 &&
+		    (val[10] << 16 | val[11] << 8 | val[12]) >= (int)FORGED_GEN)
+			assert_int_equal(b.f->C_DestroyObject(b.s, h[i]), CKR_OK);
+	}
+	backing_close(&b);
+}
+
+static size_t backing_private_count(void)
+{
+	static char names[MAX_RECS][72];
+	static uint64_t gens[MAX_RECS];
+	struct backing b;
+	size_t n;
+
+	backing_open(&b, "bob-store");
+	n = backing_private(&b, names, gens);
+	backing_close(&b);
+	return n;
+}
+
+/* No object the session can see gives an identity key's bytes. */
+static void assert_no_identity_key_readable(CK_SESSION_HANDLE s)
+{
+	static const char *const users[] = { "alice", "bob" };
+	CK_OBJECT_HANDLE h[256];
+	CK_ULONG n = 0, i, u;
+
+	assert_int_equal(p11->C_FindObjectsInit(s, NULL, 0), CKR_OK);
+	assert_int_equal(p11->C_FindObjects(s, h, 256, &n), CKR_OK);
+	assert_int_equal(p11->C_FindObjectsFinal(s), CKR_OK);
+	for (i = 0; i < n; i++) {
+		uint8_t buf[8192];
+		CK_ULONG len = sizeof(buf);
+
+		if (tok_value(s, h[i], buf, &len) != CKR_OK)
+			continue;
+		for (u = 0; u < 2; u++) {
+			const struct interop_key_set *k = sw_user(users[u]);
+
+			assert_null(memmem(buf, len, k->ssk, k->ssk_len));
+			assert_null(memmem(buf, len, k->rsk, k->rsk_len));
+		}
+	}
+}
+
+/* Bob's token after a forgery: nothing secret readable before or after
+ * login; C_SignInit with bob's SSK answers want (CKR_OK: and it signs
+ * as before). */
+static void check_bob_token(CK_RV want)
+{
+	const struct interop_key_set *bob = sw_user("bob");
+	CK_MECHANISM m = { CKM_MSTOKEN_ECCSI, NULL, 0 };
+	CK_OBJECT_HANDLE key;
+	CK_SESSION_HANDLE s;
+	uint8_t sig[129];
+	CK_ULONG len = sizeof(sig);
+
+	tok_load();
+	s = tok_session("bob", 0);
+	assert_no_identity_key_readable(s);
+	assert_int_equal(p11->C_Login(s, CKU_USER, PIN(USER_PIN), 4), CKR_OK);
+	assert_no_identity_key_readable(s);
+	key = tok_user_key(s, bob->uid, 32, 1);
+	if (want == CKR_OK || key != 0)
+		assert_int_equal(p11->C_SignInit(s, &m, key), want);
+	if (want == CKR_OK) {
+		assert_int_equal(p11->C_Sign(s, BYTES("forged"), 6, sig, &len), CKR_OK);
+		assert_int_equal(eccsi_verify(bob->kpak, bob->uid, 32, (const uint8_t *)"forged", 6,
+					      sig), MST_OK);
+	}
+	assert_int_equal(p11->C_Logout(s), CKR_OK);
+	assert_int_equal(p11->C_CloseSession(s), CKR_OK);
+	tok_unload();
+}
+
+/* Issue 11 item 1: anyone who may write public objects of the backing
+ * store plants public records under private records' names. */
+void test_forged_public_records(void **state)
+{
+	uint8_t attrs[512], junk[32];
+	size_t alen = forged_attrs(attrs, sizeof(attrs)), before;
+
+	(void)state;
+	memset(junk, 0xa5, sizeof(junk));
+	tok_unload();
+	if (tok_backend_is_tpm()) {
+		/* a file per name: the forged file replaces the sealed one, so
+		 * the key is gone; but no forged object may carry its value,
+		 * and a forged value is never used (nor freed as secure memory) */
+		assert_true(tpm_store_forge_public("bob", ".a", 1, attrs, alen) > 0);
+		check_bob_token(CKR_KEY_HANDLE_INVALID);
+		tpm_store_restore("bob");
+		assert_true(tpm_store_forge_public("bob", ".v", 2, junk, sizeof(junk)) > 0);
+		check_bob_token(CKR_DEVICE_ERROR);
+		tpm_store_restore("bob");
+		check_bob_token(CKR_OK);
+	} else {
+		/* a public copy never outranks, replaces or deletes the private
+		 * one: the keys keep working and stay secret */
+		before = backing_private_count();
+		assert_true(forge_backing(".a", 1, attrs, alen) > 0);
+		check_bob_token(CKR_OK);
+		assert_int_equal(backing_private_count(), before);
+		unforge_backing();
+		assert_true(forge_backing(".v", 2, junk, sizeof(junk)) > 0);
+		check_bob_token(CKR_OK);
+		assert_int_equal(backing_private_count(), before);
+		unforge_backing();
+	}
+	tok_load();
 }

@@ -6,6 +6,7 @@
 #include <dlfcn.h>
 
 #include "token/hex.h"
+#include "token/mikey_prf.h"
 
 CK_FUNCTION_LIST_PTR p11;
 static void *module_handle;
@@ -154,7 +155,8 @@ CK_OBJECT_HANDLE tok_user_key(CK_SESSION_HANDLE s, const uint8_t *uid, size_t ui
 	return tok_find(s, CKO_PRIVATE_KEY, id, uid_len + 1);
 }
 
-CK_RV tok_create_data(CK_SESSION_HANDLE s, const char *app, const char *xml, CK_OBJECT_HANDLE *h)
+CK_RV tok_create_data_with(CK_SESSION_HANDLE s, const char *app, const char *xml,
+			   const CK_ATTRIBUTE *extra, CK_OBJECT_HANDLE *h)
 {
 	/* exactly what pkcs11-tool --write-object --type data sends */
 	CK_OBJECT_CLASS cls = CKO_DATA;
@@ -165,10 +167,33 @@ CK_RV tok_create_data(CK_SESSION_HANDLE s, const char *app, const char *xml, CK_
 		{ CKA_VALUE, (void *)(uintptr_t)xml, strlen(xml) },
 		{ CKA_PRIVATE, &no, sizeof(no) },
 		{ CKA_APPLICATION, (void *)(uintptr_t)app, strlen(app) },
+		{ 0, NULL, 0 },
 	};
 	CK_OBJECT_HANDLE dummy;
 
-	return p11->C_CreateObject(s, t, 5, h ? h : &dummy);
+	if (extra != NULL)
+		t[5] = *extra;
+	return p11->C_CreateObject(s, t, extra != NULL ? 6 : 5, h ? h : &dummy);
+}
+
+CK_RV tok_create_data(CK_SESSION_HANDLE s, const char *app, const char *xml, CK_OBJECT_HANDLE *h)
+{
+	return tok_create_data_with(s, app, xml, NULL, h);
+}
+
+int tok_fixture_reload(void **state)
+{
+	(void)state;
+	if (p11 == NULL)
+		tok_load();
+	return 0;
+}
+
+int tok_fixture_unload(void **state)
+{
+	(void)state;
+	tok_unload();
+	return 0;
 }
 
 CK_TOKEN_INFO tok_info(const char *label)
@@ -196,6 +221,34 @@ CK_OBJECT_HANDLE tok_secret(CK_SESSION_HANDLE s, const uint8_t *value, size_t le
 
 	assert_int_equal(p11->C_CreateObject(s, t, 6, &h), CKR_OK);
 	return h;
+}
+
+void tok_assert_secret_is(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, const uint8_t *value,
+			  size_t len)
+{
+	static const uint8_t rand[16] = { 0x52, 0x41, 0x4e, 0x44, 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+	CK_MSTOKEN_MIKEY_PRF_PARAMS p = {
+		CK_MSTOKEN_PRF_HMAC_SHA256, CK_MSTOKEN_KEY_TEK, 0, 0x1234,
+		(unsigned char *)(uintptr_t)rand, sizeof(rand),
+	};
+	CK_MECHANISM m = { CKM_MSTOKEN_MIKEY_PRF, &p, sizeof(p) };
+	CK_ULONG out_len = 32, got = 32;
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	CK_ATTRIBUTE t[] = {
+		{ CKA_VALUE_LEN, &out_len, sizeof(out_len) },
+		{ CKA_SENSITIVE, &no, sizeof(no) },
+		{ CKA_EXTRACTABLE, &yes, sizeof(yes) },
+	};
+	uint8_t in_token[32], here[32];
+	CK_OBJECT_HANDLE d;
+
+	assert_int_equal(p11->C_DeriveKey(s, &m, o, t, 3, &d), CKR_OK);
+	assert_int_equal(tok_value(s, d, in_token, &got), CKR_OK);
+	assert_int_equal(got, 32);
+	assert_int_equal(p11->C_DestroyObject(s, d), CKR_OK);
+	assert_int_equal(mikey_derive(MIKEY_PRF_HMAC_SHA256, value, len, MIKEY_KEY_TEK, 0, 0x1234,
+				      rand, sizeof(rand), here, 32), MST_OK);
+	assert_memory_equal(in_token, here, 32);
 }
 
 CK_RV tok_value(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, uint8_t *buf, CK_ULONG *len)

@@ -101,12 +101,7 @@ static void messages_of(CK_SESSION_HANDLE s, const char *block, const char *kms,
 	CK_MECHANISM um = { CKM_MSTOKEN_SAKKE, NULL, 0 };
 	CK_OBJECT_HANDLE kp = tok_community(s, CKK_MSTOKEN_ECCSI, kms);
 	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
-	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
-	CK_ATTRIBUTE t[] = {
-		{ CKA_CLASS, &cls, sizeof(cls) },
-		{ CKA_SENSITIVE, &no, sizeof(no) },
-		{ CKA_EXTRACTABLE, &yes, sizeof(yes) },
-	};
+	CK_ATTRIBUTE t[] = { { CKA_CLASS, &cls, sizeof(cls) } };
 	size_t i;
 
 	for (i = 0; i < INTEROP_COUNT(interop_messages); i++) {
@@ -116,8 +111,6 @@ static void messages_of(CK_SESSION_HANDLE s, const char *block, const char *kms,
 		};
 		CK_MECHANISM vm = { CKM_MSTOKEN_ECCSI, &vp, sizeof(vp) };
 		CK_OBJECT_HANDLE r, ssv;
-		uint8_t value[32];
-		CK_ULONG len = sizeof(value);
 
 		if (strcmp(im->block, block) != 0)
 			continue;
@@ -128,11 +121,10 @@ static void messages_of(CK_SESSION_HANDLE s, const char *block, const char *kms,
 		r = key_of(s, kms, im->responder_id, im->responder_id_len, 2);
 		if (r == 0)
 			continue;       /* no key set published for the responder */
-		assert_int_equal(p11->C_UnwrapKey(s, &um, r, BYTES(im->sakke_data), 273, t, 3, &ssv),
+		assert_int_equal(p11->C_UnwrapKey(s, &um, r, BYTES(im->sakke_data), 273, t, 1, &ssv),
 				 CKR_OK);
-		assert_int_equal(tok_value(s, ssv, value, &len), CKR_OK);
-		assert_int_equal(len, 16);
-		assert_memory_equal(value, im->ssv, 16);
+		/* the SSV never leaves the token: compare what is derived from it */
+		tok_assert_secret_is(s, ssv, im->ssv, 16);
 		n->unwrapped++;
 	}
 }

@@ -80,22 +80,35 @@ $MSREF eccsi-verify --kpak "$KPAK" --id "$UID_HEX" --msg other.bin --sig sig.bin
 
 echo "== unwrap (SAKKE decapsulation)"
 $MSREF sakke-encap --z "$Z" --id "$UID_HEX" --out encapsulated.bin > ssv.txt || exit 99
+# the SSV is sensitive and never extractable: pkcs11-tool must say --sensitive
 p11 --login --pin 1234 --unwrap -m 0xCD530002 \
-    --id "${UID_HEX}02" -i encapsulated.bin --key-type GENERIC:16 --application-label ssv ||
-	fail "unwrap"
-# the same SSV as the reference KMS side made: unwrapped again, extractable
-p11 --login --pin 1234 --unwrap -m 0xCD530002 --id "${UID_HEX}02" -i encapsulated.bin \
-    --key-type GENERIC:16 --extractable --application-label ssv-check > /dev/null ||
-	fail "unwrap (extractable)"
-p11 --login --pin 1234 --read-object --type secrkey --label ssv-check -o ssv.bin ||
-	fail "read the extractable SSV"
-[ "$(od -An -tx1 ssv.bin | tr -d ' \n')" = "$(tr -d ' \n' < ssv.txt | tr A-F a-f)" ] ||
-	fail "unwrapped SSV $(od -An -tx1 ssv.bin) differs from the reference's $(cat ssv.txt)"
+    --id "${UID_HEX}02" -i encapsulated.bin --key-type GENERIC:16 --sensitive \
+    --application-label ssv || fail "unwrap"
+# a readable SSV is refused: the template without --sensitive, or --extractable
+for opt in "" "--sensitive --extractable"; do
+	# shellcheck disable=SC2086
+	p11 --login --pin 1234 --unwrap -m 0xCD530002 --id "${UID_HEX}02" -i encapsulated.bin \
+	    --key-type GENERIC:16 $opt --application-label ssv-readable > readable.txt 2>&1 &&
+		fail "readable unwrap accepted (options: ${opt:-none})"
+	grep -q CKR_TEMPLATE_INCONSISTENT readable.txt || fail "readable unwrap: $(cat readable.txt)"
+done
+# the same SSV as the reference KMS side made: the same MIKEY PRF output
+# (the one kind of key that may leave the token), computed by the token on
+# the unwrapped SSV and by the reference on its own
+RAND=00112233445566778899aabbccddeeff
+GOT=$($PYTHON3 "$top_srcdir/tests/integration/p11_prf.py" "$MODULE" alice 1234 ssv "$RAND" 4660) ||
+	fail "PRF of the unwrapped SSV"
+WANT=$(PYTHONPATH="$top_srcdir/tests/ref" $PYTHON3 -c "import sys
+from msref_prf import derive_key
+print(derive_key(1, bytes.fromhex(sys.argv[1]), 'tek', 0, (4660).to_bytes(4, 'big'),
+                 bytes.fromhex(sys.argv[2]), 128).hex())" "$(tr -d ' \n' < ssv.txt)" "$RAND") ||
+	exit 99
+[ "$GOT" = "$WANT" ] || fail "PRF of the unwrapped SSV $GOT differs from the reference's $WANT"
 # a damaged payload fails the SAKKE validity test
 cp encapsulated.bin bad.bin
 printf '\001' | dd of=bad.bin bs=1 seek=272 conv=notrunc 2>/dev/null
 p11 --login --pin 1234 --unwrap -m 0xCD530002 --id "${UID_HEX}02" -i bad.bin \
-    --key-type GENERIC:16 --application-label bad > bad.txt 2>&1 && fail "damaged payload unwrapped"
+    --key-type GENERIC:16 --sensitive --application-label bad > bad.txt 2>&1 && fail "damaged payload unwrapped"
 grep -q CKR_WRAPPED_KEY_INVALID bad.txt || fail "damaged payload: $(cat bad.txt)"
 
 echo "== no secret can be read back"

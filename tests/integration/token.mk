@@ -11,12 +11,36 @@ tests_integration_test_token_SOURCES = \
 	tests/integration/test_token_objects.c \
 	tests/integration/test_token_vendors.c \
 	tests/integration/test_token_tpm_store.c
-tests_integration_test_token_CFLAGS = $(TEST_CFLAGS) $(P11KIT_CFLAGS) -pthread
-tests_integration_test_token_LDADD = $(TEST_CORE_LIBS) -ldl -lpthread
+tests_integration_test_token_CFLAGS = $(TEST_CFLAGS) $(P11KIT_CFLAGS) $(TSS2_CFLAGS) -pthread
+# tpm/: writing a forged public record file into a tpm store
+tests_integration_test_token_LDADD = tpm/libmsttpm.la $(TEST_CORE_LIBS) -ldl -lpthread
+
+# a KmsKeySet import frees no unwiped copy of its secret text (own free())
+check_PROGRAMS += tests/integration/test_token_wipe
+tests_integration_test_token_wipe_SOURCES = tests/integration/test_token_wipe.c \
+	tests/integration/test_token_util.c
+tests_integration_test_token_wipe_CFLAGS = $(TEST_CFLAGS) $(P11KIT_CFLAGS)
+tests_integration_test_token_wipe_LDADD = $(TEST_CORE_LIBS) -ldl
+# its free() must be the one the dlopen'ed module binds to
+tests_integration_test_token_wipe_LDFLAGS = -rdynamic
+
+# issue 11: black-box attacks and the PKCS#11 rules google/pkcs11test
+# exposed, on a token of its own (doc/pkcs11.md, "Conformance")
+check_PROGRAMS += tests/integration/test_token_conformance
+tests_integration_test_token_conformance_SOURCES = \
+	tests/integration/test_token_conformance.c tests/integration/test_token.h \
+	tests/integration/p11_slot.h tests/integration/test_token_util.c
+tests_integration_test_token_conformance_CFLAGS = $(TEST_CFLAGS) $(P11KIT_CFLAGS) -pthread
+tests_integration_test_token_conformance_LDADD = $(TEST_CORE_LIBS) -ldl -lpthread
 
 TESTS += tests/integration/token.sh tests/integration/token-pkcs11-tool.sh
+TESTS += tests/integration/token-conformance.sh tests/integration/token-conformance-tpm.sh
+dist_check_SCRIPTS += tests/integration/token-conformance.sh \
+	tests/integration/token-conformance-tpm.sh
 dist_check_SCRIPTS += tests/integration/token.sh tests/integration/token-pkcs11-tool.sh
 # the same bodies on tpm-backed slots (MSTOKEN_TEST_BACKEND=tpm, swtpm)
 TESTS += tests/integration/token-tpm.sh tests/integration/token-pkcs11-tool-tpm.sh
 dist_check_SCRIPTS += tests/integration/token-tpm.sh tests/integration/token-pkcs11-tool-tpm.sh
 dist_noinst_DATA += tests/integration/token-env.sh
+# token-pkcs11-tool.sh: a PRF output of a kept SSV (uses read_secret.py, client.mk)
+dist_noinst_SCRIPTS += tests/integration/p11_prf.py

@@ -9,6 +9,12 @@ trap token_teardown EXIT
 echo "== mstoken-pkcs11.so loaded directly"
 MSTOKEN_MODULE="$MODULE" "$top_builddir/tests/integration/test_token" || exit 1
 
+echo "== a key set import leaves no secret text in freed memory"
+token_reset || exit 99
+MSTOKEN_MODULE="$MODULE" "$top_builddir/tests/integration/test_token_wipe"
+rc=$?
+[ $rc -eq 0 ] || [ $rc -eq 77 ] || exit 1
+
 if [ -z "$P11KIT_PROXY" ] || [ ! -f "$P11KIT_PROXY" ]; then
 	echo "p11-kit-proxy.so not found: proxy run skipped"
 	exit 77

@@ -93,12 +93,10 @@ int store_teardown(void **state)
 void expect_record_is(void *be, const char *name, int is_private, uint32_t kind,
 		      const char *text)
 {
-	uint32_t k = 0;
 	uint8_t *data = NULL;
 	size_t len = 0;
 
-	assert_rc(be, ks->get(be, name, &k, &data, &len), MST_OK);
-	assert_int_equal(k, kind);
+	assert_rc(be, ks->get(be, name, is_private, kind, &data, &len), MST_OK);
 	assert_int_equal(len, strlen(text));
 	assert_memory_equal(data, text, len);
 	if (is_private) {
@@ -110,13 +108,12 @@ void expect_record_is(void *be, const char *name, int is_private, uint32_t kind,
 }
 
 
-void expect_get_fails(void *be, const char *name, mst_rc want)
+void expect_get_fails(void *be, const char *name, int is_private, uint32_t kind, mst_rc want)
 {
-	uint32_t k;
 	uint8_t *data = NULL;
 	size_t len;
 
-	assert_rc(be, ks->get(be, name, &k, &data, &len), want);
+	assert_rc(be, ks->get(be, name, is_private, kind, &data, &len), want);
 	assert_null(data);
 }
 

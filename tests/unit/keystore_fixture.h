@@ -44,7 +44,8 @@ int store_teardown(void **state);
 /* get() must give exactly this (and the memory of the right kind). */
 void expect_record_is(void *be, const char *name, int is_private, uint32_t kind,
 		      const char *text);
-void expect_get_fails(void *be, const char *name, mst_rc want);
+/* get() of a record of this privacy and kind must fail with want. */
+void expect_get_fails(void *be, const char *name, int is_private, uint32_t kind, mst_rc want);
 /* A session of our own on the backing token, beside the backend. */
 struct backing backing_open(const char *token);
 void backing_close(struct backing *b);

@@ -55,7 +55,7 @@ static void init_token_sets_info(void **state)
 	assert_string_not_equal(info.serial, serial);
 	assert_int_equal(info.user_pin_initialized, 0);
 	assert_int_equal(info.so_pin_count_low, 0);
-	expect_get_fails(be, "pub", MST_ERR_NOT_LOGGED_IN);
+	expect_get_fails(be, "pub", 0, 7, MST_ERR_NOT_LOGGED_IN);
 	assert_rc(be, ks->init_token(be, P(SO_PIN), "0123456789abcdef0123456789abcdefX"), MST_ERR_ARGS);
 	assert_string_equal(keystore_last_error(ks, be), "C_InitToken: CKR 0x000000a0");
 	ks->close(be);
@@ -130,7 +130,13 @@ static void set_pin_changes_pin(void **state)
 	void *be = *state;
 	keystore_info info;
 
-	assert_rc(be, ks->set_pin(be, KEYSTORE_USER, P(USER_PIN), P("4321")), MST_ERR_NOT_LOGGED_IN);
+	/* nobody logged in: the user PIN changes, the old one checked (C_SetPIN
+	 * in a R/W public session); the SO's needs the SO */
+	assert_rc(be, ks->set_pin(be, KEYSTORE_SO, P(SO_PIN), P("abcdefgh")), MST_ERR_NOT_LOGGED_IN);
+	assert_rc(be, ks->set_pin(be, KEYSTORE_USER, P("9999"), P("4321")), MST_ERR_PIN_INCORRECT);
+	assert_rc(be, ks->set_pin(be, KEYSTORE_USER, P(USER_PIN), P("4321")), MST_OK);
+	assert_rc(be, ks->login(be, KEYSTORE_USER, P(USER_PIN)), MST_ERR_PIN_INCORRECT);
+	assert_rc(be, ks->set_pin(be, KEYSTORE_USER, P("4321"), P(USER_PIN)), MST_OK);
 	assert_rc(be, ks->login(be, KEYSTORE_USER, P(USER_PIN)), MST_OK);
 	assert_rc(be, ks->set_pin(be, KEYSTORE_USER, P("9999"), P("4321")), MST_ERR_PIN_INCORRECT);
 	assert_rc(be, ks->info(be, &info), MST_OK);
@@ -198,19 +204,20 @@ static void public_and_private_records(void **state)
 	assert_rc(be, ks->list(be, e, &n), MST_OK);
 	assert_int_equal(n, 1);
 	assert_true(has_entry(e, n, "cert.1", 3, 0));
-	expect_get_fails(be, "key-1", MST_ERR_NOT_LOGGED_IN);
-	assert_rc(be, ks->remove(be, "key-1"), MST_ERR_NOT_LOGGED_IN);
+	expect_get_fails(be, "key-1", 1, 6, MST_ERR_NOT_LOGGED_IN);
+	assert_rc(be, ks->remove(be, "key-1", 1), MST_ERR_NOT_LOGGED_IN);
 	assert_rc(be, ks->login(be, KEYSTORE_SO, P(SO_PIN)), MST_OK);
-	expect_get_fails(be, "key-1", MST_ERR_NOT_LOGGED_IN);
+	expect_get_fails(be, "key-1", 1, 6, MST_ERR_NOT_LOGGED_IN);
 	assert_rc(be, ks->put(be, "key-3", 1, 1, (const uint8_t *)"x", 1), MST_ERR_NOT_LOGGED_IN);
 	ks->logout(be);
 	expect_public(be, "cert.1", 3, "public!");
 
 	assert_rc(be, ks->login(be, KEYSTORE_USER, P(USER_PIN)), MST_OK);
-	assert_rc(be, ks->remove(be, "key-1"), MST_OK);
-	assert_rc(be, ks->remove(be, "key-1"), MST_ERR_NOT_FOUND);
-	expect_get_fails(be, "key-1", MST_ERR_NOT_FOUND);
-	assert_rc(be, ks->remove(be, "cert.1"), MST_OK);
+	assert_rc(be, ks->remove(be, "key-1", 1), MST_OK);
+	assert_rc(be, ks->remove(be, "key-1", 1), MST_ERR_NOT_FOUND);
+	expect_get_fails(be, "key-1", 1, 6, MST_ERR_NOT_FOUND);
+	assert_rc(be, ks->remove(be, "cert.1", 1), MST_ERR_TAMPERED);
+	assert_rc(be, ks->remove(be, "cert.1", 0), MST_OK);
 	expect_record(be, "key_2", 5, "other");
 
 	/* Bad arguments are refused before anything is stored. */
@@ -222,7 +229,7 @@ static void public_and_private_records(void **state)
 	assert_rc(be, ks->put(be, "empty", 1, 1, (const uint8_t *)"x", 0), MST_ERR_ARGS);
 	assert_rc(be, ks->put(be, "big", 1, 1, big, sizeof big), MST_ERR_RANGE);
 	assert_rc(be, ks->put(be, "max", 1, 1, big, sizeof big - 1), MST_OK);
-	expect_get_fails(be, "bad name", MST_ERR_ARGS);
+	expect_get_fails(be, "bad name", 1, 1, MST_ERR_ARGS);
 	n = 4;
 	assert_rc(be, ks->list(be, e, &n), MST_OK);
 	assert_int_equal(n, 2);
@@ -305,20 +312,20 @@ static void tampered_records_are_refused(void **state)
 	backing_replace(&b, "pub-cut", (const uint8_t *)"\x01\x00", 2);
 	backing_close(&b);
 
-	expect_get_fails(be, "flip", MST_ERR_TAMPERED);
+	expect_get_fails(be, "flip", 1, 1, MST_ERR_TAMPERED);
 	assert_string_equal(keystore_last_error(ks, be),
 			    "C_Decrypt (record authentication): CKR 0x00000005");
-	expect_get_fails(be, "cut", MST_ERR_TAMPERED);
-	expect_get_fails(be, "swap-c", MST_ERR_TAMPERED);
-	expect_get_fails(be, "swap-d", MST_ERR_TAMPERED);
-	expect_get_fails(be, "version", MST_ERR_TAMPERED);
-	expect_get_fails(be, "kind", MST_ERR_TAMPERED);
-	expect_get_fails(be, "pub-cut", MST_ERR_TAMPERED);
+	expect_get_fails(be, "cut", 1, 1, MST_ERR_TAMPERED);
+	expect_get_fails(be, "swap-c", 1, 1, MST_ERR_TAMPERED);
+	expect_get_fails(be, "swap-d", 1, 1, MST_ERR_TAMPERED);
+	expect_get_fails(be, "version", 1, 1, MST_ERR_TAMPERED);
+	expect_get_fails(be, "kind", 1, 1, MST_ERR_TAMPERED);
+	expect_get_fails(be, "pub-cut", 0, 1, MST_ERR_TAMPERED);
 	expect_record(be, "intact", 1, "still fine");
 	/* A tampered record can still be replaced or removed. */
 	put_text(be, "flip", 1, "fresh");
 	expect_record(be, "flip", 1, "fresh");
-	assert_rc(be, ks->remove(be, "cut"), MST_OK);
+	assert_rc(be, ks->remove(be, "cut", 1), MST_OK);
 }
 
 /* A crash between "create new" and "destroy old" leaves two objects. */
@@ -356,8 +363,47 @@ static void newer_generation_wins(void **state)
 	forged_len = backing_value(&b, backing_one(&b, "sk"), forged, sizeof forged);
 	forged[12] = 0x77;
 	backing_create(&b, "sk", 1, forged, forged_len);
-	expect_get_fails(be, "sk", MST_ERR_TAMPERED);
+	expect_get_fails(be, "sk", 1, 1, MST_ERR_TAMPERED);
 	assert_int_equal(backing_find(&b, "sk", h), 2);
+	backing_close(&b);
+}
+
+/* Issue 11 item 1: anyone with a public session on the backing token can
+ * add a public object under a private record's name, with any generation.
+ * It never stands in for the private record, outranks it or deletes it. */
+static void public_copy_never_outranks_private(void **state)
+{
+	void *be = *state;
+	struct backing b;
+	CK_OBJECT_HANDLE h[8];
+	uint8_t v[256];
+	size_t len;
+	keystore_entry e[4];
+	size_t n = 4;
+
+	assert_rc(be, ks->login(be, KEYSTORE_USER, P(USER_PIN)), MST_OK);
+	put_text(be, "key", 1, "real secret");
+	put_text(be, "pubrec", 0, "public");
+	b = backing_open("ks-test");
+	len = backing_value(&b, backing_one(&b, "key"), v, sizeof v);
+	v[5] = 0x7f;            /* generation far above the real one */
+	memcpy(v + 13, "forged", 6);
+	backing_create(&b, "key", 0, v, 13 + 6);
+	assert_int_equal(backing_find(&b, "key", h), 2);
+
+	expect_record(be, "key", 1, "real secret");
+	assert_int_equal(backing_find(&b, "key", h), 2);   /* nothing deleted */
+	assert_rc(be, ks->list(be, e, &n), MST_OK);
+	assert_int_equal(n, 2);
+	assert_true(has_entry(e, n, "key", 1, 1));
+	/* the wrong kind, or the other privacy, is refused */
+	expect_get_fails(be, "key", 1, 2, MST_ERR_TAMPERED);
+	expect_get_fails(be, "pubrec", 1, 1, MST_ERR_TAMPERED);
+	/* remove() of the public copy leaves the private record */
+	assert_rc(be, ks->remove(be, "key", 0), MST_OK);
+	assert_int_equal(backing_find(&b, "key", h), 1);
+	expect_record(be, "key", 1, "real secret");
+	(void)len;
 	backing_close(&b);
 }
 
@@ -365,7 +411,6 @@ static void lost_session_recovers(void **state)
 {
 	void *be = *state;
 	struct backing b;
-	uint32_t kind;
 	uint8_t *data = NULL;
 	size_t len;
 	CK_SESSION_INFO si;
@@ -375,9 +420,9 @@ static void lost_session_recovers(void **state)
 	b = backing_open("ks-test");
 	assert_int_equal(b.f->C_GetSessionInfo(b.s, &si), CKR_OK);
 	assert_int_equal(b.f->C_CloseAllSessions(si.slotID), CKR_OK);
-	assert_rc(be, ks->get(be, "survivor", &kind, &data, &len), MST_ERR_BACKEND);
+	assert_rc(be, ks->get(be, "survivor", 1, 1, &data, &len), MST_ERR_BACKEND);
 	assert_string_equal(keystore_last_error(ks, be), "C_FindObjectsInit: CKR 0x000000b3");
-	expect_get_fails(be, "survivor", MST_ERR_NOT_LOGGED_IN);
+	expect_get_fails(be, "survivor", 1, 1, MST_ERR_NOT_LOGGED_IN);
 	assert_rc(be, ks->login(be, KEYSTORE_USER, P(USER_PIN)), MST_OK);
 	expect_record(be, "survivor", 1, "still here");
 }
@@ -494,6 +539,7 @@ int main(void)
 		STORE_TEST(sealed_in_backing_token),
 		STORE_TEST(tampered_records_are_refused),
 		STORE_TEST(newer_generation_wins),
+		STORE_TEST(public_copy_never_outranks_private),
 		STORE_TEST(lost_session_recovers),
 		STORE_TEST(damaged_pin_state_fails_closed),
 		STORE_TEST(endorsement_key),

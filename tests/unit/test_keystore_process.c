@@ -29,7 +29,7 @@ static void two_slots_share_one_module(void **state)
 	assert_int_equal(n, 1);
 	/* Logging one slot out leaves the other logged in. */
 	ks->logout(a);
-	expect_get_fails(a, "k", MST_ERR_NOT_LOGGED_IN);
+	expect_get_fails(a, "k", 1, 1, MST_ERR_NOT_LOGGED_IN);
 	expect_record(b, "k", 1, "from b");
 	ks->close(a);
 	expect_record(b, "k", 1, "from b");
@@ -50,7 +50,7 @@ static void reopen_after_close(void **state)
 	*state = be;
 	assert_rc(be, ks->info(be, &info), MST_OK);
 	assert_string_equal(info.label, "alice");
-	expect_get_fails(be, "kept", MST_ERR_NOT_LOGGED_IN);
+	expect_get_fails(be, "kept", 1, 1, MST_ERR_NOT_LOGGED_IN);
 	assert_rc(be, ks->login(be, KEYSTORE_USER, P(USER_PIN)), MST_OK);
 	expect_record(be, "kept", 1, "across close");
 	put_text(be, "after", 1, "reopen");
@@ -83,7 +83,6 @@ static int child_uses_keystore(void *parent_be)
 	keystore_entry e[4];
 	size_t n = 4, len;
 	uint8_t *data;
-	uint32_t kind;
 	void *be;
 	int ok;
 
@@ -102,9 +101,9 @@ static int child_uses_keystore(void *parent_be)
 	n = 4;
 	if (ks->list(be, e, &n) != MST_OK || n != 2)
 		return 13;
-	if (ks->get(be, "forked", &kind, &data, &len) != MST_OK)
+	if (ks->get(be, "forked", 1, 1, &data, &len) != MST_OK)
 		return 14;
-	ok = kind == 1 && len == 6 && memcmp(data, "secret", 6) == 0;
+	ok = len == 6 && memcmp(data, "secret", 6) == 0;
 	secmem_free(data);
 	if (!ok)
 		return 15;
@@ -212,7 +211,6 @@ static void *worker_run(void *arg)
 	struct worker *w = arg;
 	char text[32];
 	uint8_t *data;
-	uint32_t kind;
 	size_t len;
 	int i;
 
@@ -220,11 +218,11 @@ static void *worker_run(void *arg)
 		snprintf(text, sizeof text, "%s-%d", w->name, i);
 		if (ks->put(w->be, w->name, (uint32_t)i, 1, (const uint8_t *)text,
 			    strlen(text)) != MST_OK ||
-		    ks->get(w->be, w->name, &kind, &data, &len) != MST_OK) {
+		    ks->get(w->be, w->name, 1, (uint32_t)i, &data, &len) != MST_OK) {
 			w->failures++;
 			continue;
 		}
-		if (kind != (uint32_t)i || len != strlen(text) || memcmp(data, text, len) != 0)
+		if (len != strlen(text) || memcmp(data, text, len) != 0)
 			w->failures++;
 		secmem_free(data);
 	}

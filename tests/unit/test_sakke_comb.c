@@ -2,9 +2,13 @@
  * decapsulation: r b mod q against OpenSSL BN, run-time comb tables against
  * the static one and the window method, [r b]P + [r]Z == [r]([b]P + Z) on
  * random values, and the cache of comb tables (hits, eviction, refusals,
- * concurrent use from several threads). */
+ * concurrent use from several threads, fork() while another thread holds
+ * the cache). */
 #include "test_util.h"
 #include <pthread.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <openssl/rand.h>
 #include "token/sakke.h"
 #include "token/sakke_internal.h"
@@ -350,6 +354,55 @@ static void z_cache_is_thread_safe(void **state)
 	}
 }
 
+/* fork() while another thread is looking a table up (the cache mutex
+ * held most of the time): every child must find a table at once, not
+ * hang on a mutex locked by a thread it does not have (issue 11). */
+#define FORKS 40
+static volatile int hammer_stop;
+
+static void *hammer(void *arg)
+{
+	ec_aff t[EC_COMB_MAX];
+
+	while (!hammer_stop)
+		(void)sakke_z_table(arg, t);
+	return NULL;
+}
+
+static void z_cache_usable_after_fork(void **state)
+{
+	uint8_t z[SAKKE_SCALAR_LEN], z_pub[SAKKE_POINT_LEN], other[SAKKE_POINT_LEN];
+	ec_aff t[EC_COMB_MAX], want[EC_COMB_MAX];
+	pthread_t th;
+	int i, hung = 0, wrong = 0;
+
+	(void)state;
+	assert_int_equal(sakke_kms_keygen(z, z_pub), MST_OK);
+	random_z(other);
+	assert_int_equal(sakke_z_table(z_pub, want), MST_OK);
+	hammer_stop = 0;
+	assert_int_equal(pthread_create(&th, NULL, hammer, z_pub), 0);
+	for (i = 0; i < FORKS; i++) {
+		int status;
+		pid_t pid = fork();
+
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			alarm(3);
+			/* a hit and a miss, each under the cache mutex */
+			_exit(sakke_z_table(z_pub, t) == MST_OK && memcmp(t, want, sizeof t) == 0 &&
+			      sakke_z_table(other, t) == MST_OK ? 0 : 1);
+		}
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		hung += WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM;
+		wrong += WIFEXITED(status) && WEXITSTATUS(status) != 0;
+	}
+	hammer_stop = 1;
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(hung, 0);
+	assert_int_equal(wrong, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -358,6 +411,7 @@ int main(void)
 		cmocka_unit_test(r_point_matches_ladder),
 		cmocka_unit_test(z_cache_hits_evicts_refuses),
 		cmocka_unit_test(z_cache_is_thread_safe),
+		cmocka_unit_test(z_cache_usable_after_fork),
 		cmocka_unit_test(rsk_validate_refuses_small_order),
 		cmocka_unit_test(g_comb_matches_pf_pow),
 		cmocka_unit_test(encapsulate_refuses_r_at_infinity),
