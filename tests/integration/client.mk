@@ -44,3 +44,6 @@ dist_check_SCRIPTS += tests/integration/sip_tls.sh
 TESTS += tests/integration/sip_forged_return.sh
 dist_check_SCRIPTS += tests/integration/sip_forged_return.sh
 dist_noinst_DATA += tests/integration/sipp/register.xml tests/integration/sipp/forged-183.xml
+TESTS += tests/integration/sip_offer_refused.sh
+dist_check_SCRIPTS += tests/integration/sip_offer_refused.sh
+dist_noinst_DATA += tests/integration/sipp/invite-accepted.xml tests/integration/sipp/invite-refused.xml

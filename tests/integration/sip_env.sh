@@ -42,6 +42,23 @@ sip_env_setup() { # prefix [more slot labels]
 		{ kam_stop "$T/kam"; rm -rf "$T"; return 99; }
 }
 
+# sipp_setup PREFIX: sip_env_setup for the tests with a SIPp peer (skip
+# without sipp); S is the folder of their scenarios.
+sipp_setup() {
+	command -v sipp > /dev/null 2>&1 || { echo "SKIP: sipp (sip-tester) not installed"; return 77; }
+	S="$top_srcdir/tests/integration/sipp"
+	sip_env_setup "$1"
+}
+
+# imsg_flip FILE: the base64 I_MESSAGE in FILE with one bit of its ECCSI
+# signature s flipped (SIGN is the last payload).
+imsg_flip() {
+	"$PYTHON3" -c 'import base64, sys
+m = bytearray(base64.b64decode(open(sys.argv[1]).read()))
+m[-3] ^= 0x01
+print(base64.b64encode(bytes(m)).decode())' "$1"
+}
+
 sip_env_teardown() {
 	for f in "$T"/*.pid; do
 		[ -f "$f" ] && kill -TERM "$(cat "$f")" 2> /dev/null
