@@ -121,18 +121,17 @@ static void call_over(struct ue *u, int result)
 		finish(u, result);
 }
 
-/* "udp", "tls", ... : the transport of a message's top Via. */
-static const char *via_transport(struct ue *u, sip_t const *sip)
+/* "udp", "tls", ... : the transport of a message's top Via, into out. */
+static const char *via_transport(sip_t const *sip, char *out, size_t cap)
 {
 	const char *p = sip && sip->sip_via ? sip->sip_via->v_protocol : NULL;
 	const char *slash = p ? strrchr(p, '/') : NULL;
-	char *t, *c;
+	size_t i;
 
-	if (!slash || !(t = su_strdup(u->home, slash + 1)))
-		return "?";
-	for (c = t; *c; c++)
-		*c = (char)tolower((unsigned char)*c);
-	return t;
+	snprintf(out, cap, "%s", slash ? slash + 1 : "?");
+	for (i = 0; out[i]; i++)
+		out[i] = (char)tolower((unsigned char)out[i]);
+	return out;
 }
 
 /* Digest credentials for the challenge in sip (nua_authenticate). */
@@ -312,6 +311,7 @@ static void i_invite(struct ue *u, nua_handle_t *nh, sip_t const *sip)
 	sip_via_t const *v;
 	sip_record_route_t const *rr;
 	int vias = 0, rrs = 0, rel;
+	char transport[16], *from;
 
 	for (v = sip->sip_via; v; v = v->v_next)
 		vias++;
@@ -319,9 +319,11 @@ static void i_invite(struct ue *u, nua_handle_t *nh, sip_t const *sip)
 		rrs++;
 	rel = !u->a->no_100rel && (sip_has_feature(sip->sip_supported, "100rel") ||
 				    sip_has_feature(sip->sip_require, "100rel"));
+	from = sip->sip_from ? url_as_string(u->home, sip->sip_from->a_url) : NULL;
 	ue_step("invite-received from=%s via=%d record-route=%d 100rel=%s transport=%s",
-		sip->sip_from ? url_as_string(u->home, sip->sip_from->a_url) : "?",
-		vias, rrs, rel ? "yes" : "no", via_transport(u, sip));
+		from ? from : "?", vias, rrs, rel ? "yes" : "no",
+		via_transport(sip, transport, sizeof(transport)));
+	su_free(u->home, from);
 	if (u->nh) {
 		nua_respond(nh, SIP_486_BUSY_HERE, NUTAG_WITH_THIS(u->nua), TAG_END());
 		nua_handle_destroy(nh);
@@ -367,6 +369,8 @@ static void i_invite(struct ue *u, nua_handle_t *nh, sip_t const *sip)
 
 static void r_register(struct ue *u, int status, char const *phrase, sip_t const *sip)
 {
+	char transport[16];
+
 	if (status == 401 || status == 407) {
 		if (authenticate(u, u->reg, sip, &u->reg_auth) == 0)
 			return;
@@ -383,7 +387,7 @@ static void r_register(struct ue *u, int status, char const *phrase, sip_t const
 	ue_step("registered aor=%s expires=%lu transport=%s%s", u->a->uri,
 		sip && sip->sip_contact && sip->sip_contact->m_expires ?
 		strtoul(sip->sip_contact->m_expires, NULL, 10) : (unsigned long)u->a->expires,
-		via_transport(u, sip), u->registered ? " refresh=yes" : "");
+		via_transport(sip, transport, sizeof(transport)), u->registered ? " refresh=yes" : "");
 	if (!u->registered++ && u->a->call)
 		place_call(u);
 }

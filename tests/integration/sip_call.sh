@@ -22,11 +22,6 @@ set -u
 . "$top_srcdir/tests/integration/sip_env.sh"
 sip_env_setup mst-sip || exit $?
 trap sip_env_teardown EXIT
-fail=0
-check() { # name, command...
-	name=$1; shift
-	if "$@"; then echo "ok: $name"; else echo "FAIL: $name"; fail=1; fi
-}
 has() { grep -q -E "$2" "$T/$1.out"; }
 num() { sed -n "s/^media .*$2=\([0-9]*\).*/\1/p" "$T/$1.out"; }
 

@@ -9,6 +9,7 @@
 #   ue <user> <mikey-sakke ue options...>      # token, PIN, URI, proxy, password
 #   ue_bg <name> <user> <options...>           # the same in the background
 #   wait_line FILE REGEX [SECONDS]             # until a step line appears
+#   check NAME COMMAND...                      # "ok: NAME" or "FAIL: NAME" (fail=1)
 # SIP_TRANSPORT=tls: the UEs talk SIP over TLS to their servers (a test CA
 # and certificates made by kam_start; the servers talk UDP to each other).
 SIP_TRANSPORT=${SIP_TRANSPORT:-udp}
@@ -71,6 +72,23 @@ sip_env_setup() { # prefix [more slot labels]
 		{ kam_stop "$T/kam"; rm -rf "$T"; return 99; }
 }
 
+# sipp_setup PREFIX: sip_env_setup for the tests with a SIPp peer (skip
+# without sipp); S is the folder of their scenarios.
+sipp_setup() {
+	command -v sipp > /dev/null 2>&1 || { echo "SKIP: sipp (sip-tester) not installed"; return 77; }
+	S="$top_srcdir/tests/integration/sipp"
+	sip_env_setup "$1"
+}
+
+# imsg_flip FILE: the base64 I_MESSAGE in FILE with one bit of its ECCSI
+# signature s flipped (SIGN is the last payload).
+imsg_flip() {
+	"$PYTHON3" -c 'import base64, sys
+m = bytearray(base64.b64decode(open(sys.argv[1]).read()))
+m[-3] ^= 0x01
+print(base64.b64encode(bytes(m)).decode())' "$1"
+}
+
 sip_env_teardown() {
 	kms_server_stop
 	for f in "$T"/*.pid; do
@@ -100,6 +118,12 @@ ue_bg() {
 	name=$1; shift
 	(ue_exec=1; ue "$@") > "$T/$name.out" 2> "$T/$name.err" &
 	echo $! > "$T/$name.pid"
+}
+
+fail=0
+check() { # name, command...
+	name=$1; shift
+	if "$@"; then echo "ok: $name"; else echo "FAIL: $name"; fail=1; fi
 }
 
 wait_line() { # file, regex, seconds (10)

@@ -14,11 +14,6 @@ set -u
 . "$top_srcdir/tests/integration/sip_env.sh"
 sip_env_setup mst-sipr eve || exit $?
 trap sip_env_teardown EXIT
-fail=0
-check() { # name, command...
-	name=$1; shift
-	if "$@"; then echo "ok: $name"; else echo "FAIL: $name"; fail=1; fi
-}
 
 "$KMS" community create --dir "$T/rogue" --kms-uri rogue.example.org > /dev/null || exit 99
 token 3 eve "$T/rogue" sip:alice@a.example || exit 99
