@@ -3,6 +3,7 @@
 #include <string.h>
 #include <openssl/rand.h>
 #include "token/sakke_internal.h"
+#include "token/sakke_lines.h"
 #include "token/sakke_pairing.h"
 #include "token/secmem.h"
 
@@ -201,8 +202,8 @@ mst_rc sakke_decapsulate(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8_t *id
 		rc = MST_ERR_DECAPSULATE;
 		goto out;
 	}
-	/* 2) w = < R, K > */
-	sakke_pairing_fp(&wf, &rpt, &k);
+	/* 2) w = < R, K > = < K, R > with K's precomputed lines */
+	sakke_pairing_rsk(&wf, &k, &rpt);
 	fp_to_bytes(w, &wf);
 	/* 3) SSV = H XOR HashToIntegerRange(w, 2^n) */
 	rc = sakke_mask(w, mask);

@@ -11,6 +11,11 @@
  * enters only as a multiplicand.  R and Q must be in E(F_p)[q]. */
 void sakke_pairing_fp(fp *out, const ec_aff *r, const ec_aff *q);
 
+/* The non-adjacent form of the public q - 1, least significant digit
+ * first; returns the number of digits (the Miller loop's schedule). */
+#define SAKKE_NAF_MAX (128 * 8 + 1)
+int sakke_q_minus_1_naf(int8_t naf[SAKKE_NAF_MAX]);
+
 /* x^e in PF_p for x given by its representative (element 1 + i x), e
  * secret big-endian; result as a representative. */
 void sakke_pf_pow(fp *out, const fp *x, const uint8_t *e, size_t e_len);

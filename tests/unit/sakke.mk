@@ -46,3 +46,12 @@ TESTS += tests/unit/test_sakke_comb
 tests_unit_test_sakke_comb_SOURCES = tests/unit/test_sakke_comb.c
 tests_unit_test_sakke_comb_CFLAGS = $(TEST_CFLAGS) -pthread
 tests_unit_test_sakke_comb_LDADD = $(TEST_CORE_LIBS) -lpthread
+
+# decapsulation's pairing with the RSK's precomputed lines: agreement with
+# the plain pairing, the per-key cache, the fallback under a low
+# RLIMIT_MEMLOCK
+check_PROGRAMS += tests/unit/test_sakke_lines
+TESTS += tests/unit/test_sakke_lines
+tests_unit_test_sakke_lines_SOURCES = tests/unit/test_sakke_lines.c
+tests_unit_test_sakke_lines_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_sakke_lines_LDADD = $(TEST_CORE_LIBS)
