@@ -30,7 +30,6 @@ include tests/unit/dpck.mk
 include tests/integration/token.mk
 include tests/integration/tpm.mk
 include tests/integration/client.mk
-include tests/bench/bench.mk
 include tests/fuzz/fuzz.mk
 include tests/ref/ref.mk
 dist_noinst_DATA += tests/vectors/interop_vectors.json tests/vectors/kms-init-response.xml tests/vectors/kms-keyprov-response.xml tests/vectors/kms-interface.xsd tests/vectors/streamwide-test-vectors.md tests/vectors/README.md

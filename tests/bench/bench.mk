@@ -1,9 +1,0 @@
-# tests/bench/bench.mk: benchmarks (not timed tests).  `make bench` builds
-# and runs them; the figures go to doc/sakke.md.
-noinst_PROGRAMS += tests/bench/bench_sakke
-tests_bench_bench_sakke_SOURCES = tests/bench/bench_sakke.c
-tests_bench_bench_sakke_LDADD = token/libmstcore.la $(CRYPTO_LIBS)
-
-.PHONY: bench
-bench: tests/bench/bench_sakke$(EXEEXT)
-	./tests/bench/bench_sakke$(EXEEXT)
