@@ -52,24 +52,32 @@ mst_rc sakke_random_ssv(uint8_t ssv[SAKKE_SSV_LEN])
 	return RAND_priv_bytes(ssv, SAKKE_SSV_LEN) == 1 ? MST_OK : MST_ERR_CRYPTO;
 }
 
-/* R = [r]([b]P + Z), r = HashToIntegerRange(SSV || b, q) (steps 2-3 of
- * 6.2.1 and 4-5 of 6.2.2), encoded; b is the identifier mod q.  r < q by
- * construction and Z is in E(F_p)[q] (its comb table exists), so R is
- * computed as [r b]P + [r]Z with two fixed-base combs. */
-static mst_rc derive_r_point(const ec_aff ztab[EC_COMB_MAX], const uint8_t b[SAKKE_SCALAR_LEN],
-			     const uint8_t *id, size_t id_len, const uint8_t ssv[SAKKE_SSV_LEN],
-			     uint8_t r[SAKKE_SCALAR_LEN], uint8_t r_pt[SAKKE_POINT_LEN])
+/* Step 5 of 6.2.2: TEST = [r]([b]P + Z) == R, r = HashToIntegerRange(SSV
+ * || b, q), compared in Jacobian coordinates (X == x Z^2, Y == y Z^3, Z !=
+ * 0) against the decoded R, which saves TEST's inversion: an encoding is
+ * unique, so equal points mean equal octets.  All-ones when equal. */
+static uint64_t decap_test(const uint8_t z_pub[SAKKE_POINT_LEN], const ec_aff ztab[EC_COMB_MAX],
+			   const uint8_t b[SAKKE_SCALAR_LEN], const uint8_t *id, size_t id_len,
+			   const uint8_t ssv[SAKKE_SSV_LEN], const ec_aff *rpt)
 {
-	ec_aff pt;
-	mst_rc rc;
+	struct {
+		uint8_t r[SAKKE_SCALAR_LEN];
+		ec_jac t;
+		fp z2, v;
+	} w;
+	uint64_t eq = 0;
 
-	rc = sakke_h2r_parts(ssv, SAKKE_SSV_LEN, id, id_len, sakke_param_q, SAKKE_L, r);
-	if (rc == MST_OK)
-		rc = sakke_r_point(ztab, b, r, &pt);
-	if (rc == MST_OK)
-		ec_encode(r_pt, &pt);
-	secure_wipe(&pt, sizeof pt);
-	return rc;
+	if (sakke_h2r_parts(ssv, SAKKE_SSV_LEN, id, id_len, sakke_param_q, SAKKE_L, w.r) == MST_OK &&
+	    sakke_r_for_id(z_pub, ztab, b, w.r, &w.t) == MST_OK) {
+		fp_sqr(&w.z2, &w.t.z);
+		fp_mul(&w.v, &rpt->x, &w.z2);
+		eq = fp_equal(&w.v, &w.t.x);
+		fp_mul(&w.z2, &w.z2, &w.t.z);
+		fp_mul(&w.v, &rpt->y, &w.z2);
+		eq &= fp_equal(&w.v, &w.t.y) & ~fp_is_zero(&w.t.z);
+	}
+	secure_wipe(&w, sizeof w);
+	return eq;
 }
 
 /* Encapsulation's R = [r]([b]P + Z) (encoded) and g^r (representative
@@ -78,9 +86,9 @@ static mst_rc derive_r_point(const ec_aff ztab[EC_COMB_MAX], const uint8_t b[SAK
  * order q in PF_p, while a + ib with a = 0 is i times an element of F_p,
  * of order 2 there.  Z_R = 0 (R at infinity) is refused, and then neither
  * output is used. */
-static mst_rc encap_r_and_gr(const ec_aff ztab[EC_COMB_MAX], const uint8_t b[SAKKE_SCALAR_LEN],
-			     const uint8_t r[SAKKE_SCALAR_LEN], uint8_t r_pt[SAKKE_POINT_LEN],
-			     uint8_t gr[SAKKE_L])
+static mst_rc encap_r_and_gr(const uint8_t z_pub[SAKKE_POINT_LEN], const ec_aff ztab[EC_COMB_MAX],
+			     const uint8_t b[SAKKE_SCALAR_LEN], const uint8_t r[SAKKE_SCALAR_LEN],
+			     uint8_t r_pt[SAKKE_POINT_LEN], uint8_t gr[SAKKE_L])
 {
 	struct {
 		ec_jac rj;
@@ -89,7 +97,7 @@ static mst_rc encap_r_and_gr(const ec_aff ztab[EC_COMB_MAX], const uint8_t b[SAK
 		fp inv, zi, zi2, ai, rep;
 	} w;
 	uint64_t finite;
-	mst_rc rc = sakke_r_point_jac(ztab, b, r, &w.rj);
+	mst_rc rc = sakke_r_for_id(z_pub, ztab, b, r, &w.rj);
 
 	if (rc != MST_OK)
 		return rc;
@@ -132,7 +140,7 @@ mst_rc sakke_encapsulate_trace(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8
 	if (rc == MST_OK)
 		rc = sakke_h2r_parts(ssv, SAKKE_SSV_LEN, id, id_len, sakke_param_q, SAKKE_L, r);
 	if (rc == MST_OK)
-		rc = encap_r_and_gr(ztab, b, r, encap, gr);
+		rc = encap_r_and_gr(z_pub, ztab, b, r, encap, gr);
 	/* H = SSV XOR HashToIntegerRange(g^r, 2^n) */
 	if (rc == MST_OK)
 		rc = sakke_mask(gr, mask);
@@ -174,7 +182,7 @@ mst_rc sakke_decapsulate(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8_t *id
 			 const uint8_t rsk[SAKKE_POINT_LEN], const uint8_t encap[SAKKE_ENCAP_LEN],
 			 uint8_t ssv[SAKKE_SSV_LEN])
 {
-	uint8_t w[SAKKE_L], mask[SAKKE_SSV_LEN], r[SAKKE_SCALAR_LEN], test[SAKKE_POINT_LEN];
+	uint8_t w[SAKKE_L], mask[SAKKE_SSV_LEN];
 	uint8_t b[SAKKE_SCALAR_LEN];
 	ec_aff rpt, k, z, ztab[EC_COMB_MAX];
 	fp wf;
@@ -212,18 +220,13 @@ mst_rc sakke_decapsulate(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8_t *id
 	for (i = 0; i < SAKKE_SSV_LEN; i++)
 		ssv[i] = encap[SAKKE_POINT_LEN + i] ^ mask[i];
 	/* 4-5) r = HashToIntegerRange(SSV || b, q); TEST = [r]([b]P + Z) == R */
-	rc = derive_r_point(ztab, b, id, id_len, ssv, r, test);
-	if (rc == MST_OK && secure_memcmp(test, encap, SAKKE_POINT_LEN) != 0)
-		rc = MST_ERR_DECAPSULATE;
-	else if (rc != MST_OK)
+	if (!decap_test(z_pub, ztab, b, id, id_len, ssv, &rpt))
 		rc = MST_ERR_DECAPSULATE;
 out:
 	if (rc != MST_OK)
 		secure_wipe(ssv, SAKKE_SSV_LEN);
 	secure_wipe(w, sizeof w);
 	secure_wipe(mask, sizeof mask);
-	secure_wipe(r, sizeof r);
-	secure_wipe(test, sizeof test);
 	secure_wipe(&k, sizeof k);
 	secure_wipe(&wf, sizeof wf);
 	sakke_scrub_stack();

@@ -61,6 +61,16 @@ mst_rc sakke_r_point(const ec_aff z_table[EC_COMB_MAX], const uint8_t b[SAKKE_SC
 mst_rc sakke_r_point_jac(const ec_aff z_table[EC_COMB_MAX], const uint8_t b[SAKKE_SCALAR_LEN],
 			 const uint8_t r[SAKKE_SCALAR_LEN], ec_jac *out);
 
+/* R = [r]([b]P + Z) (Jacobian, possibly infinity) for the identifier b
+ * under Z (z_pub encoded, ztab its table): one comb with the table of
+ * [b]P + Z when (Z, b) was used before (token/sakke_idcache.c), else as
+ * sakke_r_point_jac.  r < q secret, b < q public. */
+mst_rc sakke_r_for_id(const uint8_t z_pub[SAKKE_POINT_LEN], const ec_aff ztab[EC_COMB_MAX],
+		      const uint8_t b[SAKKE_SCALAR_LEN], const uint8_t r[SAKKE_SCALAR_LEN], ec_jac *out);
+/* For the tests: identifier tables built so far; empty that cache. */
+unsigned sakke_id_cache_builds(void);
+void sakke_id_cache_clear(void);
+
 /* Copy a big-endian scalar of at most 128 octets into 128 octets,
  * left-padded with zeros; MST_ERR_ARGS if longer or NULL. */
 mst_rc sakke_scalar_pad(const uint8_t *x, size_t x_len, uint8_t out[SAKKE_SCALAR_LEN]);

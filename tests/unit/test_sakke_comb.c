@@ -350,6 +350,37 @@ static void z_cache_is_thread_safe(void **state)
 	}
 }
 
+/* the identifier-point table: built on an identifier's second use (not
+ * its first), once; the encapsulation with it equals the one without
+ * (first use) byte for byte, and decapsulation through it succeeds */
+static void id_cache_second_use_same_result(void **state)
+{
+	static const uint8_t id[] = "2026-12\0tel:+447700900999";
+	uint8_t z[SAKKE_SCALAR_LEN], z_pub[SAKKE_POINT_LEN], rsk[SAKKE_POINT_LEN];
+	uint8_t ssv[SAKKE_SSV_LEN], out[SAKKE_SSV_LEN], e1[SAKKE_ENCAP_LEN], e2[SAKKE_ENCAP_LEN];
+	unsigned b0;
+	int i;
+
+	(void)state;
+	sakke_id_cache_clear();
+	assert_int_equal(sakke_kms_keygen(z, z_pub), MST_OK);
+	assert_int_equal(sakke_rsk_issue(z, sizeof z, id, sizeof id, rsk), MST_OK);
+	assert_int_equal(sakke_random_ssv(ssv), MST_OK);
+	b0 = sakke_id_cache_builds();
+	assert_int_equal(sakke_encapsulate(z_pub, id, sizeof id, ssv, e1), MST_OK);
+	assert_int_equal(sakke_id_cache_builds(), b0);          /* first use: no table */
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(sakke_encapsulate(z_pub, id, sizeof id, ssv, e2), MST_OK);
+		assert_memory_equal(e1, e2, sizeof e1);
+		assert_int_equal(sakke_decapsulate(z_pub, id, sizeof id, rsk, e2, out), MST_OK);
+		assert_memory_equal(out, ssv, sizeof ssv);
+	}
+	assert_int_equal(sakke_id_cache_builds(), b0 + 1);
+	/* a damaged H is still refused through the table */
+	e2[SAKKE_POINT_LEN] ^= 1;
+	assert_int_equal(sakke_decapsulate(z_pub, id, sizeof id, rsk, e2, out), MST_ERR_DECAPSULATE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -361,6 +392,7 @@ int main(void)
 		cmocka_unit_test(rsk_validate_refuses_small_order),
 		cmocka_unit_test(g_comb_matches_pf_pow),
 		cmocka_unit_test(encapsulate_refuses_r_at_infinity),
+		cmocka_unit_test(id_cache_second_use_same_result),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
