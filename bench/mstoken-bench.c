@@ -66,27 +66,55 @@ static double median(double *v, int n)
 
 typedef void (*op_fn)(void *arg);
 
-/* Median CPU microseconds per call of fn: `warm` untimed calls, then
- * `runs` samples of `batch` calls each. */
-static double measure(op_fn fn, void *arg, int runs, int batch, int warm)
-{
-	double *s = calloc((size_t)runs, sizeof *s), m;
-	int i, j;
+struct figure {
+	double us;      /* median CPU microseconds per call */
+	double yard_us; /* median of the yardstick sampled between its runs */
+};
 
-	if (s == NULL)
+/* The yardstick: ECDSA P-256 sign or verify (set up by bench_ecdsa). */
+static op_fn yard_sign_fn, yard_verify_fn;
+static void *yard_arg;
+
+static double sample(op_fn fn, void *arg, int batch)
+{
+	double t0 = cpu_us();
+	int j;
+
+	for (j = 0; j < batch; j++)
+		fn(arg);
+	return (cpu_us() - t0) / batch;
+}
+
+/* Median CPU microseconds per call of fn: `warm` untimed calls, then
+ * `runs` samples of `batch` calls each.  After every sample, a sample of
+ * the yardstick `yard` (if not NULL, of about the same duration): on a
+ * machine shared with other jobs both then see the same load, and their
+ * ratio is steadier than either figure. */
+static struct figure measure(op_fn fn, void *arg, int runs, int batch, int warm, op_fn yard)
+{
+	double *s = calloc((size_t)runs, sizeof *s), *y = calloc((size_t)runs, sizeof *y);
+	struct figure f = { 0, 0 };
+	int i, ybatch = 20;
+
+	if (s == NULL || y == NULL)
 		die("allocation");
 	for (i = 0; i < warm; i++)
 		fn(arg);
 	for (i = 0; i < runs; i++) {
-		double t0 = cpu_us();
-
-		for (j = 0; j < batch; j++)
-			fn(arg);
-		s[i] = (cpu_us() - t0) / batch;
+		s[i] = sample(fn, arg, batch);
+		if (yard) {
+			y[i] = sample(yard, yard_arg, ybatch);
+			/* about as long as the operation's sample, 20..400 calls */
+			ybatch = (int)(s[i] * batch / (y[i] > 0 ? y[i] : 1));
+			ybatch = ybatch < 20 ? 20 : ybatch > 400 ? 400 : ybatch;
+		}
 	}
-	m = median(s, runs);
+	f.us = median(s, runs);
+	if (yard)
+		f.yard_us = median(y, runs);
 	free(s);
-	return m;
+	free(y);
+	return f;
 }
 
 /* runs scaled down by --quick */
@@ -97,6 +125,8 @@ static int R(int n)
 
 static void report(const char *name, double us, double base)
 {
+	if (base <= 0)
+		die("yardstick");
 	if (opt.json)
 		printf("{\"op\": \"%s\", \"median_us\": %.2f, \"ratio\": %.3f}\n", name, us, us / base);
 	else
@@ -137,19 +167,31 @@ static void ecdsa_verify_once(void *arg)
 	EVP_MD_CTX_free(md);
 }
 
+static struct ecdsa_ctx ecdsa;
+
 static void bench_ecdsa(void)
 {
-	struct ecdsa_ctx c;
-
-	c.key = EVP_EC_gen("P-256");
-	if (c.key == NULL)
+	ecdsa.key = EVP_EC_gen("P-256");
+	if (ecdsa.key == NULL)
 		die("ECDSA key generation");
-	RAND_bytes(c.msg, sizeof c.msg);
-	yard_sign = measure(ecdsa_sign_once, &c, R(101), 20, 200);
+	RAND_bytes(ecdsa.msg, sizeof ecdsa.msg);
+	yard_sign_fn = ecdsa_sign_once;
+	yard_verify_fn = ecdsa_verify_once;
+	yard_arg = &ecdsa;
+	ecdsa_sign_once(&ecdsa);
+	yard_sign = measure(ecdsa_sign_once, &ecdsa, R(101), 20, 200, NULL).us;
 	report("ecdsa-p256-sign", yard_sign, yard_sign);
-	yard_verify = measure(ecdsa_verify_once, &c, R(101), 20, 100);
+	yard_verify = measure(ecdsa_verify_once, &ecdsa, R(101), 20, 100, NULL).us;
 	report("ecdsa-p256-verify", yard_verify, yard_verify);
-	EVP_PKEY_free(c.key);
+}
+
+/* a row: the operation against the sign (or verify) yardstick sampled
+ * alongside it */
+static void row(const char *name, op_fn fn, void *arg, int runs, int batch, int warm, int verify)
+{
+	struct figure f = measure(fn, arg, runs, batch, warm, verify ? yard_verify_fn : yard_sign_fn);
+
+	report(name, f.us, f.yard_us);
 }
 
 /* ---- ECCSI ---- */
@@ -192,8 +234,8 @@ static void bench_eccsi(void)
 	    eccsi_issue(ksak, c.kpak, c.id, c.id_len, ssk, pvt) != MST_OK ||
 	    eccsi_signer_new(c.kpak, c.id, c.id_len, ssk, pvt, &c.signer) != MST_OK)
 		die("ECCSI setup");
-	report("eccsi-sign", measure(eccsi_sign_once, &c, R(101), 10, 50), yard_sign);
-	report("eccsi-verify", measure(eccsi_verify_once, &c, R(101), 10, 50), yard_verify);
+	row("eccsi-sign", eccsi_sign_once, &c, R(101), 10, 50, 0);
+	row("eccsi-verify", eccsi_verify_once, &c, R(101), 10, 50, 1);
 	eccsi_signer_free(c.signer);
 	OPENSSL_cleanse(ksak, sizeof ksak);
 	OPENSSL_cleanse(ssk, sizeof ssk);
@@ -360,19 +402,21 @@ static double cold_run(const char *self, const struct sakke_ctx *c)
 static void bench_sakke(const char *self)
 {
 	struct sakke_ctx c;
-	double cold[15];
+	double cold[15], ycold[15];
 	int i, nc = opt.quick ? 5 : 15;
 
 	sakke_setup(&c);
-	report("sakke-encap-new-id", measure(encap_new_once, &c, R(41), 1, 5), yard_sign);
+	row("sakke-encap-new-id", encap_new_once, &c, R(41), 1, 5, 0);
 	sakke_setup(&c);
-	report("sakke-encap-same-id", measure(encap_same_once, &c, R(41), 1, 5), yard_sign);
-	report("sakke-decap-steady", measure(decap_once, &c, R(41), 1, 5), yard_sign);
-	report("sakke-decap-first", measure(decap_first_once, &c, R(21), 1, 2), yard_sign);
-	for (i = 0; i < nc; i++)
+	row("sakke-encap-same-id", encap_same_once, &c, R(41), 1, 5, 0);
+	row("sakke-decap-steady", decap_once, &c, R(41), 1, 5, 0);
+	row("sakke-decap-first", decap_first_once, &c, R(21), 1, 2, 0);
+	for (i = 0; i < nc; i++) {
 		cold[i] = cold_run(self, &c);
-	report("sakke-decap-cold", median(cold, nc), yard_sign);
-	report("rsk-validate", measure(rsk_validate_once, &c, R(21), 1, 2), yard_sign);
+		ycold[i] = sample(yard_sign_fn, yard_arg, 200);
+	}
+	report("sakke-decap-cold", median(cold, nc), median(ycold, nc));
+	row("rsk-validate", rsk_validate_once, &c, R(21), 1, 2, 0);
 	OPENSSL_cleanse(&c, sizeof c);
 }
 
@@ -392,7 +436,7 @@ static void bench_prf(void)
 	uint8_t ssv[SAKKE_SSV_LEN];
 
 	RAND_bytes(ssv, sizeof ssv);
-	report("mikey-prf", measure(prf_once, ssv, R(101), 50, 100), yard_sign);
+	row("mikey-prf", prf_once, ssv, R(101), 50, 100, 0);
 }
 
 /* ---- --memory ---- */
