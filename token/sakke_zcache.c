@@ -61,6 +61,11 @@ mst_rc sakke_z_table(const uint8_t z_pub[SAKKE_POINT_LEN], ec_aff table[EC_COMB_
 
 	if (z_pub == NULL)
 		return MST_ERR_ARGS;
+	/* P's table is a constant (token/sakke_comb_table6.c) */
+	if (memcmp(z_pub, sakke_param_P, SAKKE_POINT_LEN) == 0) {
+		memcpy(table, sakke_comb_table6, sizeof sakke_comb_table6);
+		return MST_OK;
+	}
 	pthread_mutex_lock(&zcache_lock);
 	i = zcache_find(z_pub);
 	if (i >= 0)

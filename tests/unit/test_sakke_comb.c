@@ -50,8 +50,8 @@ static void mul_mod_q_matches_bn(void **state)
 	}
 }
 
-/* the run-time builder reproduces the static 4-teeth table of P, and the
- * 6-teeth comb agrees with the window method for P and for a random Z */
+/* the run-time builder reproduces the static 4- and 6-teeth tables of P
+ * (the cache serves the latter for P), and the 6-teeth comb agrees with the window method for P and for a random Z */
 static void comb_tables_match_scalar_mult(void **state)
 {
 	uint8_t z_pub[SAKKE_POINT_LEN], k[SAKKE_SCALAR_LEN], e1[SAKKE_POINT_LEN], e2[SAKKE_POINT_LEN];
@@ -66,6 +66,17 @@ static void comb_tables_match_scalar_mult(void **state)
 	for (i = 0; i < 15; i++) {
 		assert_true(fp_equal(&table[i].x, &sakke_comb_table[i].x) != 0);
 		assert_true(fp_equal(&table[i].y, &sakke_comb_table[i].y) != 0);
+	}
+	assert_int_equal(ec_comb_build(table, &base, 6), MST_OK);
+	for (i = 0; i < EC_COMB_MAX; i++) {
+		assert_true(fp_equal(&table[i].x, &sakke_comb_table6[i].x) != 0);
+		assert_true(fp_equal(&table[i].y, &sakke_comb_table6[i].y) != 0);
+	}
+	{
+		ec_aff served[EC_COMB_MAX];
+
+		assert_int_equal(sakke_z_table(sakke_param_P, served), MST_OK);
+		assert_memory_equal(served, sakke_comb_table6, sizeof served);
 	}
 	random_z(z_pub);
 	bases[0] = sakke_param_P;
