@@ -28,22 +28,18 @@
 #include "token/sakke.h"
 #include "token/sakke_lines.h"
 
-struct opts {
-	int json;
-	int quick;
-	int memory;
-};
+#include "bench/bench.h"
 
-static struct opts opt;
+struct bench_opts opt;
 static double yard_sign, yard_verify;   /* medians of the yardsticks */
 
-static void die(const char *what)
+void die(const char *what)
 {
 	fprintf(stderr, "mstoken-bench: %s failed\n", what);
 	exit(1);
 }
 
-static double cpu_us(void)
+double cpu_us(void)
 {
 	struct timespec ts;
 
@@ -58,24 +54,17 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static double median(double *v, int n)
+double median(double *v, int n)
 {
 	qsort(v, (size_t)n, sizeof *v, cmp_double);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-typedef void (*op_fn)(void *arg);
-
-struct figure {
-	double us;      /* median CPU microseconds per call */
-	double yard_us; /* median of the yardstick sampled between its runs */
-};
-
 /* The yardstick: ECDSA P-256 sign or verify (set up by bench_ecdsa). */
-static op_fn yard_sign_fn, yard_verify_fn;
-static void *yard_arg;
+op_fn yard_sign_fn, yard_verify_fn;
+void *yard_arg;
 
-static double sample(op_fn fn, void *arg, int batch)
+double sample(op_fn fn, void *arg, int batch)
 {
 	double t0 = cpu_us();
 	int j;
@@ -90,7 +79,7 @@ static double sample(op_fn fn, void *arg, int batch)
  * the yardstick `yard` (if not NULL, of about the same duration): on a
  * machine shared with other jobs both then see the same load, and their
  * ratio is steadier than either figure. */
-static struct figure measure(op_fn fn, void *arg, int runs, int batch, int warm, op_fn yard)
+struct figure measure(op_fn fn, void *arg, int runs, int batch, int warm, op_fn yard)
 {
 	double *s = calloc((size_t)runs, sizeof *s), *y = calloc((size_t)runs, sizeof *y);
 	struct figure f = { 0, 0 };
@@ -118,12 +107,12 @@ static struct figure measure(op_fn fn, void *arg, int runs, int batch, int warm,
 }
 
 /* runs scaled down by --quick */
-static int R(int n)
+int R(int n)
 {
 	return opt.quick ? (n + 4) / 5 : n;
 }
 
-static void report(const char *name, double us, double base)
+void report(const char *name, double us, double base)
 {
 	if (base <= 0)
 		die("yardstick");
@@ -131,6 +120,16 @@ static void report(const char *name, double us, double base)
 		printf("{\"op\": \"%s\", \"median_us\": %.2f, \"ratio\": %.3f}\n", name, us, us / base);
 	else
 		printf("%-24s %12.2f %10.2f\n", name, us, us / base);
+	fflush(stdout);
+}
+
+void report_missing(const char *name, const char *why)
+{
+	if (opt.json)
+		printf("{\"op\": \"%s\", \"median_us\": null, \"ratio\": null, \"missing\": \"%s\"}\n",
+		       name, why);
+	else
+		printf("%-24s %12s %10s   (%s)\n", name, "-", "-", why);
 	fflush(stdout);
 }
 
@@ -187,7 +186,7 @@ static void bench_ecdsa(void)
 
 /* a row: the operation against the sign (or verify) yardstick sampled
  * alongside it */
-static void row(const char *name, op_fn fn, void *arg, int runs, int batch, int warm, int verify)
+void row(const char *name, op_fn fn, void *arg, int runs, int batch, int warm, int verify)
 {
 	struct figure f = measure(fn, arg, runs, batch, warm, verify ? yard_verify_fn : yard_sign_fn);
 
@@ -487,11 +486,19 @@ static void bench_memory(void)
 			       SAKKE_LINES_SLOTS);
 	}
 	OPENSSL_cleanse(&c, sizeof c);
+	if (!opt.no_p11)
+		bench_p11_memory();
 }
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: mstoken-bench [--json] [--quick] [--memory]\n");
+	fprintf(f, "usage: mstoken-bench [--json] [--quick] [--memory] [--no-p11]\n"
+		"  --json    one JSON object per line: {\"op\", \"median_us\", \"ratio\"}\n"
+		"  --quick   fewer runs (a few seconds)\n"
+		"  --memory  locked memory per unsealed key, the module's resident memory\n"
+		"  --no-p11  only the core rows (no SoftHSM2 / module set-up)\n"
+		"environment: MSTOKEN_MODULE (default %s),\n"
+		"  MSTOKEN_BENCH_HSM_MODULE (default %s)\n", MST_BENCH_MODULE, MST_DEFAULT_HSM_MODULE);
 }
 
 int main(int argc, char **argv)
@@ -505,6 +512,8 @@ int main(int argc, char **argv)
 			opt.quick = 1;
 		} else if (strcmp(argv[i], "--memory") == 0) {
 			opt.memory = 1;
+		} else if (strcmp(argv[i], "--no-p11") == 0) {
+			opt.no_p11 = 1;
 		} else if (strcmp(argv[i], "--cold-child") == 0) {
 			return cold_child();
 		} else if (strcmp(argv[i], "--help") == 0) {
@@ -526,5 +535,7 @@ int main(int argc, char **argv)
 	bench_eccsi();
 	bench_sakke("/proc/self/exe");
 	bench_prf();
+	if (!opt.no_p11)
+		bench_p11();
 	return 0;
 }
