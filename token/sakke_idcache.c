@@ -5,7 +5,9 @@
  * [r]Z); with it, one.  A table costs about as much as ten combs to build,
  * so it is built only for an identifier seen before: a token decapsulates
  * under its own identifier again and again, and a client calls the same
- * peers, while an identifier used once costs only a digest.  Q is public
+ * peers, while an identifier used once costs only a digest.  When the
+ * slots are full, a table replaces the least recently used one only for
+ * an identifier that came more often (counts halve now and then).  Q is public
  * (it follows from Z and the identifier), so the cache holds plain memory,
  * keyed by SHA-256(Z || b); a mutex makes it safe for concurrent sessions.
  */
@@ -14,18 +16,24 @@
 #include <openssl/sha.h>
 #include "token/sakke_internal.h"
 
-#define IDCACHE_SLOTS 8         /* tables (16 KiB each) */
+#define IDCACHE_SLOTS 16        /* tables (16 KiB each) */
 #define IDCACHE_SEEN 64         /* identifiers seen once (digests) */
 
 struct idcache_slot {
 	uint64_t last_use;      /* 0: empty */
+	unsigned uses;          /* how often its identifier came (aged) */
 	uint8_t key[SHA256_DIGEST_LENGTH];
 	ec_aff table[EC_COMB_MAX];
 };
 
+struct idcache_seen {
+	unsigned uses;          /* 0: empty */
+	uint8_t key[SHA256_DIGEST_LENGTH];
+};
+
 static struct idcache_slot slots[IDCACHE_SLOTS];
-static uint8_t seen[IDCACHE_SEEN][SHA256_DIGEST_LENGTH];
-static unsigned seen_next, builds;
+static struct idcache_seen seen[IDCACHE_SEEN];
+static unsigned seen_next, builds, lookups;
 static uint64_t use_clock;
 static pthread_mutex_t idcache_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -50,17 +58,53 @@ static int slot_find(const uint8_t key[SHA256_DIGEST_LENGTH])
 	return -1;
 }
 
-/* with the lock held: 1 if key was seen before, else remember it */
-static int seen_before(const uint8_t key[SHA256_DIGEST_LENGTH])
+/* with the lock held: how often key has come, this time included */
+static unsigned seen_count(const uint8_t key[SHA256_DIGEST_LENGTH])
 {
 	unsigned i;
 
 	for (i = 0; i < IDCACHE_SEEN; i++)
-		if (memcmp(seen[i], key, SHA256_DIGEST_LENGTH) == 0)
-			return 1;
-	memcpy(seen[seen_next], key, SHA256_DIGEST_LENGTH);
+		if (seen[i].uses && memcmp(seen[i].key, key, SHA256_DIGEST_LENGTH) == 0)
+			return ++seen[i].uses;
+	memcpy(seen[seen_next].key, key, SHA256_DIGEST_LENGTH);
+	seen[seen_next].uses = 1;
 	seen_next = (seen_next + 1) % IDCACHE_SEEN;
-	return 0;
+	return 1;
+}
+
+/* with the lock held: counts halve every 256 lookups, so that identifiers
+ * no longer used give way */
+static void age(void)
+{
+	unsigned i;
+
+	if (++lookups % 256)
+		return;
+	for (i = 0; i < IDCACHE_SLOTS; i++)
+		slots[i].uses /= 2;
+	for (i = 0; i < IDCACHE_SEEN; i++)
+		if (seen[i].uses > 1)
+			seen[i].uses /= 2;
+}
+
+/* with the lock held: the slot a table of an identifier that came `uses`
+ * times may take (an empty one, else the least recently used one if that
+ * one's identifier came less often), or -1.  The comparison keeps more
+ * identifiers used in turn than there are slots (a group call) from
+ * replacing each other's tables at every call, each a costly build. */
+static int slot_for(unsigned uses)
+{
+	int i, victim = 0;
+
+	if (uses < 2)
+		return -1;
+	for (i = 0; i < IDCACHE_SLOTS; i++) {
+		if (slots[i].last_use == 0)
+			return i;
+		if (slots[i].last_use < slots[victim].last_use)
+			victim = i;
+	}
+	return uses > slots[victim].uses ? victim : -1;
 }
 
 /* Q = [b]P + Z affine and its table; MST_ERR_BAD_POINT if Q is infinity
@@ -88,35 +132,37 @@ mst_rc sakke_r_for_id(const uint8_t z_pub[SAKKE_POINT_LEN], const ec_aff ztab[EC
 {
 	uint8_t key[SHA256_DIGEST_LENGTH];
 	ec_aff table[EC_COMB_MAX];
-	int i, build = 0;
+	unsigned uses = 0;
+	int i, have = 0;
 
 	id_key(key, z_pub, b);
 	pthread_mutex_lock(&idcache_lock);
+	age();
 	i = slot_find(key);
 	if (i >= 0) {
 		slots[i].last_use = ++use_clock;
+		slots[i].uses++;
 		memcpy(table, slots[i].table, sizeof table);
+		have = 1;
 	} else {
-		build = seen_before(key);
+		uses = seen_count(key);
+		i = slot_for(uses);
 	}
 	pthread_mutex_unlock(&idcache_lock);
-	if (i < 0 && build && id_table_build(ztab, b, table) == MST_OK) {
+	/* built without the lock; stored if it still may be */
+	if (!have && i >= 0 && id_table_build(ztab, b, table) == MST_OK) {
+		have = 1;
 		pthread_mutex_lock(&idcache_lock);
 		builds++;
-		if (slot_find(key) < 0) {
-			int victim = 0;
-
-			for (i = 1; i < IDCACHE_SLOTS; i++)
-				if (slots[i].last_use < slots[victim].last_use)
-					victim = i;
-			memcpy(slots[victim].key, key, sizeof key);
-			memcpy(slots[victim].table, table, sizeof table);
-			slots[victim].last_use = ++use_clock;
+		if (slot_find(key) < 0 && (i = slot_for(uses)) >= 0) {
+			memcpy(slots[i].key, key, sizeof key);
+			memcpy(slots[i].table, table, sizeof table);
+			slots[i].uses = uses;
+			slots[i].last_use = ++use_clock;
 		}
 		pthread_mutex_unlock(&idcache_lock);
-		i = 0;
 	}
-	if (i < 0)      /* no table: [r b]P + [r]Z */
+	if (!have)      /* no table: [r b]P + [r]Z */
 		return sakke_r_point_jac(ztab, b, r, out);
 	ec_comb_mul(out, r, table, SAKKE_ZTAB_TEETH);
 	return MST_OK;
@@ -138,5 +184,6 @@ void sakke_id_cache_clear(void)
 	memset(slots, 0, sizeof slots);
 	memset(seen, 0, sizeof seen);
 	seen_next = 0;
+	lookups = 0;
 	pthread_mutex_unlock(&idcache_lock);
 }

@@ -12,6 +12,7 @@
 #include "sakke_test_scalars.h"
 
 #define CACHE_SLOTS 5           /* token/sakke_zcache.c */
+#define ID_SLOTS 16             /* token/sakke_idcache.c */
 
 static void encode_jac(uint8_t out[SAKKE_POINT_LEN], const ec_jac *j)
 {
@@ -392,6 +393,34 @@ static void id_cache_second_use_same_result(void **state)
 	assert_int_equal(sakke_decapsulate(z_pub, id, sizeof id, rsk, e2, out), MST_ERR_DECAPSULATE);
 }
 
+/* identifiers used in turn, more of them than the cache has slots (a
+ * group call): after the first rounds no table is built again (the old
+ * policy rebuilt one at every use) */
+static void id_cache_no_thrash_in_turn(void **state)
+{
+	uint8_t z[SAKKE_SCALAR_LEN], z_pub[SAKKE_POINT_LEN], ssv[SAKKE_SSV_LEN], e[SAKKE_ENCAP_LEN];
+	char id[40];
+	unsigned b0, after2 = 0;
+	int round, i;
+
+	(void)state;
+	sakke_id_cache_clear();
+	b0 = sakke_id_cache_builds();
+	assert_int_equal(sakke_kms_keygen(z, z_pub), MST_OK);
+	assert_int_equal(sakke_random_ssv(ssv), MST_OK);
+	for (round = 0; round < 5; round++) {
+		for (i = 0; i < ID_SLOTS + 4; i++) {
+			int n = snprintf(id, sizeof id, "2026-12%ctel:+4477%06d", 0, i) + 1;
+
+			assert_int_equal(sakke_encapsulate(z_pub, (const uint8_t *)id, (size_t)n, ssv, e), MST_OK);
+		}
+		if (round == 2)
+			after2 = sakke_id_cache_builds();
+	}
+	assert_true(after2 - b0 <= ID_SLOTS + 4);
+	assert_int_equal(sakke_id_cache_builds(), after2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -404,6 +433,7 @@ int main(void)
 		cmocka_unit_test(g_comb_matches_pf_pow),
 		cmocka_unit_test(encapsulate_refuses_r_at_infinity),
 		cmocka_unit_test(id_cache_second_use_same_result),
+		cmocka_unit_test(id_cache_no_thrash_in_turn),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
