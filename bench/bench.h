@@ -22,6 +22,9 @@ struct figure {
 extern op_fn yard_sign_fn, yard_verify_fn;
 extern void *yard_arg;
 
+/* set: cpu_us() reads the wall clock (CLOCK_MONOTONIC) instead */
+extern int bench_wall_clock;
+
 void die(const char *what);
 double cpu_us(void);
 double median(double *v, int n);

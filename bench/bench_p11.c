@@ -437,6 +437,10 @@ static void bench_srtp(void)
 	OPENSSL_cleanse(master, sizeof master);
 }
 
+/* group-create-N: ms_create to N members (new identifiers, each the same
+ * across runs), in WALL-clock time: the workers run on every core, which
+ * CPU time (the sum over threads) would not show.  The yardstick is timed
+ * on the same clock between the runs. */
 static void group_rows(struct p11_ctx *c)
 {
 	static const unsigned ns[] = { 1, 10, 100, 1000 };
@@ -448,18 +452,15 @@ static void group_rows(struct p11_ctx *c)
 		snprintf(uris[i], sizeof uris[i], "sip:member%04u@streamwide.com", i);
 		c->to[i] = uris[i];
 	}
+	bench_wall_clock = 1;
 	for (k = 0; k < sizeof ns / sizeof ns[0]; k++) {
-		snprintf(name, sizeof name, "group-create-%u", ns[k]);
-		if (ns[k] > MS_MAX_RECIPIENTS) {
-			char why[64];
+		int runs = ns[k] >= 1000 ? (opt.quick ? 1 : 3) : ns[k] >= 100 ? R(7) : R(21);
 
-			snprintf(why, sizeof why, "libmikeysakke limit: %u recipients", MS_MAX_RECIPIENTS);
-			report_missing(name, why);
-			continue;
-		}
+		snprintf(name, sizeof name, "group-create-%u", ns[k]);
 		c->n_to = ns[k];
-		row(name, create_once, c, ns[k] > 1 ? R(11) : R(21), 1, 1, 0);
+		row(name, create_once, c, runs, 1, ns[k] >= 1000 ? 0 : 1, 0);
 	}
+	bench_wall_clock = 0;
 }
 
 void bench_p11(void)

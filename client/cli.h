@@ -3,6 +3,7 @@
 #define MS_CLI_H
 
 #include <stdio.h>
+#include "mikeysakke/sdp.h"
 #include "mikeysakke/session.h"
 
 enum { CLI_OK = 0, CLI_REFUSED = 1, CLI_USAGE = 2, CLI_HELP = 3 };
@@ -13,7 +14,7 @@ struct cli_args {
 	const char *answer;                   /* network-connected: SDP answer */
 	long timeout;
 	char *pin;
-	const char *to[MS_MAX_RECIPIENTS];
+	const char *to[MS_SDP_MAX_KEYS];        /* an SDP offer carries at most that many */
 	size_t n_to;
 	int base64, show_keys;
 	enum ms_srtp_suite suite;
