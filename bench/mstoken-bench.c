@@ -500,7 +500,9 @@ static void usage(FILE *f)
 		"  --memory  locked memory per unsealed key, the module's resident memory\n"
 		"  --no-p11  only the core rows (no SoftHSM2 / module set-up)\n"
 		"environment: MSTOKEN_MODULE (default %s),\n"
-		"  MSTOKEN_BENCH_HSM_MODULE (default %s)\n", MST_BENCH_MODULE, MST_DEFAULT_HSM_MODULE);
+		"  MSTOKEN_BENCH_HSM_MODULE (default %s),\n"
+		"  MSTOKEN_BENCH_CPU_GROUP=1: group-create-N in CPU time, not wall-clock time\n",
+		MST_BENCH_MODULE, MST_DEFAULT_HSM_MODULE);
 }
 
 int main(int argc, char **argv)
