@@ -24,6 +24,7 @@
 #endif
 #include "token/fp2.h"
 #include "token/sakke_lines.h"
+#include "token/sakke.h"
 #include "token/sakke_pairing.h"
 #include "token/secmem.h"
 
@@ -294,6 +295,25 @@ void sakke_pairing_rsk(fp *out, const ec_aff *k, const ec_aff *r)
 	pthread_mutex_unlock(&lines_lock);
 	if (i < 0)
 		secmem_free(c);
+}
+
+void sakke_lines_forget(const uint8_t rsk[SAKKE_POINT_LEN])
+{
+	uint8_t d[SHA256_DIGEST_LENGTH];
+	ec_aff k;
+	int i;
+
+	if (rsk == NULL || ec_decode(&k, rsk, SAKKE_POINT_LEN) != MST_OK)
+		return;
+	key_digest(d, &k);
+	secure_wipe(&k, sizeof k);
+	pthread_mutex_lock(&lines_lock);
+	i = slot_find(d);
+	if (i >= 0 && slots[i].refs == 0) {
+		secmem_free(slots[i].c);
+		memset(&slots[i], 0, sizeof slots[i]);
+	}
+	pthread_mutex_unlock(&lines_lock);
 }
 
 void sakke_lines_clear(void)

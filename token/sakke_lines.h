@@ -25,6 +25,10 @@ void sakke_pairing_rsk(fp *out, const ec_aff *k, const ec_aff *r);
 
 /* Bytes of locked memory one key's lines take. */
 size_t sakke_lines_bytes(void);
+/* Drop (wipe and unlock) the table of the RSK (257 octets, 04 || x || y)
+ * if one is cached and not in use: the module calls it when a key leaves
+ * memory (logout, C_Finalize). */
+void sakke_lines_forget(const uint8_t rsk[257]);
 /* Drop (wipe and unlock) every cached table not in use. */
 void sakke_lines_clear(void);
 /* For the tests and the benchmark: tables built so far; tables refused

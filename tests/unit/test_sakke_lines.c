@@ -92,6 +92,14 @@ static void cache_builds_once_and_evicts(void **state)
 	sakke_lines_clear();
 	round_trip(&k[0]);
 	assert_int_equal(sakke_lines_builds(), b0 + SAKKE_LINES_SLOTS + 3);
+	/* a key leaving memory (logout) takes its table along, others stay */
+	round_trip(&k[1]);
+	sakke_lines_forget(k[0].rsk);
+	round_trip(&k[1]);
+	assert_int_equal(sakke_lines_builds(), b0 + SAKKE_LINES_SLOTS + 4);
+	round_trip(&k[0]);
+	assert_int_equal(sakke_lines_builds(), b0 + SAKKE_LINES_SLOTS + 5);
+	sakke_lines_forget(NULL);       /* ignored */
 	assert_int_equal(sakke_lines_unlocked(), 0);
 }
 
