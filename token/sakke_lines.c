@@ -52,6 +52,10 @@ struct lines_slot {
 };
 
 static struct lines_slot slots[SAKKE_LINES_SLOTS];
+/* digests of keys used once without a table (ring) */
+#define LINES_SEEN 16
+static uint8_t seen[LINES_SEEN][SHA256_DIGEST_LENGTH];
+static unsigned seen_next;
 static uint64_t use_clock;
 static unsigned builds, unlocked;
 static int warned;
@@ -189,6 +193,19 @@ static int slot_find(const uint8_t d[SHA256_DIGEST_LENGTH])
 	return -1;
 }
 
+/* with the lock held: 1 if the key was used before, else remember it */
+static int seen_before(const uint8_t d[SHA256_DIGEST_LENGTH])
+{
+	unsigned i;
+
+	for (i = 0; i < LINES_SEEN; i++)
+		if (memcmp(seen[i], d, SHA256_DIGEST_LENGTH) == 0)
+			return 1;
+	memcpy(seen[seen_next], d, SHA256_DIGEST_LENGTH);
+	seen_next = (seen_next + 1) % LINES_SEEN;
+	return 0;
+}
+
 /* with the lock held: an empty slot, else the least recently used one
  * not in use (its table dropped), else -1 */
 static int slot_free(void)
@@ -244,7 +261,7 @@ void sakke_pairing_rsk(fp *out, const ec_aff *k, const ec_aff *r)
 {
 	uint8_t d[SHA256_DIGEST_LENGTH];
 	fp *c = NULL;
-	int i;
+	int i, again = 1;
 
 	pthread_once(&naf_once, naf_init);
 	key_digest(d, k);
@@ -254,8 +271,18 @@ void sakke_pairing_rsk(fp *out, const ec_aff *k, const ec_aff *r)
 		slots[i].refs++;
 		slots[i].last_use = ++use_clock;
 		c = slots[i].c;
+	} else {
+		again = seen_before(d);
 	}
 	pthread_mutex_unlock(&lines_lock);
+	/* A key's first use goes without a table: building one costs about as
+	 * much as a plain pairing, which a process that decapsulates once
+	 * (a command-line client) would pay for nothing.  The second use
+	 * builds it. */
+	if (c == NULL && !again) {
+		sakke_pairing_fp(out, r, k);
+		return;
+	}
 	if (c == NULL) {
 		/* built outside the lock: other keys' decapsulations go on */
 		c = table_new(k);
@@ -327,6 +354,8 @@ void sakke_lines_clear(void)
 			memset(&slots[i], 0, sizeof slots[i]);
 		}
 	}
+	memset(seen, 0, sizeof seen);
+	seen_next = 0;
 	pthread_mutex_unlock(&lines_lock);
 }
 

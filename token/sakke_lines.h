@@ -17,7 +17,9 @@
 #define SAKKE_LINES_SLOTS 4
 
 /* out = <K, R> (the F_p representative), equal to <R, K> for R in
- * E(F_p)[q].  K's lines come from the cache, or are computed and cached;
+ * E(F_p)[q].  A key's first use computes the plain pairing (no table: a
+ * process may decapsulate only once); from its second use, K's lines come
+ * from the cache, or are computed and cached;
  * when locked memory is refused (RLIMIT_MEMLOCK too low) a message is
  * printed once on stderr and the pairing is computed without a table
  * (sakke_pairing_fp, slower), never failing.  Constant time in K. */
@@ -29,7 +31,8 @@ size_t sakke_lines_bytes(void);
  * if one is cached and not in use: the module calls it when a key leaves
  * memory (logout, C_Finalize). */
 void sakke_lines_forget(const uint8_t rsk[257]);
-/* Drop (wipe and unlock) every cached table not in use. */
+/* Drop (wipe and unlock) every cached table not in use, and forget which
+ * keys were used once. */
 void sakke_lines_clear(void);
 /* For the tests and the benchmark: tables built so far; tables refused
  * locked memory so far (the slower path was taken). */

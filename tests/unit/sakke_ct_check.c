@@ -131,8 +131,9 @@ int main(int argc, char **argv)
 	 * decapsulation, and g^r with a secret r */
 	SECRET(&rsk, sizeof rsk);
 	sakke_pairing_fp(&c, &gen, &rsk);
-	/* decapsulation's pairing with the RSK's precomputed lines: the
-	 * table's build (first call) and its use (second call) */
+	/* decapsulation's pairing with the RSK: first use without a table,
+	 * the table's build (second use) and its use (third) */
+	sakke_pairing_rsk(&c, &rsk, &gen);
 	sakke_pairing_rsk(&c, &rsk, &gen);
 	sakke_pairing_rsk(&c, &rsk, &gen);
 	if (sakke_lines_builds() != 1)

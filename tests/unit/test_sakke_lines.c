@@ -56,18 +56,21 @@ static void lines_equal_plain_pairing(void **state)
 		x[0] &= 0x3f;
 		assert_int_equal(sakke_point_mul(x, sizeof x, sakke_param_P, enc), MST_OK);
 		assert_int_equal(ec_decode(&k, enc, sizeof enc), MST_OK);
-		sakke_pairing_rsk(&a, &k, &r);
+		sakke_pairing_rsk(&a, &k, &r);  /* first use: no table */
 		sakke_pairing_fp(&b, &r, &k);
 		sakke_pairing_fp(&c, &k, &r);
 		assert_memory_equal(&a, &b, sizeof a);
 		assert_memory_equal(&a, &c, sizeof a);
-		sakke_pairing_rsk(&a, &k, &r);  /* from the cache now */
+		sakke_pairing_rsk(&a, &k, &r);  /* the table built */
+		assert_memory_equal(&a, &b, sizeof a);
+		sakke_pairing_rsk(&a, &k, &r);  /* from the cache */
 		assert_memory_equal(&a, &b, sizeof a);
 	}
 }
 
-/* one table per key in use; more keys than slots: the least recently
- * used is dropped and rebuilt when it comes back */
+/* a key's first use builds no table, its second one does, later ones
+ * use it; more keys than slots: the least recently used is dropped and
+ * rebuilt when it comes back; clear forgets, forget drops one key */
 static void cache_builds_once_and_evicts(void **state)
 {
 	struct keyset k[SAKKE_LINES_SLOTS + 1];
@@ -80,10 +83,14 @@ static void cache_builds_once_and_evicts(void **state)
 		keyset_new(&k[i], (unsigned)i);
 	b0 = sakke_lines_builds();
 	round_trip(&k[0]);
+	assert_int_equal(sakke_lines_builds(), b0);             /* first use: none */
+	round_trip(&k[0]);
 	round_trip(&k[0]);
 	assert_int_equal(sakke_lines_builds(), b0 + 1);
-	for (i = 1; i <= SAKKE_LINES_SLOTS; i++)
+	for (i = 1; i <= SAKKE_LINES_SLOTS; i++) {
+		round_trip(&k[i]);
 		round_trip(&k[i]);      /* k[0] is the least recently used: dropped */
+	}
 	assert_int_equal(sakke_lines_builds(), b0 + SAKKE_LINES_SLOTS + 1);
 	round_trip(&k[SAKKE_LINES_SLOTS]);
 	assert_int_equal(sakke_lines_builds(), b0 + SAKKE_LINES_SLOTS + 1);
@@ -91,8 +98,10 @@ static void cache_builds_once_and_evicts(void **state)
 	assert_int_equal(sakke_lines_builds(), b0 + SAKKE_LINES_SLOTS + 2);
 	sakke_lines_clear();
 	round_trip(&k[0]);
+	round_trip(&k[0]);
 	assert_int_equal(sakke_lines_builds(), b0 + SAKKE_LINES_SLOTS + 3);
 	/* a key leaving memory (logout) takes its table along, others stay */
+	round_trip(&k[1]);
 	round_trip(&k[1]);
 	sakke_lines_forget(k[0].rsk);
 	round_trip(&k[1]);
@@ -132,6 +141,7 @@ static void low_memlock_still_decapsulates(void **state)
 	assert_int_equal(setrlimit(RLIMIT_MEMLOCK, &rl), 0);
 	drop_ipc_lock();
 	b0 = sakke_lines_builds();
+	round_trip(&k);
 	round_trip(&k);
 	round_trip(&k);
 	assert_int_equal(sakke_lines_builds(), b0);
