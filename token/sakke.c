@@ -55,20 +55,32 @@ mst_rc sakke_random_ssv(uint8_t ssv[SAKKE_SSV_LEN])
 /* Step 5 of 6.2.2: TEST = [r]([b]P + Z) == R, r = HashToIntegerRange(SSV
  * || b, q), compared in Jacobian coordinates (X == x Z^2, Y == y Z^3, Z !=
  * 0) against the decoded R, which saves TEST's inversion: an encoding is
- * unique, so equal points mean equal octets.  All-ones when equal. */
-static uint64_t decap_test(const uint8_t z_pub[SAKKE_POINT_LEN], const ec_aff ztab[EC_COMB_MAX],
+ * unique, so equal points mean equal octets.  With Z's comb table (ztab
+ * not NULL) by the combs; without it (Z met for the first time) by the
+ * constant-time ladder with complete additions on [b]P + Z, which costs
+ * less than building the table, and for a Z outside E(F_p)[q] gives a
+ * TEST that cannot equal R.  All-ones when equal. */
+static uint64_t decap_test(const uint8_t z_pub[SAKKE_POINT_LEN], const ec_aff *ztab,
 			   const uint8_t b[SAKKE_SCALAR_LEN], const uint8_t *id, size_t id_len,
 			   const uint8_t ssv[SAKKE_SSV_LEN], const ec_aff *rpt)
 {
 	struct {
 		uint8_t r[SAKKE_SCALAR_LEN];
-		ec_jac t;
+		ec_jac t, q;
 		fp z2, v;
 	} w;
 	uint64_t eq = 0;
+	mst_rc rc;
 
-	if (sakke_h2r_parts(ssv, SAKKE_SSV_LEN, id, id_len, sakke_param_q, SAKKE_L, w.r) == MST_OK &&
-	    sakke_r_for_id(z_pub, ztab, b, w.r, &w.t) == MST_OK) {
+	rc = sakke_h2r_parts(ssv, SAKKE_SSV_LEN, id, id_len, sakke_param_q, SAKKE_L, w.r);
+	if (rc == MST_OK && ztab != NULL) {
+		rc = sakke_r_for_id(z_pub, ztab, b, w.r, &w.t);
+	} else if (rc == MST_OK) {
+		rc = sakke_id_point(z_pub, id, id_len, &w.q);
+		if (rc == MST_OK)
+			ec_mul(&w.t, w.r, sizeof w.r, &w.q, 0);
+	}
+	if (rc == MST_OK) {
 		fp_sqr(&w.z2, &w.t.z);
 		fp_mul(&w.v, &rpt->x, &w.z2);
 		eq = fp_equal(&w.v, &w.t.x);
@@ -187,7 +199,7 @@ mst_rc sakke_decapsulate(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8_t *id
 	ec_aff rpt, k, z, ztab[EC_COMB_MAX];
 	fp wf;
 	mst_rc rc;
-	int i;
+	int i, have_ztab;
 
 	if (ssv == NULL)
 		return MST_ERR_ARGS;
@@ -205,11 +217,14 @@ mst_rc sakke_decapsulate(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8_t *id
 	if (rc != MST_OK)
 		goto out;
 	/* Z on E but outside E(F_p)[q] has no comb table: refused like any
-	 * other wrong key (see above) */
-	if (sakke_z_table(z_pub, ztab) != MST_OK) {
+	 * other wrong key (see above); the first time Z is met, no table */
+	rc = sakke_z_table_lazy(z_pub, ztab);
+	if (rc != MST_OK && rc != MST_ERR_NOT_FOUND) {
 		rc = MST_ERR_DECAPSULATE;
 		goto out;
 	}
+	have_ztab = rc == MST_OK;
+	rc = MST_OK;
 	/* 2) w = < R, K > = < K, R > with K's precomputed lines */
 	sakke_pairing_rsk(&wf, &k, &rpt);
 	fp_to_bytes(w, &wf);
@@ -220,7 +235,7 @@ mst_rc sakke_decapsulate(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8_t *id
 	for (i = 0; i < SAKKE_SSV_LEN; i++)
 		ssv[i] = encap[SAKKE_POINT_LEN + i] ^ mask[i];
 	/* 4-5) r = HashToIntegerRange(SSV || b, q); TEST = [r]([b]P + Z) == R */
-	if (!decap_test(z_pub, ztab, b, id, id_len, ssv, &rpt))
+	if (!decap_test(z_pub, have_ztab ? ztab : NULL, b, id, id_len, ssv, &rpt))
 		rc = MST_ERR_DECAPSULATE;
 out:
 	if (rc != MST_OK)

@@ -46,6 +46,12 @@ mst_rc sakke_mul_affine(const uint8_t *k, size_t k_len, const ec_jac *pt, int in
  * if not. */
 #define SAKKE_ZTAB_TEETH 6
 mst_rc sakke_z_table(const uint8_t z_pub[SAKKE_POINT_LEN], ec_aff table[EC_COMB_MAX]);
+/* The same for decapsulation, where Z's table can wait: MST_OK with the
+ * table when Z's is cached or Z was met before (then built and checked as
+ * above); MST_ERR_NOT_FOUND the first time (Z noted, neither decoded nor
+ * checked: a process that decapsulates once does not pay for a table).
+ * MST_ERR_BAD_POINT as sakke_z_table. */
+mst_rc sakke_z_table_lazy(const uint8_t z_pub[SAKKE_POINT_LEN], ec_aff table[EC_COMB_MAX]);
 /* For the tests: how many tables were built so far; empty the cache. */
 unsigned sakke_z_cache_builds(void);
 void sakke_z_cache_clear(void);

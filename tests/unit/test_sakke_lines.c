@@ -1,6 +1,7 @@
 /* tests/unit/test_sakke_lines.c - decapsulation's pairing with the RSK's
  * precomputed lines (token/sakke_lines.c): equal to the plain pairing,
- * cached per key (built once, the least recently used key dropped), and
+ * cached per key (built once, the least recently used key dropped), a
+ * KMS key outside E(F_p)[q] refused with or without its comb table, and
  * with RLIMIT_MEMLOCK too low for a table, a slower path that still
  * decapsulates (and says why, once). */
 #include "test_util.h"
@@ -112,6 +113,44 @@ static void cache_builds_once_and_evicts(void **state)
 	assert_int_equal(sakke_lines_unlocked(), 0);
 }
 
+/* Decapsulation under a KMS key Z' = Z + (0, 0), on E but outside
+ * E(F_p)[q]: refused the first time it is met (no comb table yet: the
+ * ladder path) and the second time (its table refused), never a key. */
+static void z_outside_subgroup_refused_both_paths(void **state)
+{
+	uint8_t ssv[SAKKE_SSV_LEN], out[SAKKE_SSV_LEN], encap[SAKKE_ENCAP_LEN], zbad[SAKKE_POINT_LEN];
+	struct keyset k;
+	ec_aff z, t, sum;
+	ec_jac zj, tj, sj;
+	int n;
+
+	(void)state;
+	keyset_new(&k, 200);
+	assert_int_equal(ec_decode(&z, k.z_pub, SAKKE_POINT_LEN), MST_OK);
+	fp_set_zero(&t.x);
+	fp_set_zero(&t.y);                      /* (0, 0): order 2 */
+	ec_from_affine(&zj, &z);
+	ec_from_affine(&tj, &t);
+	ec_add(&sj, &zj, &tj);
+	assert_true(ec_to_affine(&sum, &sj) != 0);
+	ec_encode(zbad, &sum);
+	assert_int_equal(sakke_random_ssv(ssv), MST_OK);
+	assert_int_equal(sakke_encapsulate(k.z_pub, k.id, k.id_len, ssv, encap), MST_OK);
+	assert_int_equal(sakke_encapsulate(zbad, k.id, k.id_len, ssv, encap + 0), MST_ERR_BAD_POINT);
+	assert_int_equal(sakke_encapsulate(k.z_pub, k.id, k.id_len, ssv, encap), MST_OK);
+	sakke_z_cache_clear();
+	for (n = 0; n < 3; n++) {
+		assert_int_equal(sakke_decapsulate(zbad, k.id, k.id_len, k.rsk, encap, out), MST_ERR_DECAPSULATE);
+		assert_true(memcmp(out, (const uint8_t[SAKKE_SSV_LEN]){ 0 }, SAKKE_SSV_LEN) == 0);
+	}
+	/* and the right Z still works on both paths */
+	sakke_z_cache_clear();
+	for (n = 0; n < 2; n++) {
+		assert_int_equal(sakke_decapsulate(k.z_pub, k.id, k.id_len, k.rsk, encap, out), MST_OK);
+		assert_memory_equal(out, ssv, sizeof ssv);
+	}
+}
+
 /* root's CAP_IPC_LOCK ignores RLIMIT_MEMLOCK: drop it from the effective
  * set, as a token run by an ordinary user does not have it */
 static void drop_ipc_lock(void)
@@ -157,6 +196,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(lines_equal_plain_pairing),
 		cmocka_unit_test(cache_builds_once_and_evicts),
+		cmocka_unit_test(z_outside_subgroup_refused_both_paths),
 		cmocka_unit_test(low_memlock_still_decapsulates),
 	};
 
