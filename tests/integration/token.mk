@@ -10,6 +10,7 @@ tests_integration_test_token_SOURCES = \
 	tests/integration/test_token_stress.c \
 	tests/integration/test_token_objects.c \
 	tests/integration/test_token_vendors.c \
+	tests/integration/test_token_templates.c \
 	tests/integration/test_token_tpm_store.c
 tests_integration_test_token_CFLAGS = $(TEST_CFLAGS) $(P11KIT_CFLAGS) -pthread
 tests_integration_test_token_LDADD = $(TEST_CORE_LIBS) -ldl -lpthread

@@ -55,3 +55,12 @@ TESTS += tests/unit/test_sakke_lines
 tests_unit_test_sakke_lines_SOURCES = tests/unit/test_sakke_lines.c
 tests_unit_test_sakke_lines_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_sakke_lines_LDADD = $(TEST_CORE_LIBS)
+
+# the whole secret paths (decapsulation, HashToIntegerRange, ECCSI
+# signing, the TPM store's GCM open, hex decoding of key text) under the
+# same Valgrind check; tests/unit/ct.supp names the accepted findings
+check_PROGRAMS += tests/unit/ct_check
+tests_unit_ct_check_SOURCES = tests/unit/ct_check.c
+tests_unit_ct_check_CFLAGS = $(AM_CFLAGS) $(TSS2_CFLAGS)
+tests_unit_ct_check_LDADD = tpm/libmsttpm.la token/libmstcore.la $(TSS2_LIBS) $(CRYPTO_LIBS)
+EXTRA_DIST += tests/unit/ct.supp
