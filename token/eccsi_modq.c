@@ -170,8 +170,10 @@ mst_rc ecc_sign_scalar(const uint8_t ssk[ECCSI_N], const uint8_t he[ECCSI_N],
 	for (i = 0; i < 4; i++)
 		acc |= t[i];
 	/* t = 0 (probability 2^-256): step 4 asks for another j; the verdict
-	 * is the only value that leaves */
-	rc = acc == 0 ? MST_ERR_BAD_SCALAR : MST_OK;
+	 * is the only value that leaves (and the caller learns it anyway) */
+	acc = ((acc | (0 - acc)) >> 63) ^ 1;    /* 1 when t = 0 */
+	ct_declassify(&acc, sizeof acc);
+	rc = acc ? MST_ERR_BAD_SCALAR : MST_OK;
 	mq_mul(t, t, Q_R2);                     /* t 2^256 */
 	mq_inv(t, t, one);                      /* 2^256 / t */
 	mq_from_bytes(y, j);

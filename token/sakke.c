@@ -56,16 +56,38 @@ mst_rc sakke_random_ssv(uint8_t ssv[SAKKE_SSV_LEN])
  * || b, q), compared in Jacobian coordinates (X == x Z^2, Y == y Z^3, Z !=
  * 0) against the decoded R, which saves TEST's inversion: an encoding is
  * unique, so equal points mean equal octets.  With Z's comb table (ztab
- * not NULL) by the combs; without it (Z met for the first time) by the
- * constant-time ladder with complete additions on [b]P + Z, which costs
- * less than building the table, and for a Z outside E(F_p)[q] gives a
- * TEST that cannot equal R.  All-ones when equal. */
+ * not NULL) by the combs; without it (Z met for the first time, not
+ * checked for E(F_p)[q]) by the constant-time ladder with complete
+ * additions, TEST = [k]([b]P + Z) with k = r + m q = 1 mod 4 (see
+ * r_plus_mq), which costs less than building the table.  All-ones when
+ * equal. */
+/* k = r + m q, m in 0..3 such that k = 1 mod 4 (q is odd, so q = q^-1 mod
+ * 4), as 129 big-endian octets, without a branch on the secret r.  For Q
+ * in E(F_p)[q], [k]Q = [r]Q; for Q = Q' + T with T of order 2 or 4 (a Z
+ * outside E(F_p)[q]: #E = 4q), [k]Q = [r]Q' + [k]T with [k]T != O, so such
+ * a TEST never equals an R of E(F_p)[q] and the Z is refused, whatever r
+ * is, as on the comb path (whose table build checks Z). */
+static void r_plus_mq(uint8_t k[SAKKE_SCALAR_LEN + 1], const uint8_t r[SAKKE_SCALAR_LEN])
+{
+	unsigned m = ((1u - r[SAKKE_SCALAR_LEN - 1]) * sakke_param_q[SAKKE_L - 1]) & 3u;
+	unsigned carry = 0;
+	int i;
+
+	for (i = SAKKE_SCALAR_LEN - 1; i >= 0; i--) {
+		unsigned v = r[i] + sakke_param_q[i] * m + carry;
+
+		k[i + 1] = (uint8_t)v;
+		carry = v >> 8;
+	}
+	k[0] = (uint8_t)carry;
+}
+
 static uint64_t decap_test(const uint8_t z_pub[SAKKE_POINT_LEN], const ec_aff *ztab,
 			   const uint8_t b[SAKKE_SCALAR_LEN], const uint8_t *id, size_t id_len,
 			   const uint8_t ssv[SAKKE_SSV_LEN], const ec_aff *rpt)
 {
 	struct {
-		uint8_t r[SAKKE_SCALAR_LEN];
+		uint8_t r[SAKKE_SCALAR_LEN], k[SAKKE_SCALAR_LEN + 1];
 		ec_jac t, q;
 		fp z2, v;
 	} w;
@@ -77,8 +99,9 @@ static uint64_t decap_test(const uint8_t z_pub[SAKKE_POINT_LEN], const ec_aff *z
 		rc = sakke_r_for_id(z_pub, ztab, b, w.r, &w.t);
 	} else if (rc == MST_OK) {
 		rc = sakke_id_point(z_pub, id, id_len, &w.q);
+		r_plus_mq(w.k, w.r);
 		if (rc == MST_OK)
-			ec_mul(&w.t, w.r, sizeof w.r, &w.q, 0);
+			ec_mul(&w.t, w.k, sizeof w.k, &w.q, 0);
 	}
 	if (rc == MST_OK) {
 		fp_sqr(&w.z2, &w.t.z);

@@ -13,15 +13,10 @@
  * table in use is never dropped, a mutex around the bookkeeping only, so
  * that concurrent decapsulations run in parallel.
  */
-#include <config.h>   /* the build's (token/config.h is mstoken.conf's) */
-
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <openssl/sha.h>
-#ifdef HAVE_VALGRIND_MEMCHECK_H
-#include <valgrind/memcheck.h>
-#endif
 #include "token/fp2.h"
 #include "token/sakke_lines.h"
 #include "token/sakke.h"
@@ -73,9 +68,7 @@ size_t sakke_lines_bytes(void)
 static void key_digest(uint8_t d[SHA256_DIGEST_LENGTH], const ec_aff *k)
 {
 	SHA256((const unsigned char *)k, sizeof *k, d);
-#ifdef HAVE_VALGRIND_MEMCHECK_H
-	(void)VALGRIND_MAKE_MEM_DEFINED(d, SHA256_DIGEST_LENGTH);
-#endif
+	ct_declassify(d, SHA256_DIGEST_LENGTH);
 }
 
 /* c[2j], c[2j+1] = c0, c1 of line j before normalisation; z[j] = c2. */
