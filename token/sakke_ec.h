@@ -76,10 +76,5 @@ extern const ec_aff sakke_comb_table6[EC_COMB_MAX];
 /* MST_OK when [q]a is infinity, i.e. a is in E(F_p)[q] (a is never
  * infinity itself: it came from ec_decode); MST_ERR_BAD_POINT otherwise. */
 mst_rc ec_check_subgroup(const ec_aff *a);
-/* The same check about 15% faster (no doubling case in the ladder), valid
- * only when the caller ALSO refuses a unless its pairing with a point of
- * E(F_p)[q] is g (RSK validation): points of order 2 or 4 may pass this
- * check but never that one (see sakke_ec.c). */
-mst_rc ec_check_subgroup_paired(const ec_aff *a);
 
 #endif

@@ -96,6 +96,11 @@ int sakke_q_minus_1_naf(int8_t naf[SAKKE_NAF_MAX])
  * -Qx - Rx, an element of F_p that vanishes in PF_p). */
 void sakke_pairing_fp(fp *out, const ec_aff *r, const ec_aff *q)
 {
+	sakke_pairing_walk(out, NULL, r, q);
+}
+
+void sakke_pairing_walk(fp *out, ec_jac *end, const ec_aff *r, const ec_aff *q)
+{
 	int8_t naf[SAKKE_NAF_MAX];
 	fp2 v, line;
 	fp qx_plus_rx;
@@ -123,6 +128,8 @@ void sakke_pairing_fp(fp *out, const ec_aff *r, const ec_aff *q)
 	fp2_sqr(&v, &v);
 	fp2_sqr(&v, &v);
 	fp2_pf_repr(out, &v);
+	if (end != NULL)
+		*end = c;
 	secure_wipe(&v, sizeof v);
 	secure_wipe(&line, sizeof line);
 	secure_wipe(&qx_plus_rx, sizeof qx_plus_rx);
