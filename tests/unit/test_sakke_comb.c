@@ -244,9 +244,8 @@ static void g_comb_matches_pf_pow(void **state)
 	assert_true(fp_equal(&ours, &g) != 0);
 }
 
-/* RSK validation checks K's order with the lighter ladder: points of
- * order 2 and 4 (the only ones that ladder may misjudge), and K + (0, 0),
- * must still be refused */
+/* RSK validation checks K's order inside its Miller loop (the walk must
+ * end at -K): points of order 2 and 4, and K + (0, 0), are refused */
 static void rsk_validate_refuses_small_order(void **state)
 {
 	static const uint8_t id[] = "2011-02\0tel:+447700900123";
