@@ -8,7 +8,8 @@
 struct fake_obj fake_objs[FAKE_P11_MAX_OBJECTS];
 size_t fake_n_objs;
 
-static const uint8_t key[32] = "fake-p11 seal key, fuzzing only";
+uint8_t fake_p11_key[32] = "fake-p11 seal key, fuzzing only";
+void (*fake_p11_opened)(uint8_t *plain, size_t len);
 static CK_GCM_PARAMS gcm;
 static uint8_t gcm_iv[12], gcm_aad[256];
 static CK_ATTRIBUTE find_t[4];
@@ -202,7 +203,7 @@ static CK_RV gcm_run(int enc, CK_BYTE_PTR in, CK_ULONG in_len, CK_BYTE_PTR out, 
 	if (*out_len < (enc ? n + 16 : n))
 		return CKR_BUFFER_TOO_SMALL;
 	c = EVP_CIPHER_CTX_new();
-	ok = c && EVP_CipherInit_ex(c, EVP_aes_256_gcm(), NULL, key, gcm_iv, enc) == 1 &&
+	ok = c && EVP_CipherInit_ex(c, EVP_aes_256_gcm(), NULL, fake_p11_key, gcm_iv, enc) == 1 &&
 	     EVP_CipherUpdate(c, NULL, &l, gcm_aad, (int)gcm.ulAADLen) == 1 &&
 	     EVP_CipherUpdate(c, out, &l, in, (int)n) == 1 &&
 	     (enc || EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, 16, in + n) == 1) &&
@@ -210,6 +211,8 @@ static CK_RV gcm_run(int enc, CK_BYTE_PTR in, CK_ULONG in_len, CK_BYTE_PTR out, 
 	     (!enc || EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, 16, out + n) == 1);
 	EVP_CIPHER_CTX_free(c);
 	*out_len = enc ? n + 16 : n;
+	if (!enc && fake_p11_opened != NULL)
+		fake_p11_opened(out, n);
 	return ok ? CKR_OK : CKR_GENERAL_ERROR;     /* as SoftHSM2 reports a bad tag */
 }
 

@@ -3,7 +3,8 @@
  * objects (application, label, private flag, value) that the input
  * supplies, found, read and destroyed through a CK_FUNCTION_LIST, and
  * AES-256-GCM sealing with one fixed key (so seeds can carry records
- * that open).  Not a token: only what token/backend_pkcs11_*.c calls. */
+ * that open).  Not a token: only what token/backend_pkcs11_*.c calls.
+ * Also the HSM of tests/unit/ct_check.c's check of the record open. */
 #ifndef MST_FAKE_P11_H
 #define MST_FAKE_P11_H
 
@@ -25,6 +26,11 @@ struct fake_obj {
 
 extern struct fake_obj fake_objs[FAKE_P11_MAX_OBJECTS];
 extern size_t fake_n_objs;
+
+/* The sealing key, and a hook called on every plaintext C_Decrypt makes
+ * (tests/unit/ct_check.c marks both secret for Valgrind). */
+extern uint8_t fake_p11_key[32];
+extern void (*fake_p11_opened)(uint8_t *plain, size_t len);
 
 /* The function list; fake_p11_reset() empties the object table. */
 CK_FUNCTION_LIST_PTR fake_p11(void);

@@ -9,10 +9,10 @@
  *   unseal  the TPM store's AES-256-GCM open (tpm_gcm_open) with the
  *           record key and the plaintext secret
  *   p11open the SoftHSM2 backend's record open (p11_value_open in
- *           token/backend_pkcs11_seal.c) over a stand-in PKCS#11 module
- *           whose C_Decrypt is AES-256-GCM with a secret key and whose
- *           plaintext comes out secret: what the backend does with the
- *           opened key bytes must not depend on them
+ *           token/backend_pkcs11_seal.c) over the stand-in HSM of
+ *           tests/fuzz/fake_p11.c, its AES-256-GCM key and the plaintext
+ *           it opens secret: what the backend does with the opened key
+ *           bytes must not depend on them
  *   hex     hex decoding of secret key text (hex_decode_exact, as the
  *           KmsKeySet reader uses it for the SSK and RSK)
  *
@@ -33,7 +33,7 @@
 #include "token/secmem.h"
 #include "tpm/tpm_crypto.h"
 #include "token/backend_pkcs11_int.h"
-#include <openssl/evp.h>
+#include "tests/fuzz/fake_p11.h"
 
 #define SECRET(p, n) VALGRIND_MAKE_MEM_UNDEFINED((p), (n))
 #define PUBLIC(p, n) VALGRIND_MAKE_MEM_DEFINED((p), (n))
@@ -131,83 +131,33 @@ static int unseal(void)
 	return rc == MST_ERR_TAMPERED ? 0 : fail("tpm_gcm_open (tampered)");
 }
 
-/* The stand-in module: one AES-256-GCM key (the "seal key" that never
- * leaves a real HSM), marked secret, and the parameters of the last
- * C_EncryptInit / C_DecryptInit. */
-static uint8_t seal_key[32];
-static CK_GCM_PARAMS gcm_p;
-
-static CK_RV fake_init(CK_SESSION_HANDLE s, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
+static void opened_secret(uint8_t *plain, size_t len)
 {
-	(void)s;
-	(void)k;
-	memcpy(&gcm_p, m->pParameter, sizeof gcm_p);
-	return CKR_OK;
-}
-
-static CK_RV fake_gcm(int enc, CK_BYTE_PTR in, CK_ULONG in_len, CK_BYTE_PTR out, CK_ULONG_PTR out_len)
-{
-	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
-	CK_ULONG n = enc ? in_len : in_len - 16;
-	int l = 0, ok;
-
-	ok = c && EVP_CipherInit_ex(c, EVP_aes_256_gcm(), NULL, seal_key, gcm_p.pIv, enc) == 1 &&
-	     EVP_CipherUpdate(c, NULL, &l, gcm_p.pAAD, (int)gcm_p.ulAADLen) == 1 &&
-	     EVP_CipherUpdate(c, out, &l, in, (int)n) == 1 &&
-	     (enc || EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, 16, in + n) == 1) &&
-	     EVP_CipherFinal_ex(c, out + l, &l) == 1 &&
-	     (!enc || EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, 16, out + n) == 1);
-	EVP_CIPHER_CTX_free(c);
-	*out_len = enc ? n + 16 : n;
-	if (!enc)       /* the opened record: secret */
-		SECRET(out, n);
-	return ok ? CKR_OK : CKR_ENCRYPTED_DATA_INVALID;
-}
-
-static CK_RV fake_encrypt(CK_SESSION_HANDLE s, CK_BYTE_PTR in, CK_ULONG n, CK_BYTE_PTR out,
-			  CK_ULONG_PTR out_len)
-{
-	(void)s;
-	return fake_gcm(1, in, n, out, out_len);
-}
-
-static CK_RV fake_decrypt(CK_SESSION_HANDLE s, CK_BYTE_PTR in, CK_ULONG n, CK_BYTE_PTR out,
-			  CK_ULONG_PTR out_len)
-{
-	CK_RV rv;
-
-	(void)s;
-	rv = fake_gcm(0, in, n, out, out_len);
-	PUBLIC(&rv, sizeof rv);         /* the module's verdict */
-	return rv;
+	SECRET(plain, len);
 }
 
 static int p11open(void)
 {
-	CK_FUNCTION_LIST f;
 	struct p11_store st;
 	uint8_t data[64], *val = NULL, *got = NULL;
 	size_t val_len = 0, got_len = 0;
 	uint32_t kind = 0;
 	mst_rc rc;
 
-	memset(&f, 0, sizeof f);
-	f.C_EncryptInit = fake_init;
-	f.C_Encrypt = fake_encrypt;
-	f.C_DecryptInit = fake_init;
-	f.C_Decrypt = fake_decrypt;
 	memset(&st, 0, sizeof st);
-	st.f = &f;
+	st.f = fake_p11();
 	st.seal_key = 1;
 	st.have_session = 1;
 	st.who = KEYSTORE_USER;
-	memset(seal_key, 0x5e, sizeof seal_key);
 	memset(data, 0xc3, sizeof data);
 	if (p11_value_build(&st, "key-1.v", 2, 7, 1, data, sizeof data, &val, &val_len) != MST_OK)
 		return fail("p11_value_build");
-	SECRET(seal_key, sizeof seal_key);
+	SECRET(fake_p11_key, sizeof fake_p11_key);
+	fake_p11_opened = opened_secret;
 	rc = p11_value_open(&st, "key-1.v", 1, val, val_len, &kind, &got, &got_len);
 	PUBLIC(&rc, sizeof rc);
+	fake_p11_opened = NULL;
+	PUBLIC(fake_p11_key, sizeof fake_p11_key);
 	if (rc != MST_OK || got_len != sizeof data || kind != 2)
 		return fail("p11_value_open");
 	PUBLIC(got, got_len);
