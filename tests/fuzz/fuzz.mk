@@ -26,7 +26,8 @@ FUZZ_TARGETS = \
 	tests/fuzz/fuzz_p11records \
 	tests/fuzz/fuzz_pkcs11
 EXTRA_DIST += .ci/fuzz tests/fuzz/regress/sdp/nul-in-key-mgmt \
-	tests/fuzz/regress/pkcs11/empty-label-one-way tests/fuzz/regress/tpmfile/private-sealed-size
+	tests/fuzz/regress/pkcs11/empty-label-one-way tests/fuzz/regress/pkcs11/null-value-find \
+	tests/fuzz/regress/tpmfile/private-sealed-size
 
 if FUZZERS
 # the module's objects, for the targets that call into pkcs11/ directly
