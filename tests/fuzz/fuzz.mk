@@ -10,7 +10,7 @@
 #   tests/fuzz/fuzz_seeds seeds       # seed corpora, one folder per target
 #   tests/fuzz/fuzz_sdp seeds/sdp     # (or .ci/fuzz: all of it, 30 s each)
 # README.md (Security, Fuzzing) has the campaign's commands and figures.
-noinst_HEADERS += tests/fuzz/fuzz_imessage.h tests/fuzz/fuzz_seeds.h
+noinst_HEADERS += tests/fuzz/fuzz_imessage.h tests/fuzz/fuzz_seeds.h tests/fuzz/fake_p11.h
 check_PROGRAMS += tests/fuzz/fuzz_replay
 TESTS += tests/fuzz/fuzz_replay
 tests_fuzz_fuzz_replay_SOURCES = tests/fuzz/fuzz_replay.c tests/fuzz/fuzz_imessage.c
@@ -23,9 +23,11 @@ FUZZ_TARGETS = \
 	tests/fuzz/fuzz_kmsxml \
 	tests/fuzz/fuzz_tpmfile \
 	tests/fuzz/fuzz_objcodec \
+	tests/fuzz/fuzz_p11records \
 	tests/fuzz/fuzz_pkcs11
 EXTRA_DIST += .ci/fuzz tests/fuzz/regress/sdp/nul-in-key-mgmt \
-	tests/fuzz/regress/pkcs11/empty-label-one-way tests/fuzz/regress/tpmfile/private-sealed-size
+	tests/fuzz/regress/pkcs11/empty-label-one-way tests/fuzz/regress/pkcs11/null-value-find \
+	tests/fuzz/regress/tpmfile/private-sealed-size
 
 if FUZZERS
 # the module's objects, for the targets that call into pkcs11/ directly
@@ -60,13 +62,18 @@ tests_fuzz_fuzz_objcodec_CFLAGS = $(AM_CFLAGS) $(P11KIT_CFLAGS)
 tests_fuzz_fuzz_objcodec_LDFLAGS = $(FUZZ_LD)
 tests_fuzz_fuzz_objcodec_LDADD = tests/fuzz/libfuzzmodule.la
 
+tests_fuzz_fuzz_p11records_SOURCES = tests/fuzz/fuzz_p11records.c tests/fuzz/fake_p11.c
+tests_fuzz_fuzz_p11records_CFLAGS = $(AM_CFLAGS) $(P11KIT_CFLAGS)
+tests_fuzz_fuzz_p11records_LDFLAGS = $(FUZZ_LD)
+tests_fuzz_fuzz_p11records_LDADD = token/libmststore.la $(CRYPTO_LIBS)
+
 tests_fuzz_fuzz_pkcs11_SOURCES = tests/fuzz/fuzz_pkcs11.c
 tests_fuzz_fuzz_pkcs11_CFLAGS = $(AM_CFLAGS) $(P11KIT_CFLAGS)
 tests_fuzz_fuzz_pkcs11_LDFLAGS = $(FUZZ_LD)
 tests_fuzz_fuzz_pkcs11_LDADD = tests/fuzz/libfuzzmodule.la
 
 # the seed generator is a plain program (no libFuzzer main)
-tests_fuzz_fuzz_seeds_SOURCES = tests/fuzz/fuzz_seeds.c
+tests_fuzz_fuzz_seeds_SOURCES = tests/fuzz/fuzz_seeds.c tests/fuzz/fake_p11.c
 tests_fuzz_fuzz_seeds_CFLAGS = $(AM_CFLAGS) $(XML_CFLAGS) $(TSS2_CFLAGS) $(P11KIT_CFLAGS)
 tests_fuzz_fuzz_seeds_LDADD = tests/fuzz/libfuzzmodule.la client/libmsclient.la $(TSS2_LIBS) $(CRYPTO_LIBS)
 

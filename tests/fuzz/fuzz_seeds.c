@@ -23,6 +23,9 @@
 #include "pkcs11/objcodec.h"
 #include "pkcs11/object.h"
 #include "tests/fuzz/fuzz_seeds.h"
+#include "tests/fuzz/fake_p11.h"
+#include "token/backend_pkcs11_int.h"
+#include <unistd.h>
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-const-variable"
 #include "tests/vectors/interop_vectors.h"
@@ -295,6 +298,65 @@ static void pkcs11_ops(void)
 	put("pkcs11", "fixed-key", fixed_key, sizeof fixed_key);
 }
 
+/* the stand-in HSM's object table as fuzz_p11records reads its input */
+static void put_p11_table(const char *name)
+{
+	static uint8_t buf[1 << 16];
+	size_t n = 0, i;
+
+	for (i = 0; i < fake_n_objs; i++) {
+		const struct fake_obj *o = &fake_objs[i];
+
+		if (!o->live || n + 4 + o->label_len + o->value_len > sizeof buf)
+			continue;
+		buf[n++] = (uint8_t)((o->is_private ? 1 : 0) |
+				     (strcmp(o->app, P11_STATE_APPLICATION) == 0 ? 2 : 0));
+		buf[n++] = (uint8_t)o->label_len;
+		memcpy(buf + n, o->label, o->label_len);
+		n += o->label_len;
+		buf[n++] = (uint8_t)(o->value_len >> 8);
+		buf[n++] = (uint8_t)o->value_len;
+		memcpy(buf + n, o->value, o->value_len);
+		n += o->value_len;
+	}
+	put("p11records", name, buf, n);
+}
+
+/* records written by the backend itself (put: sealed and public, a
+ * second generation; the PIN state object) */
+static void p11_records(void)
+{
+	struct p11_store st;
+	struct p11_state state;
+	static const uint8_t attrs[] = "MSTO\x01 attribute record", key[32] = "a key value";
+
+	memset(&st, 0, sizeof st);
+	st.f = fake_p11();
+	st.pid = getpid();
+	st.have_slot = st.have_session = 1;
+	st.session = 1;
+	st.who = KEYSTORE_USER;
+	st.seal_key = 1;
+	fake_p11_reset();
+	if (p11_put(&st, "obj-1.a", 1, 0, attrs, sizeof attrs) != MST_OK ||
+	    p11_put(&st, "obj-1.v", 2, 1, key, sizeof key) != MST_OK)
+		exit(1);
+	put_p11_table("public-and-private");
+	if (p11_put(&st, "obj-1.v", 2, 1, key, 16) != MST_OK)
+		exit(1);
+	fake_objs[1].live = 1;  /* the older generation left behind */
+	put_p11_table("two-generations");
+	memset(&state, 0, sizeof state);
+	state.sequence = 3;
+	state.user_fails = 1;
+	strcpy(state.label, "alice");
+	strcpy(state.serial, "0123456789abcdef");
+	if (p11_state_write(&st, &state) != MST_OK)
+		exit(1);
+	put_p11_table("with-state");
+	fake_p11_reset();
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -311,6 +373,7 @@ int main(int argc, char **argv)
 	tpm_files();
 	objects();
 	pkcs11_ops();
+	p11_records();
 	printf("fuzz_seeds: %u seed files in %s\n", written, root);
 	return 0;
 }

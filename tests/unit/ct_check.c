@@ -8,6 +8,11 @@
  *           secret, then eccsi_sign_with_j with the SSK and j secret
  *   unseal  the TPM store's AES-256-GCM open (tpm_gcm_open) with the
  *           record key and the plaintext secret
+ *   p11open the SoftHSM2 backend's record open (p11_value_open in
+ *           token/backend_pkcs11_seal.c) over the stand-in HSM of
+ *           tests/fuzz/fake_p11.c, its AES-256-GCM key and the plaintext
+ *           it opens secret: what the backend does with the opened key
+ *           bytes must not depend on them
  *   hex     hex decoding of secret key text (hex_decode_exact, as the
  *           KmsKeySet reader uses it for the SSK and RSK)
  *
@@ -25,7 +30,10 @@
 #include "token/sakke.h"
 #include "token/eccsi.h"
 #include "token/hex.h"
+#include "token/secmem.h"
 #include "tpm/tpm_crypto.h"
+#include "token/backend_pkcs11_int.h"
+#include "tests/fuzz/fake_p11.h"
 
 #define SECRET(p, n) VALGRIND_MAKE_MEM_UNDEFINED((p), (n))
 #define PUBLIC(p, n) VALGRIND_MAKE_MEM_DEFINED((p), (n))
@@ -123,6 +131,43 @@ static int unseal(void)
 	return rc == MST_ERR_TAMPERED ? 0 : fail("tpm_gcm_open (tampered)");
 }
 
+static void opened_secret(uint8_t *plain, size_t len)
+{
+	SECRET(plain, len);
+}
+
+static int p11open(void)
+{
+	struct p11_store st;
+	uint8_t data[64], *val = NULL, *got = NULL;
+	size_t val_len = 0, got_len = 0;
+	uint32_t kind = 0;
+	mst_rc rc;
+
+	memset(&st, 0, sizeof st);
+	st.f = fake_p11();
+	st.seal_key = 1;
+	st.have_session = 1;
+	st.who = KEYSTORE_USER;
+	memset(data, 0xc3, sizeof data);
+	if (p11_value_build(&st, "key-1.v", 2, 7, 1, data, sizeof data, &val, &val_len) != MST_OK)
+		return fail("p11_value_build");
+	SECRET(fake_p11_key, sizeof fake_p11_key);
+	fake_p11_opened = opened_secret;
+	rc = p11_value_open(&st, "key-1.v", 1, val, val_len, &kind, &got, &got_len);
+	PUBLIC(&rc, sizeof rc);
+	fake_p11_opened = NULL;
+	PUBLIC(fake_p11_key, sizeof fake_p11_key);
+	if (rc != MST_OK || got_len != sizeof data || kind != 2)
+		return fail("p11_value_open");
+	PUBLIC(got, got_len);
+	if (memcmp(got, data, sizeof data) != 0)
+		return fail("p11_value_open (value)");
+	secmem_free(got);
+	free(val);
+	return 0;
+}
+
 static int hex(void)
 {
 	char text[2 * ECCSI_N + 1];
@@ -147,7 +192,7 @@ int main(int argc, char **argv)
 		int (*run)(void);
 	} parts[] = {
 		{ "decap", decap }, { "hash", hash }, { "eccsi", eccsi },
-		{ "unseal", unseal }, { "hex", hex },
+		{ "unseal", unseal }, { "p11open", p11open }, { "hex", hex },
 	};
 	size_t i;
 	int a, failed = 0;

@@ -60,7 +60,7 @@ tests_unit_test_sakke_lines_LDADD = $(TEST_CORE_LIBS)
 # signing, the TPM store's GCM open, hex decoding of key text) under the
 # same Valgrind check; tests/unit/ct.supp names the accepted findings
 check_PROGRAMS += tests/unit/ct_check
-tests_unit_ct_check_SOURCES = tests/unit/ct_check.c
-tests_unit_ct_check_CFLAGS = $(AM_CFLAGS) $(TSS2_CFLAGS)
-tests_unit_ct_check_LDADD = tpm/libmsttpm.la token/libmstcore.la $(TSS2_LIBS) $(CRYPTO_LIBS)
+tests_unit_ct_check_SOURCES = tests/unit/ct_check.c tests/fuzz/fake_p11.c
+tests_unit_ct_check_CFLAGS = $(AM_CFLAGS) $(TSS2_CFLAGS) $(P11KIT_CFLAGS)
+tests_unit_ct_check_LDADD = token/libmststore.la tpm/libmsttpm.la token/libmstcore.la $(TSS2_LIBS) $(CRYPTO_LIBS)
 EXTRA_DIST += tests/unit/ct.supp
