@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include "mikeysakke/sdp.h"
 #include "mikeysakke/session.h"
 
 enum { CLI_OK = 0, CLI_REFUSED = 1, CLI_USAGE = 2, CLI_HELP = 3 };
@@ -15,7 +16,7 @@ struct cli_args {
 	long timeout;
 	int64_t at;                           /* --at: the clock of the message, 0 = now */
 	char *pin;
-	const char *to[MS_MAX_RECIPIENTS];
+	const char *to[MS_SDP_MAX_KEYS];        /* an SDP offer carries at most that many */
 	size_t n_to;
 	int base64, show_keys;
 	enum ms_srtp_suite suite;

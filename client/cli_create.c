@@ -37,7 +37,7 @@ static int write_output(const struct cli_args *a, const struct ms_created *cr,
 			char b64[][B64_MAX], FILE *f)
 {
 	struct ms_sdp d;
-	static char text[MS_MAX_RECIPIENTS * B64_MAX + 1024];
+	static char text[MS_SDP_MAX_KEYS * B64_MAX + 1024];
 	size_t i;
 
 	if (a->base64) {
@@ -72,7 +72,7 @@ static int write_output(const struct cli_args *a, const struct ms_created *cr,
 int cli_create(const struct cli_args *a)
 {
 	static struct ms_created cr;
-	static char b64[MS_MAX_RECIPIENTS][B64_MAX];
+	static char b64[MS_SDP_MAX_KEYS][B64_MAX];
 	struct ms_create_req r;
 	struct ms_ctx *c;
 	FILE *f = stdout;

@@ -95,6 +95,9 @@ ms_rc ms_pool_take(struct ms_pool *p, const char *peer, int64_t now, struct ms_c
 		}
 		*out = e->cr;
 		e->cr.ssv = 0;    /* ownership moved to the caller */
+		e->cr.msg = NULL;
+		e->cr.len = NULL;
+		e->cr.to = NULL;
 		drop(p, i);
 		return MS_OK;
 	}

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include "mikeysakke/sdp.h"
 
 struct sdp_out {
@@ -177,6 +178,7 @@ ms_rc ms_sdp_parse(const char *text, size_t len, struct ms_sdp *d, struct ms_sdp
 	const char *p = text, *end = text + len;
 	unsigned ln = 0;
 	int in_media = 0, have_c = 0;
+	struct in_addr a4;
 
 	if (!text || !d)
 		return MS_ERR_ARGS;
@@ -195,6 +197,10 @@ ms_rc ms_sdp_parse(const char *text, size_t len, struct ms_sdp *d, struct ms_sdp
 			break;
 		if (n < 2 || p[1] != '=')
 			return sdp_fail(err, ln, "not a \"<type>=<value>\" line");
+		/* RFC 4566 text has no NUL; a value cut at one would be
+		 * written back shorter than it was read */
+		if (memchr(p, '\0', n) != NULL)
+			return sdp_fail(err, ln, "NUL octet in the line");
 		if (ln == 1 && (n != 3 || memcmp(p, "v=0", 3) != 0))
 			return sdp_fail(err, ln, "must be \"v=0\"");
 		v = p + 2;
@@ -210,8 +216,13 @@ ms_rc ms_sdp_parse(const char *text, size_t len, struct ms_sdp *d, struct ms_sdp
 			if (n - 2 < 9 || memcmp(v, "IN IP4 ", 7) != 0 ||
 			    copy_field(d->address, sizeof(d->address), v + 7, n - 9))
 				return sdp_fail(err, ln, "c= needs \"IN IP4 <address>\"");
-			/* a TTL suffix (multicast "a.b.c.d/ttl") is not part of the address */
+			/* a TTL suffix (multicast "a.b.c.d/ttl") is not part of the
+			 * address, which must be dotted IPv4 (what the flows
+			 * send to; an address kept that short would not even be
+			 * written back) */
 			d->address[strcspn(d->address, "/")] = '\0';
+			if (inet_pton(AF_INET, d->address, &a4) != 1)
+				return sdp_fail(err, ln, "c= needs \"IN IP4 <address>\"");
 			have_c = 1;
 			break;
 		case 'm':

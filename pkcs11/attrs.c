@@ -154,10 +154,13 @@ static unsigned allowed_flags(attr_ctx ctx)
 /* A change of a one-way bool against the object's current value. */
 static int one_way_ok(const attr_rule *r, const CK_ATTRIBUTE *a, const p11_object *o)
 {
-	int cur, want = *(const CK_BBOOL *)a->pValue == CK_TRUE;
+	int cur, want;
 
+	/* only a one-way bool's value may be read here (well_formed made it
+	 * one octet): other values may be empty, pValue NULL */
 	if (o == NULL || !(r->flags & (F_UP_ONLY | F_DOWN_ONLY)))
 		return 1;
+	want = *(const CK_BBOOL *)a->pValue == CK_TRUE;
 	cur = obj_bool(o, a->type);
 	if (r->flags & F_UP_ONLY)
 		return want || !cur;

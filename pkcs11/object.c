@@ -8,6 +8,8 @@
 
 #include "pkcs11/sign.h"
 #include "pkcs11/state.h"
+#include "token/sakke.h"
+#include "token/sakke_lines.h"
 #include "token/secmem.h"
 
 
@@ -208,6 +210,11 @@ void object_drop(p11_slot *sl, int private_only)
 
 		if (!private_only || obj_is_private(o)) {
 			*pp = o->next;
+			/* an RSK leaving memory takes its pairing table along */
+			if (o->secret != NULL && o->secret_len == SAKKE_POINT_LEN &&
+			    obj_ulong(o, CKA_KEY_TYPE, 0) == CKK_MSTOKEN_SAKKE &&
+			    obj_ulong(o, CKA_CLASS, 0) == CKO_PRIVATE_KEY)
+				sakke_lines_forget(o->secret);
 			object_free(o);
 		} else {
 			/* a public token object's sealed value (a community key's

@@ -116,7 +116,23 @@ CK_RV wrap_wrap(p11_session *s, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE wrapping
 		return rv;
 	if (ssv_len != SAKKE_SSV_LEN)
 		return CKR_KEY_SIZE_RANGE;
-	rc = sakke_encapsulate(point, p->pIdentifier, p->ulIdentifierLen, ssv, out);
+	/* Encapsulation (milliseconds) runs without the module lock, so that
+	 * the sessions of a group offer encapsulate on every core: the point
+	 * and the SSV are copied first (another session may destroy the
+	 * objects meanwhile), as decapsulation does below. */
+	{
+		uint8_t zcopy[SAKKE_POINT_LEN];
+		uint8_t *ssv_copy = secmem_alloc(SAKKE_SSV_LEN);
+
+		if (ssv_copy == NULL)
+			return CKR_HOST_MEMORY;
+		memcpy(zcopy, point, sizeof zcopy);
+		memcpy(ssv_copy, ssv, SAKKE_SSV_LEN);
+		state_unlock();
+		rc = sakke_encapsulate(zcopy, p->pIdentifier, p->ulIdentifierLen, ssv_copy, out);
+		state_lock();
+		secmem_free(ssv_copy);
+	}
 	if (rc != MST_OK) {
 		p11_debug("SAKKE encapsulation: %s", mst_strerror(rc));
 		return rc == MST_ERR_BAD_POINT ? CKR_WRAPPING_KEY_TYPE_INCONSISTENT : rv_from_mst(rc);

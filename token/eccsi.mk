@@ -2,7 +2,7 @@
 # MIKEY-SAKKE identifiers (RFC 6509, TS 33.180), part of libmstcore.
 token_libmstcore_la_SOURCES += \
 	token/eccsi.c token/eccsi.h \
-	token/eccsi_ec.c token/eccsi_ec.h \
+	token/eccsi_ec.c token/eccsi_ec.h token/eccsi_modq.c \
 	token/eccsi_sign.c \
 	token/mikey_prf.c token/mikey_prf.h \
 	token/identity.c token/identity.h

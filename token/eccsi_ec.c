@@ -3,6 +3,7 @@
 #include "config.h"
 #include "token/eccsi_ec.h"
 
+#include <pthread.h>
 #include <string.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -18,29 +19,51 @@ static const uint8_t p256_q[ECCSI_N] = {
 	0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
 };
 
+/* P-256 and the Montgomery context of its order, made once per process:
+ * building them (curve constants, Montgomery inverses) cost as much as
+ * the signature's own arithmetic.  Both are only read afterwards
+ * (EC_POINT_mul and the BN Montgomery calls take them const), so every
+ * thread shares them; each operation still owns its BN_CTX. */
+static EC_GROUP *shared_group;
+static BN_MONT_CTX *shared_mont_q;
+static pthread_once_t shared_once = PTHREAD_ONCE_INIT;
+
+static void shared_init(void)
+{
+	EC_GROUP *g = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+	BN_MONT_CTX *m = BN_MONT_CTX_new();
+	BN_CTX *bn = BN_CTX_new();
+
+	if (g && m && bn && BN_MONT_CTX_set(m, EC_GROUP_get0_order(g), bn)) {
+		shared_group = g;
+		shared_mont_q = m;
+	} else {
+		EC_GROUP_free(g);
+		BN_MONT_CTX_free(m);
+	}
+	BN_CTX_free(bn);
+}
+
 void ecc_env_close(struct ecc_env *e)
 {
-	BN_MONT_CTX_free(e->mont_q);
 	BN_CTX_free(e->bn);
-	EC_GROUP_free(e->group);
 	memset(e, 0, sizeof(*e));
 }
 
 mst_rc ecc_env_open(struct ecc_env *e)
 {
 	memset(e, 0, sizeof(*e));
-	e->group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
-	e->bn = BN_CTX_new();
-	e->mont_q = BN_MONT_CTX_new();
-	if (!e->group || !e->bn || !e->mont_q)
-		goto fail;
+	if (pthread_once(&shared_once, shared_init) != 0 || !shared_group)
+		return MST_ERR_CRYPTO;
+	e->group = shared_group;
+	e->mont_q = shared_mont_q;
 	e->q = EC_GROUP_get0_order(e->group);
-	if (!e->q || !BN_MONT_CTX_set(e->mont_q, e->q, e->bn))
-		goto fail;
+	e->bn = BN_CTX_new();
+	if (!e->bn) {
+		ecc_env_close(e);
+		return MST_ERR_CRYPTO;
+	}
 	return MST_OK;
-fail:
-	ecc_env_close(e);
-	return MST_ERR_CRYPTO;
 }
 
 /* 1 when 0 < x < q.  x may be secret: the subtraction runs over every

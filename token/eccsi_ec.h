@@ -34,12 +34,14 @@ struct eccsi_signer {
 	uint8_t pvt[ECCSI_POINT_LEN];
 };
 
-/* What one operation needs, owned by that operation alone. */
+/* What one operation needs: the group and the Montgomery context of q are
+ * shared by the process (created once, read-only), the BN_CTX is the
+ * operation's own. */
 struct ecc_env {
-	EC_GROUP *group;
+	const EC_GROUP *group;
 	BN_CTX *bn;
 	const BIGNUM *q;
-	BN_MONT_CTX *mont_q;
+	BN_MONT_CTX *mont_q;    /* only read (OpenSSL's prototypes lack const) */
 };
 
 /* Open / close one operation's environment (close is safe after a failed
@@ -83,6 +85,12 @@ mst_rc ecc_he(const uint8_t hs[ECCSI_N], const uint8_t r[ECCSI_N],
  * time does not depend on the (secret) values: to_mont(a) = aR, then
  * mont_mul(aR, b) = ab. */
 int ecc_mul_mod_q(const struct ecc_env *e, BIGNUM *out, const BIGNUM *a, const BIGNUM *b);
+
+/* s' = j (HE + r SSK)^-1 mod q (RFC 6507 5.2.1 steps 4-5) on fixed
+ * four-limb arithmetic, constant time in SSK and j (token/eccsi_modq.c);
+ * MST_ERR_BAD_SCALAR (s' zeroed) when HE + r SSK = 0 mod q. */
+mst_rc ecc_sign_scalar(const uint8_t ssk[ECCSI_N], const uint8_t he[ECCSI_N],
+		       const uint8_t r[ECCSI_N], const uint8_t j[ECCSI_N], uint8_t s_out[ECCSI_N]);
 
 /* A public value (a hash, r) reduced mod q. */
 BIGNUM *ecc_public_mod_q(const struct ecc_env *e, const uint8_t x[ECCSI_N]);

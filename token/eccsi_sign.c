@@ -11,42 +11,6 @@
 #include "token/eccsi_ec.h"
 #include "token/secmem.h"
 
-/* s' = ((HE + r * SSK)^-1 * j) mod q (steps 4-5).  MST_ERR_BAD_SCALAR when
- * HE + r * SSK = 0 mod q (step 4: try another j). */
-static mst_rc sign_scalar(const struct ecc_env *e, const uint8_t ssk[ECCSI_N],
-			  const uint8_t he[ECCSI_N], const uint8_t r[ECCSI_N],
-			  const uint8_t j[ECCSI_N], uint8_t s_out[ECCSI_N])
-{
-	BIGNUM *sb = ecc_secret_bn(ssk), *jb = ecc_secret_bn(j);
-	BIGNUM *hb = ecc_public_mod_q(e, he), *rb = ecc_public_mod_q(e, r);
-	BIGNUM *t = BN_secure_new(), *qm2 = BN_dup(e->q);
-	mst_rc rc = MST_ERR_CRYPTO;
-
-	if (!sb || !jb || !hb || !rb || !t || !qm2 || !BN_sub_word(qm2, 2))
-		goto out;
-	BN_set_flags(t, BN_FLG_CONSTTIME);
-	if (!ecc_mul_mod_q(e, t, rb, sb) || !BN_mod_add_quick(t, t, hb, e->q))
-		goto out;
-	/* Zero only with probability 2^-256; the RFC requires the check. */
-	if (BN_is_zero(t)) {
-		rc = MST_ERR_BAD_SCALAR;
-		goto out;
-	}
-	/* t^(q-2) = t^-1 (q prime), exponent public, base secret */
-	if (!BN_mod_exp_mont_consttime(t, t, qm2, e->q, e->bn, e->mont_q) ||
-	    !ecc_mul_mod_q(e, t, t, jb) || BN_bn2binpad(t, s_out, ECCSI_N) != ECCSI_N)
-		goto out;
-	rc = MST_OK;
-out:
-	BN_free(qm2);
-	BN_clear_free(t);
-	BN_free(rb);
-	BN_free(hb);
-	BN_clear_free(jb);
-	BN_clear_free(sb);
-	return rc;
-}
-
 /* RFC 6507 5.2.1 steps 2-7 with a given j.  MST_ERR_BAD_SCALAR asks for a
  * fresh j (j out of range, r = 0, or step 4). */
 static mst_rc sign_once(const struct ecc_env *e, const eccsi_signer *s, const uint8_t *msg,
@@ -67,7 +31,7 @@ static mst_rc sign_once(const struct ecc_env *e, const eccsi_signer *s, const ui
 		return MST_ERR_BAD_SCALAR;
 	rc = ecc_he(s->hs, r, msg, msg_len, he);
 	if (rc == MST_OK)
-		rc = sign_scalar(e, s->ssk, he, r, j, sig + ECCSI_N);
+		rc = ecc_sign_scalar(s->ssk, he, r, j, sig + ECCSI_N);
 	if (rc != MST_OK)
 		return rc;
 	/* Step 6 never applies on P-256: q < 2^256, so s' always fits N octets. */

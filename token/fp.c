@@ -201,7 +201,7 @@ void fp_mul(fp *r, const fp *a, const fp *b)
 /* r = w / 2^1024 mod p for w < p 2^1024: the reduction half of the
  * product-scanning multiplication on its own (a separate function so that
  * GCC's unrolling budget covers it fully). */
-static void mont_reduce_wide(fp *r, const uint64_t w[2 * FP_LIMBS])
+void fp_redc_wide(fp *r, const uint64_t w[2 * FP_LIMBS])
 {
 	uint64_t m[FP_LIMBS], t[FP_LIMBS], lo = 0, mid = 0, hi = 0;
 	int i;
@@ -269,7 +269,45 @@ void fp_sqr(fp *r, const fp *a)
 		w[2 * i] = (uint64_t)s0;
 		w[2 * i + 1] = (uint64_t)s1;
 	}
-	mont_reduce_wide(r, w);
+	fp_redc_wide(r, w);
+}
+
+/* The product half of fp_mul on its own: w = a b (2048 bits). */
+void fp_mul_wide(uint64_t w[2 * FP_LIMBS], const fp *a, const fp *b)
+{
+	uint64_t lo = 0, mid = 0, hi = 0;
+	int i, j;
+
+	UNROLL for (i = 0; i < FP_LIMBS; i++) {
+		UNROLL for (j = 0; j <= i; j++)
+			MAC(lo, mid, hi, a->v[j], b->v[i - j]);
+		w[i] = lo;
+		lo = mid; mid = hi; hi = 0;
+	}
+	UNROLL for (i = FP_LIMBS; i < 2 * FP_LIMBS - 1; i++) {
+		UNROLL for (j = i - (FP_LIMBS - 1); j < FP_LIMBS; j++)
+			MAC(lo, mid, hi, a->v[j], b->v[i - j]);
+		w[i] = lo;
+		lo = mid; mid = hi; hi = 0;
+	}
+	w[2 * FP_LIMBS - 1] = lo;
+}
+
+/* r = a - b, plus p 2^1024 when that is negative (by a mask): for a, b in
+ * [0, p 2^1024) with a - b > -p 2^1024, r is in [0, p 2^1024) and equal
+ * to a - b modulo p. */
+void fp_wide_sub(uint64_t r[2 * FP_LIMBS], const uint64_t a[2 * FP_LIMBS],
+		 const uint64_t b[2 * FP_LIMBS])
+{
+	uint64_t mask;
+	unsigned char borrow = 0, carry = 0;
+	int i;
+
+	for (i = 0; i < 2 * FP_LIMBS; i++)
+		borrow = subb(borrow, a[i], b[i], &r[i]);
+	mask = 0 - (uint64_t)borrow;
+	for (i = 0; i < FP_LIMBS; i++)
+		carry = addc(carry, r[FP_LIMBS + i], fp_modulus.v[i] & mask, &r[FP_LIMBS + i]);
 }
 
 void fp_to_mont(fp *r, const fp *a)

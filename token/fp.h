@@ -44,6 +44,13 @@ void fp_neg(fp *r, const fp *a);
 void fp_dbl(fp *r, const fp *a);
 void fp_mul(fp *r, const fp *a, const fp *b);
 void fp_sqr(fp *r, const fp *a);
+/* Lazy reduction (F_p^2 products): w = a b in full (2048 bits); r = w /
+ * 2^1024 mod p for w < p 2^1024; r = a - b (+ p 2^1024 when negative) for
+ * a, b < p 2^1024 and a - b > -p 2^1024. */
+void fp_mul_wide(uint64_t w[2 * FP_LIMBS], const fp *a, const fp *b);
+void fp_redc_wide(fp *r, const uint64_t w[2 * FP_LIMBS]);
+void fp_wide_sub(uint64_t r[2 * FP_LIMBS], const uint64_t a[2 * FP_LIMBS],
+		 const uint64_t b[2 * FP_LIMBS]);
 /* r = a^e, e big-endian bytes; constant time in a and e (not in e_len). */
 void fp_pow(fp *r, const fp *a, const uint8_t *e, size_t e_len);
 /* r = a^-1 (Fermat, a^(p-2)); 0 maps to 0. */

@@ -9,20 +9,27 @@ void fp2_set_one(fp2 *r)
 	fp_set_zero(&r->b);
 }
 
-/* Karatsuba: 3 multiplications.
- * (a + ib)(c + id) = (ac - bd) + i((a + b)(c + d) - ac - bd) */
+/* Karatsuba with lazy reduction: three 1024 x 1024-bit products, two
+ * Montgomery reductions (instead of three of each).
+ * (a + ib)(c + id) = (ac - bd) + i((a + b)(c + d) - ac - bd).
+ * Ranges: ac, bd, s = (a + b)(c + d) < p^2 < p 2^1024 (the sums are
+ * reduced mod p first); each difference below is above -p 2^1024, and
+ * fp_wide_sub brings it back into [0, p 2^1024), as fp_redc_wide needs. */
 void fp2_mul(fp2 *r, const fp2 *x, const fp2 *y)
 {
-	fp ac, bd, s, t;
+	uint64_t ac[2 * FP_LIMBS], bd[2 * FP_LIMBS], s[2 * FP_LIMBS];
+	fp t, u;
 
-	fp_mul(&ac, &x->a, &y->a);
-	fp_mul(&bd, &x->b, &y->b);
-	fp_add(&s, &x->a, &x->b);
-	fp_add(&t, &y->a, &y->b);
-	fp_mul(&s, &s, &t);
-	fp_sub(&s, &s, &ac);
-	fp_sub(&r->b, &s, &bd);
-	fp_sub(&r->a, &ac, &bd);
+	fp_mul_wide(ac, &x->a, &y->a);
+	fp_mul_wide(bd, &x->b, &y->b);
+	fp_add(&t, &x->a, &x->b);
+	fp_add(&u, &y->a, &y->b);
+	fp_mul_wide(s, &t, &u);
+	fp_wide_sub(s, s, ac);
+	fp_wide_sub(s, s, bd);
+	fp_redc_wide(&r->b, s);
+	fp_wide_sub(ac, ac, bd);
+	fp_redc_wide(&r->a, ac);
 }
 
 /* (a + ib)^2 = (a + b)(a - b) + i 2ab: 2 multiplications. */

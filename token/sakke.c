@@ -3,16 +3,24 @@
 #include <string.h>
 #include <openssl/rand.h>
 #include "token/sakke_internal.h"
+#include "token/sakke_lines.h"
 #include "token/sakke_pairing.h"
 #include "token/secmem.h"
 
+/* RFC 6508 6.1.2.  K's membership of E(F_p)[q] is checked by the Miller
+ * loop itself: walking K (the pairing is symmetric on E(F_p)[q], <[a]P + Z,
+ * K> = <K, [a]P + Z>), it ends at [q - 1]K, which is -K exactly when
+ * [q]K == O (sakke_pairing_walk); a K outside E(F_p)[q] ends elsewhere (or
+ * at infinity after an exceptional addition) and is refused.  This saves
+ * the 1024-bit scalar multiplication [q]K. */
 mst_rc sakke_rsk_validate(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8_t *id, size_t id_len,
 			  const uint8_t rsk[SAKKE_POINT_LEN])
 {
 	uint8_t w[SAKKE_L];
 	ec_aff ztab[EC_COMB_MAX], k, a;
-	ec_jac aj;
-	fp pairing;
+	ec_jac aj, end;
+	fp pairing, z2, t;
+	uint64_t in_q;
 	mst_rc rc;
 
 	if (z_pub == NULL || rsk == NULL || id == NULL || id_len == 0)
@@ -21,23 +29,33 @@ mst_rc sakke_rsk_validate(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8_t *i
 	rc = sakke_z_table(z_pub, ztab);        /* Z decoded and checked, cached */
 	if (rc == MST_OK)
 		rc = ec_decode(&k, rsk, SAKKE_POINT_LEN);
-	/* K of order 2 or 4 may pass this lighter check, but its pairing
-	 * value is 1, not g: refused below */
-	if (rc == MST_OK)
-		rc = ec_check_subgroup_paired(&k);
 	/* [a]P + Z at infinity means a = -z: no valid key for that identifier */
 	if (rc == MST_OK && sakke_id_point(z_pub, id, id_len, &aj) != MST_OK)
 		rc = MST_ERR_BAD_KEY;
 	if (rc == MST_OK)
 		(void)ec_to_affine(&a, &aj);    /* finite: checked just above */
 	if (rc == MST_OK) {
-		sakke_pairing_fp(&pairing, &a, &k);
+		sakke_pairing_walk(&pairing, &end, &k, &a);
+		/* end == -K: X == x Z^2, Y == -y Z^3, Z != 0 */
+		fp_sqr(&z2, &end.z);
+		fp_mul(&t, &k.x, &z2);
+		in_q = fp_equal(&t, &end.x);
+		fp_mul(&z2, &z2, &end.z);
+		fp_mul(&t, &k.y, &z2);
+		fp_neg(&t, &t);
+		in_q &= fp_equal(&t, &end.y) & ~fp_is_zero(&end.z);
+		ct_declassify(&in_q, sizeof in_q);     /* the verdict */
 		fp_to_bytes(w, &pairing);
+		if (!in_q)
+			rc = MST_ERR_BAD_POINT;
 		/* < [a]P + Z, K > == g */
-		if (secure_memcmp(w, sakke_param_g, SAKKE_L) != 0)
+		else if (secure_memcmp(w, sakke_param_g, SAKKE_L) != 0)
 			rc = MST_ERR_BAD_KEY;
 	}
 	secure_wipe(&k, sizeof k);
+	secure_wipe(&end, sizeof end);
+	secure_wipe(&z2, sizeof z2);
+	secure_wipe(&t, sizeof t);
 	secure_wipe(&pairing, sizeof pairing);
 	secure_wipe(w, sizeof w);
 	sakke_scrub_stack();
@@ -51,24 +69,67 @@ mst_rc sakke_random_ssv(uint8_t ssv[SAKKE_SSV_LEN])
 	return RAND_priv_bytes(ssv, SAKKE_SSV_LEN) == 1 ? MST_OK : MST_ERR_CRYPTO;
 }
 
-/* R = [r]([b]P + Z), r = HashToIntegerRange(SSV || b, q) (steps 2-3 of
- * 6.2.1 and 4-5 of 6.2.2), encoded; b is the identifier mod q.  r < q by
- * construction and Z is in E(F_p)[q] (its comb table exists), so R is
- * computed as [r b]P + [r]Z with two fixed-base combs. */
-static mst_rc derive_r_point(const ec_aff ztab[EC_COMB_MAX], const uint8_t b[SAKKE_SCALAR_LEN],
-			     const uint8_t *id, size_t id_len, const uint8_t ssv[SAKKE_SSV_LEN],
-			     uint8_t r[SAKKE_SCALAR_LEN], uint8_t r_pt[SAKKE_POINT_LEN])
+/* Step 5 of 6.2.2: TEST = [r]([b]P + Z) == R, r = HashToIntegerRange(SSV
+ * || b, q), compared in Jacobian coordinates (X == x Z^2, Y == y Z^3, Z !=
+ * 0) against the decoded R, which saves TEST's inversion: an encoding is
+ * unique, so equal points mean equal octets.  With Z's comb table (ztab
+ * not NULL) by the combs; without it (Z met for the first time, not
+ * checked for E(F_p)[q]) by the constant-time ladder with complete
+ * additions, TEST = [k]([b]P + Z) with k = r + m q = 1 mod 4 (see
+ * r_plus_mq), which costs less than building the table.  All-ones when
+ * equal. */
+/* k = r + m q, m in 0..3 such that k = 1 mod 4 (q is odd, so q = q^-1 mod
+ * 4), as 129 big-endian octets, without a branch on the secret r.  For Q
+ * in E(F_p)[q], [k]Q = [r]Q; for Q = Q' + T with T of order 2 or 4 (a Z
+ * outside E(F_p)[q]: #E = 4q), [k]Q = [r]Q' + [k]T with [k]T != O, so such
+ * a TEST never equals an R of E(F_p)[q] and the Z is refused, whatever r
+ * is, as on the comb path (whose table build checks Z). */
+static void r_plus_mq(uint8_t k[SAKKE_SCALAR_LEN + 1], const uint8_t r[SAKKE_SCALAR_LEN])
 {
-	ec_aff pt;
+	unsigned m = ((1u - r[SAKKE_SCALAR_LEN - 1]) * sakke_param_q[SAKKE_L - 1]) & 3u;
+	unsigned carry = 0;
+	int i;
+
+	for (i = SAKKE_SCALAR_LEN - 1; i >= 0; i--) {
+		unsigned v = r[i] + sakke_param_q[i] * m + carry;
+
+		k[i + 1] = (uint8_t)v;
+		carry = v >> 8;
+	}
+	k[0] = (uint8_t)carry;
+}
+
+static uint64_t decap_test(const uint8_t z_pub[SAKKE_POINT_LEN], const ec_aff *ztab,
+			   const uint8_t b[SAKKE_SCALAR_LEN], const uint8_t *id, size_t id_len,
+			   const uint8_t ssv[SAKKE_SSV_LEN], const ec_aff *rpt)
+{
+	struct {
+		uint8_t r[SAKKE_SCALAR_LEN], k[SAKKE_SCALAR_LEN + 1];
+		ec_jac t, q;
+		fp z2, v;
+	} w;
+	uint64_t eq = 0;
 	mst_rc rc;
 
-	rc = sakke_h2r_parts(ssv, SAKKE_SSV_LEN, id, id_len, sakke_param_q, SAKKE_L, r);
-	if (rc == MST_OK)
-		rc = sakke_r_point(ztab, b, r, &pt);
-	if (rc == MST_OK)
-		ec_encode(r_pt, &pt);
-	secure_wipe(&pt, sizeof pt);
-	return rc;
+	rc = sakke_h2r_parts(ssv, SAKKE_SSV_LEN, id, id_len, sakke_param_q, SAKKE_L, w.r);
+	if (rc == MST_OK && ztab != NULL) {
+		rc = sakke_r_for_id(z_pub, ztab, b, w.r, &w.t);
+	} else if (rc == MST_OK) {
+		rc = sakke_id_point(z_pub, id, id_len, &w.q);
+		r_plus_mq(w.k, w.r);
+		if (rc == MST_OK)
+			ec_mul(&w.t, w.k, sizeof w.k, &w.q, 0);
+	}
+	if (rc == MST_OK) {
+		fp_sqr(&w.z2, &w.t.z);
+		fp_mul(&w.v, &rpt->x, &w.z2);
+		eq = fp_equal(&w.v, &w.t.x);
+		fp_mul(&w.z2, &w.z2, &w.t.z);
+		fp_mul(&w.v, &rpt->y, &w.z2);
+		eq &= fp_equal(&w.v, &w.t.y) & ~fp_is_zero(&w.t.z);
+	}
+	secure_wipe(&w, sizeof w);
+	return eq;
 }
 
 /* Encapsulation's R = [r]([b]P + Z) (encoded) and g^r (representative
@@ -77,9 +138,9 @@ static mst_rc derive_r_point(const ec_aff ztab[EC_COMB_MAX], const uint8_t b[SAK
  * order q in PF_p, while a + ib with a = 0 is i times an element of F_p,
  * of order 2 there.  Z_R = 0 (R at infinity) is refused, and then neither
  * output is used. */
-static mst_rc encap_r_and_gr(const ec_aff ztab[EC_COMB_MAX], const uint8_t b[SAKKE_SCALAR_LEN],
-			     const uint8_t r[SAKKE_SCALAR_LEN], uint8_t r_pt[SAKKE_POINT_LEN],
-			     uint8_t gr[SAKKE_L])
+static mst_rc encap_r_and_gr(const uint8_t z_pub[SAKKE_POINT_LEN], const ec_aff ztab[EC_COMB_MAX],
+			     const uint8_t b[SAKKE_SCALAR_LEN], const uint8_t r[SAKKE_SCALAR_LEN],
+			     uint8_t r_pt[SAKKE_POINT_LEN], uint8_t gr[SAKKE_L])
 {
 	struct {
 		ec_jac rj;
@@ -88,7 +149,7 @@ static mst_rc encap_r_and_gr(const ec_aff ztab[EC_COMB_MAX], const uint8_t b[SAK
 		fp inv, zi, zi2, ai, rep;
 	} w;
 	uint64_t finite;
-	mst_rc rc = sakke_r_point_jac(ztab, b, r, &w.rj);
+	mst_rc rc = sakke_r_for_id(z_pub, ztab, b, r, &w.rj);
 
 	if (rc != MST_OK)
 		return rc;
@@ -131,7 +192,7 @@ mst_rc sakke_encapsulate_trace(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8
 	if (rc == MST_OK)
 		rc = sakke_h2r_parts(ssv, SAKKE_SSV_LEN, id, id_len, sakke_param_q, SAKKE_L, r);
 	if (rc == MST_OK)
-		rc = encap_r_and_gr(ztab, b, r, encap, gr);
+		rc = encap_r_and_gr(z_pub, ztab, b, r, encap, gr);
 	/* H = SSV XOR HashToIntegerRange(g^r, 2^n) */
 	if (rc == MST_OK)
 		rc = sakke_mask(gr, mask);
@@ -173,12 +234,12 @@ mst_rc sakke_decapsulate(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8_t *id
 			 const uint8_t rsk[SAKKE_POINT_LEN], const uint8_t encap[SAKKE_ENCAP_LEN],
 			 uint8_t ssv[SAKKE_SSV_LEN])
 {
-	uint8_t w[SAKKE_L], mask[SAKKE_SSV_LEN], r[SAKKE_SCALAR_LEN], test[SAKKE_POINT_LEN];
+	uint8_t w[SAKKE_L], mask[SAKKE_SSV_LEN];
 	uint8_t b[SAKKE_SCALAR_LEN];
 	ec_aff rpt, k, z, ztab[EC_COMB_MAX];
 	fp wf;
 	mst_rc rc;
-	int i;
+	int i, have_ztab;
 
 	if (ssv == NULL)
 		return MST_ERR_ARGS;
@@ -196,13 +257,16 @@ mst_rc sakke_decapsulate(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8_t *id
 	if (rc != MST_OK)
 		goto out;
 	/* Z on E but outside E(F_p)[q] has no comb table: refused like any
-	 * other wrong key (see above) */
-	if (sakke_z_table(z_pub, ztab) != MST_OK) {
+	 * other wrong key (see above); the first time Z is met, no table */
+	rc = sakke_z_table_lazy(z_pub, ztab);
+	if (rc != MST_OK && rc != MST_ERR_NOT_FOUND) {
 		rc = MST_ERR_DECAPSULATE;
 		goto out;
 	}
-	/* 2) w = < R, K > */
-	sakke_pairing_fp(&wf, &rpt, &k);
+	have_ztab = rc == MST_OK;
+	rc = MST_OK;
+	/* 2) w = < R, K > = < K, R > with K's precomputed lines */
+	sakke_pairing_rsk(&wf, &k, &rpt);
 	fp_to_bytes(w, &wf);
 	/* 3) SSV = H XOR HashToIntegerRange(w, 2^n) */
 	rc = sakke_mask(w, mask);
@@ -211,18 +275,13 @@ mst_rc sakke_decapsulate(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8_t *id
 	for (i = 0; i < SAKKE_SSV_LEN; i++)
 		ssv[i] = encap[SAKKE_POINT_LEN + i] ^ mask[i];
 	/* 4-5) r = HashToIntegerRange(SSV || b, q); TEST = [r]([b]P + Z) == R */
-	rc = derive_r_point(ztab, b, id, id_len, ssv, r, test);
-	if (rc == MST_OK && secure_memcmp(test, encap, SAKKE_POINT_LEN) != 0)
-		rc = MST_ERR_DECAPSULATE;
-	else if (rc != MST_OK)
+	if (!decap_test(z_pub, have_ztab ? ztab : NULL, b, id, id_len, ssv, &rpt))
 		rc = MST_ERR_DECAPSULATE;
 out:
 	if (rc != MST_OK)
 		secure_wipe(ssv, SAKKE_SSV_LEN);
 	secure_wipe(w, sizeof w);
 	secure_wipe(mask, sizeof mask);
-	secure_wipe(r, sizeof r);
-	secure_wipe(test, sizeof test);
 	secure_wipe(&k, sizeof k);
 	secure_wipe(&wf, sizeof wf);
 	sakke_scrub_stack();

@@ -279,35 +279,16 @@ void ec_madd(ec_jac *r, const ec_jac *p, const ec_aff *q, fp *rr_out)
 	secure_wipe(&y1, sizeof y1);
 }
 
-static mst_rc check_order_q(const ec_aff *a, int light)
+mst_rc ec_check_subgroup(const ec_aff *a)
 {
 	ec_jac t, aj;
 	uint64_t inf;
 
+	/* any point of E here: complete additions */
 	ec_from_affine(&aj, a);
-	ec_mul(&t, sakke_param_q, SAKKE_L, &aj, light);
+	ec_mul(&t, sakke_param_q, SAKKE_L, &aj, 0);
 	inf = fp_is_zero(&t.z);
 	secure_wipe(&t, sizeof t);
 	secure_wipe(&aj, sizeof aj);
 	return inf ? MST_OK : MST_ERR_BAD_POINT;
-}
-
-mst_rc ec_check_subgroup(const ec_aff *a)
-{
-	/* any point of E here: complete additions */
-	return check_order_q(a, 0);
-}
-
-/* #E(F_p) = 4q, so a = a_q + t with a_q in E(F_p)[q] and t of order 1, 2
- * or 4.  If a_q != O, the order of a is at least q, and the ladder's
- * argument (ec_mul) holds unchanged: before adding the entry [d]a the sum
- * is [16 k']a with 16 k' + d a prefix of q, and [16 k']a == [d]a needs
- * 16 k' = d (both below q), i.e. an infinite sum, which the masks handle.
- * So [q]a = [q]t is computed exactly and is O only when t = O.  If
- * a_q == O the result may be wrong, but then a is in qE(F_p^2) and the
- * reduced pairing of anything with it is 1 != g: the caller's pairing
- * check refuses it. */
-mst_rc ec_check_subgroup_paired(const ec_aff *a)
-{
-	return check_order_q(a, 1);
 }

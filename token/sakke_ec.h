@@ -70,14 +70,11 @@ mst_rc ec_comb_build(ec_aff *table, const ec_aff *base, int teeth);
 void ec_mul_generator(ec_jac *r, const uint8_t k[128]);
 /* the 4-teeth comb table of P (static) */
 extern const ec_aff sakke_comb_table[15];
+/* P's 6-teeth table (token/sakke_comb_table6.c), served by sakke_z_table. */
+extern const ec_aff sakke_comb_table6[EC_COMB_MAX];
 
 /* MST_OK when [q]a is infinity, i.e. a is in E(F_p)[q] (a is never
  * infinity itself: it came from ec_decode); MST_ERR_BAD_POINT otherwise. */
 mst_rc ec_check_subgroup(const ec_aff *a);
-/* The same check about 15% faster (no doubling case in the ladder), valid
- * only when the caller ALSO refuses a unless its pairing with a point of
- * E(F_p)[q] is g (RSK validation): points of order 2 or 4 may pass this
- * check but never that one (see sakke_ec.c). */
-mst_rc ec_check_subgroup_paired(const ec_aff *a);
 
 #endif

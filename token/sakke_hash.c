@@ -22,12 +22,72 @@ static int sha256_parts(const uint8_t *a, size_t a_len, const uint8_t *b, size_t
 	return ok;
 }
 
+/* 64-bit words of v mod n (v < 2^(8*v_len)), enough for the widest v' */
+#define MOD_WORDS (MAX_BLOCKS * HASH_LEN / 8 + 1)
+
+static void load_words(uint64_t *w, size_t n_words, const uint8_t *be, size_t len)
+{
+	size_t i;
+
+	/* octets beyond n_words words are leading zeros of a public n */
+	memset(w, 0, n_words * sizeof *w);
+	for (i = 0; i < len && i / 8 < n_words; i++)
+		w[i / 8] |= (uint64_t)be[len - 1 - i] << (8 * (i % 8));
+}
+
+/* out = v mod n, n_len octets, for a secret v of v_len octets and a public
+ * n of `bits` bits with 2^(8 v_len) > n (RFC 6508 5.1 step 6).  OpenSSL's
+ * BN_bin2bn / BN_mod branch on the value (word length, quotient digit
+ * corrections), so this is a binary long division whose every step depends
+ * only on the public sizes: subtract n << i when it fits, chosen by mask. */
+static void ct_mod(const uint8_t *v, size_t v_len, const uint8_t *n, size_t n_len, int bits,
+		   uint8_t *out)
+{
+	uint64_t r[MOD_WORDS], d[MOD_WORDS], t[MOD_WORDS];
+	size_t words = v_len / 8 + 1, k, i;
+	int shift = 8 * (int)v_len - bits, step;
+
+	load_words(r, words, v, v_len);
+	load_words(t, words, n, n_len);
+	/* d = n << shift (public) */
+	memset(d, 0, sizeof d);
+	for (k = 0; k < words; k++) {
+		size_t to = k + (size_t)shift / 64;
+		unsigned b = (unsigned)shift % 64;
+
+		if (to < words)
+			d[to] |= t[k] << b;
+		if (b != 0 && to + 1 < words)
+			d[to + 1] |= t[k] >> (64 - b);
+	}
+	/* invariant: r < 2 (n << step) before each step */
+	for (step = shift; step >= 0; step--) {
+		uint64_t borrow = 0, keep;
+
+		for (k = 0; k < words; k++) {
+			uint64_t x = r[k], y = d[k], diff = x - y - borrow;
+
+			borrow = ((~x & y) | (~(x ^ y) & diff)) >> 63;
+			t[k] = diff;
+		}
+		keep = borrow - 1;      /* all ones when r >= d: take r - d */
+		for (k = 0; k < words; k++)
+			r[k] = (t[k] & keep) | (r[k] & ~keep);
+		for (k = 0; k + 1 < words; k++)
+			d[k] = d[k] >> 1 | d[k + 1] << 63;
+		d[words - 1] >>= 1;
+	}
+	for (i = 0; i < n_len; i++)
+		out[n_len - 1 - i] = i / 8 < words ? (uint8_t)(r[i / 8] >> (8 * (i % 8))) : 0;
+	secure_wipe(r, sizeof r);
+	secure_wipe(t, sizeof t);
+}
+
 mst_rc sakke_h2r_trace(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len,
 		       const uint8_t *n, size_t n_len, uint8_t *out, struct h2r_trace *trace)
 {
 	uint8_t big_a[HASH_LEN], h[HASH_LEN], v[MAX_BLOCKS * HASH_LEN];
-	BIGNUM *vn = NULL, *nn = NULL, *res = NULL;
-	BN_CTX *bctx = NULL;
+	BIGNUM *nn = NULL;
 	int bits, l, i;
 	mst_rc rc = MST_ERR_CRYPTO;
 
@@ -65,26 +125,13 @@ mst_rc sakke_h2r_trace(const uint8_t *a, size_t a_len, const uint8_t *b, size_t 
 		}
 	}
 	/* 6) v = v' mod n, v' possibly secret: constant-time division */
-	bctx = BN_CTX_new();
-	vn = BN_bin2bn(v, l * HASH_LEN, NULL);
-	res = BN_new();
-	rc = MST_ERR_NOMEM;
-	if (bctx == NULL || vn == NULL || res == NULL)
-		goto out;
-	BN_set_flags(vn, BN_FLG_CONSTTIME);
-	BN_set_flags(res, BN_FLG_CONSTTIME);
-	rc = MST_ERR_CRYPTO;
-	if (BN_mod(res, vn, nn, bctx) != 1 || BN_bn2binpad(res, out, (int)n_len) != (int)n_len)
-		goto out;
+	ct_mod(v, (size_t)l * HASH_LEN, n, n_len, bits, out);
 	rc = MST_OK;
 out:
 	secure_wipe(big_a, sizeof big_a);
 	secure_wipe(h, sizeof h);
 	secure_wipe(v, sizeof v);
-	BN_clear_free(vn);
-	BN_clear_free(res);
 	BN_free(nn);
-	BN_CTX_free(bctx);
 	return rc;
 }
 

@@ -46,6 +46,12 @@ mst_rc sakke_mul_affine(const uint8_t *k, size_t k_len, const ec_jac *pt, int in
  * if not. */
 #define SAKKE_ZTAB_TEETH 6
 mst_rc sakke_z_table(const uint8_t z_pub[SAKKE_POINT_LEN], ec_aff table[EC_COMB_MAX]);
+/* The same for decapsulation, where Z's table can wait: MST_OK with the
+ * table when Z's is cached or Z was met before (then built and checked as
+ * above); MST_ERR_NOT_FOUND the first time (Z noted, neither decoded nor
+ * checked: a process that decapsulates once does not pay for a table).
+ * MST_ERR_BAD_POINT as sakke_z_table. */
+mst_rc sakke_z_table_lazy(const uint8_t z_pub[SAKKE_POINT_LEN], ec_aff table[EC_COMB_MAX]);
 /* For the tests: how many tables were built so far; empty the cache. */
 unsigned sakke_z_cache_builds(void);
 void sakke_z_cache_clear(void);
@@ -60,6 +66,16 @@ mst_rc sakke_r_point(const ec_aff z_table[EC_COMB_MAX], const uint8_t b[SAKKE_SC
 /* The same in Jacobian coordinates, possibly infinity (not checked). */
 mst_rc sakke_r_point_jac(const ec_aff z_table[EC_COMB_MAX], const uint8_t b[SAKKE_SCALAR_LEN],
 			 const uint8_t r[SAKKE_SCALAR_LEN], ec_jac *out);
+
+/* R = [r]([b]P + Z) (Jacobian, possibly infinity) for the identifier b
+ * under Z (z_pub encoded, ztab its table): one comb with the table of
+ * [b]P + Z when (Z, b) was used before (token/sakke_idcache.c), else as
+ * sakke_r_point_jac.  r < q secret, b < q public. */
+mst_rc sakke_r_for_id(const uint8_t z_pub[SAKKE_POINT_LEN], const ec_aff ztab[EC_COMB_MAX],
+		      const uint8_t b[SAKKE_SCALAR_LEN], const uint8_t r[SAKKE_SCALAR_LEN], ec_jac *out);
+/* For the tests: identifier tables built so far; empty that cache. */
+unsigned sakke_id_cache_builds(void);
+void sakke_id_cache_clear(void);
 
 /* Copy a big-endian scalar of at most 128 octets into 128 octets,
  * left-padded with zeros; MST_ERR_ARGS if longer or NULL. */

@@ -47,12 +47,10 @@ static void dbl_step(ec_jac *c, fp2 *line, const fp *qx, const fp *qy)
 	secure_wipe(&t, sizeof t);      /* held Qx * Z^2 + X, Qx from the RSK */
 }
 
-#define NAF_MAX (SAKKE_L * 8 + 1)
-
 /* Non-adjacent form of the public q - 1, least significant digit first;
  * returns the number of digits.  The NAF has 353 nonzero digits where the
  * binary form has 513, which saves a third of the addition steps. */
-static int q_minus_1_naf(int8_t naf[NAF_MAX])
+int sakke_q_minus_1_naf(int8_t naf[SAKKE_NAF_MAX])
 {
 	uint64_t k[FP_LIMBS + 1];
 	int i, n = 0;
@@ -98,14 +96,19 @@ static int q_minus_1_naf(int8_t naf[NAF_MAX])
  * -Qx - Rx, an element of F_p that vanishes in PF_p). */
 void sakke_pairing_fp(fp *out, const ec_aff *r, const ec_aff *q)
 {
-	int8_t naf[NAF_MAX];
+	sakke_pairing_walk(out, NULL, r, q);
+}
+
+void sakke_pairing_walk(fp *out, ec_jac *end, const ec_aff *r, const ec_aff *q)
+{
+	int8_t naf[SAKKE_NAF_MAX];
 	fp2 v, line;
 	fp qx_plus_rx;
 	ec_aff neg_r;
 	ec_jac c;
 	int i, n;
 
-	n = q_minus_1_naf(naf);
+	n = sakke_q_minus_1_naf(naf);
 	fp2_set_one(&v);
 	ec_from_affine(&c, r);
 	fp_copy(&neg_r.x, &r->x);
@@ -125,6 +128,8 @@ void sakke_pairing_fp(fp *out, const ec_aff *r, const ec_aff *q)
 	fp2_sqr(&v, &v);
 	fp2_sqr(&v, &v);
 	fp2_pf_repr(out, &v);
+	if (end != NULL)
+		*end = c;
 	secure_wipe(&v, sizeof v);
 	secure_wipe(&line, sizeof line);
 	secure_wipe(&qx_plus_rx, sizeof qx_plus_rx);

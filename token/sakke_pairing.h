@@ -11,6 +11,18 @@
  * enters only as a multiplicand.  R and Q must be in E(F_p)[q]. */
 void sakke_pairing_fp(fp *out, const ec_aff *r, const ec_aff *q);
 
+/* The same, and in *end the point the loop walked to: [q - 1]R when no
+ * addition met an exceptional case, which happens only for R outside
+ * E(F_p)[q] and then leaves *end at infinity (Z = 0) for good.  So *end
+ * == -R (with Z != 0) exactly when [q]R == O: the loop's own subgroup
+ * check, free.  end may be NULL. */
+void sakke_pairing_walk(fp *out, ec_jac *end, const ec_aff *r, const ec_aff *q);
+
+/* The non-adjacent form of the public q - 1, least significant digit
+ * first; returns the number of digits (the Miller loop's schedule). */
+#define SAKKE_NAF_MAX (128 * 8 + 1)
+int sakke_q_minus_1_naf(int8_t naf[SAKKE_NAF_MAX]);
+
 /* x^e in PF_p for x given by its representative (element 1 + i x), e
  * secret big-endian; result as a representative. */
 void sakke_pf_pow(fp *out, const fp *x, const uint8_t *e, size_t e_len);

@@ -85,6 +85,11 @@ mst_rc sakke_z_table(const uint8_t z_pub[SAKKE_POINT_LEN], ec_aff table[EC_COMB_
 
 	if (z_pub == NULL)
 		return MST_ERR_ARGS;
+	/* P's table is a constant (token/sakke_comb_table6.c) */
+	if (memcmp(z_pub, sakke_param_P, SAKKE_POINT_LEN) == 0) {
+		memcpy(table, sakke_comb_table6, sizeof sakke_comb_table6);
+		return MST_OK;
+	}
 	zcache_lock_take();
 	i = zcache_find(z_pub);
 	if (i >= 0)
@@ -112,6 +117,39 @@ mst_rc sakke_z_table(const uint8_t z_pub[SAKKE_POINT_LEN], ec_aff table[EC_COMB_
 	return MST_OK;
 }
 
+/* KMS keys decapsulation met once without building their table (ring) */
+#define ZSEEN 4
+static uint8_t zseen[ZSEEN][SAKKE_POINT_LEN];
+static unsigned zseen_next;
+
+mst_rc sakke_z_table_lazy(const uint8_t z_pub[SAKKE_POINT_LEN], ec_aff table[EC_COMB_MAX])
+{
+	int i, seen = 0;
+
+	if (z_pub == NULL)
+		return MST_ERR_ARGS;
+	if (memcmp(z_pub, sakke_param_P, SAKKE_POINT_LEN) == 0)
+		return sakke_z_table(z_pub, table);
+	zcache_lock_take();
+	i = zcache_find(z_pub);
+	if (i >= 0) {
+		zcache_take(i, table);
+	} else {
+		for (seen = 0; seen < ZSEEN; seen++)
+			if (memcmp(zseen[seen], z_pub, SAKKE_POINT_LEN) == 0)
+				break;
+		seen = seen < ZSEEN;
+		if (!seen) {
+			memcpy(zseen[zseen_next], z_pub, SAKKE_POINT_LEN);
+			zseen_next = (zseen_next + 1) % ZSEEN;
+		}
+	}
+	pthread_mutex_unlock(&zcache_lock);
+	if (i >= 0)
+		return MST_OK;
+	return seen ? sakke_z_table(z_pub, table) : MST_ERR_NOT_FOUND;
+}
+
 unsigned sakke_z_cache_builds(void)
 {
 	unsigned n;
@@ -126,5 +164,7 @@ void sakke_z_cache_clear(void)
 {
 	zcache_lock_take();
 	memset(slots, 0, sizeof slots);
+	memset(zseen, 0, sizeof zseen);
+	zseen_next = 0;
 	pthread_mutex_unlock(&zcache_lock);
 }

@@ -22,5 +22,10 @@ int secmem_locked(const void *p);
 void secure_wipe(void *p, size_t n);
 /* Constant-time comparison: 0 when equal. */
 int secure_memcmp(const void *a, const void *b, size_t n);
+/* Declare n bytes computed from secrets public: a verdict the caller is
+ * told anyway, or a digest that names a key without saying anything about
+ * it.  Code branches on them; under valgrind's constant-time check
+ * (secrets marked undefined) this marks them defined.  A no-op otherwise. */
+void ct_declassify(const void *p, size_t n);
 
 #endif

@@ -25,7 +25,10 @@
 #include "mikeysakke/mikey.h"
 #include "mikeysakke/srtp.h"
 
-#define MS_MAX_RECIPIENTS 16
+/* Recipients of one offer (ms_create; the CLI and SDP offers carry at most
+ * MS_SDP_MAX_KEYS).  ms_create encapsulates and signs for several
+ * recipients at once, one PKCS#11 session per online processor. */
+#define MS_MAX_RECIPIENTS 4096
 #define MS_IMSG_MAX 2048
 #define MS_DEFAULT_WINDOW 300
 
@@ -54,15 +57,17 @@ struct ms_create_req {
 	int64_t now;            /* Unix seconds; 0 = current time */
 };
 
+/* msg, len and to hold n entries, allocated by ms_create and freed by
+ * ms_created_clear. */
 struct ms_created {
 	size_t n;
-	uint8_t msg[MS_MAX_RECIPIENTS][MS_IMSG_MAX];
-	size_t len[MS_MAX_RECIPIENTS];
+	uint8_t (*msg)[MS_IMSG_MAX];
+	size_t *len;
 	uint32_t csb_id;
 	uint8_t rand[16];
 	unsigned prf;
 	char from[256];
-	char to[MS_MAX_RECIPIENTS][256];
+	char (*to)[256];
 	unsigned long ssv;      /* the SSV object in the token session */
 	struct ms_keys keys;
 };
@@ -103,7 +108,7 @@ MS_API void ms_ctx_close(struct ms_ctx *c);
 MS_API const char *ms_ctx_error(const struct ms_ctx *c);
 
 MS_API ms_rc ms_create(struct ms_ctx *c, const struct ms_create_req *r, struct ms_created *out);
-/* Destroys the SSV object and wipes the keys. */
+/* Destroys the SSV object, wipes the keys and frees the messages. */
 MS_API void ms_created_clear(struct ms_ctx *c, struct ms_created *out);
 
 MS_API ms_rc ms_accept(struct ms_ctx *c, const uint8_t *msg, size_t len, const struct ms_accept_opts *o,

@@ -210,6 +210,48 @@ static void test_group(void **state)
 	ms_created_clear(alice, &cr);
 }
 
+/* A group offer beyond the old limit of 16 members (encapsulated and
+ * signed over several sessions at once): every member's message where it
+ * belongs (bob, at three places among 37 members, opens exactly those,
+ * with the offer's keys; the others are refused to him), and a request
+ * over MS_MAX_RECIPIENTS refused. */
+static void test_group_large(void **state)
+{
+	static const char *to[MS_MAX_RECIPIENTS + 1];
+	static char uris[40][48];
+	static struct ms_created cr;
+	static struct ms_accepted acc;
+	struct ms_create_req r = { "sip:alice@streamwide.com", to, 37, 1, MS_SRTP_AEAD_AES_128_GCM, 1,
+				   TC_NOW };
+	struct ms_accept_opts o = { 0, TC_NOW + 1, NULL, 0, 0 };
+	size_t i;
+
+	for (i = 0; i < 37; i++) {
+		snprintf(uris[i], sizeof(uris[i]), "sip:member%02zu@streamwide.com", i);
+		to[i] = uris[i];
+	}
+	to[0] = to[17] = to[36] = "sip:bob@streamwide.com";
+	assert_int_equal(ms_create(alice, &r, &cr), MS_OK);
+	assert_int_equal(cr.n, 37);
+	for (i = 0; i < 37; i++) {
+		ms_rc rc = ms_accept(bob, cr.msg[i], cr.len[i], &o, &acc);
+
+		assert_string_equal(cr.to[i], to[i]);
+		if (i == 0 || i == 17 || i == 36) {
+			assert_int_equal(rc, MS_OK);
+			expect_same_keys(&cr.keys, &acc.keys, 1, 12);
+		} else {
+			assert_int_equal(rc, MS_ERR_DECAPSULATE);
+		}
+	}
+	ms_created_clear(alice, &cr);
+	assert_null(cr.msg);
+	for (i = 0; i <= MS_MAX_RECIPIENTS; i++)
+		to[i] = "sip:bob@streamwide.com";
+	r.n_to = MS_MAX_RECIPIENTS + 1;
+	assert_int_equal(ms_create(alice, &r, &cr), MS_ERR_ARGS);
+}
+
 /* Pre-generated I_MESSAGEs: each handed out once, stale ones dropped. */
 static void test_pool(void **state)
 {
@@ -253,6 +295,7 @@ int main(void)
 		cmocka_unit_test(test_flipped_bits_refused),
 		cmocka_unit_test(test_replay_window_unknown_signer),
 		cmocka_unit_test(test_group),
+		cmocka_unit_test(test_group_large),
 		cmocka_unit_test(test_pool),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -170,6 +170,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_object_management, tok_fixture_reload),
 		cmocka_unit_test(test_all_vendor_key_sets),
 		cmocka_unit_test(test_edge_cases),
+		cmocka_unit_test(test_template_empty_values),
 	};
 
 	return cmocka_run_group_tests(tests, setup, tok_fixture_unload);

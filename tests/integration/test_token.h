@@ -125,5 +125,6 @@ void test_initialize_args(void **state);
 void test_object_management(void **state);
 void test_all_vendor_key_sets(void **state);
 void test_edge_cases(void **state);
+void test_template_empty_values(void **state);   /* test_token_templates.c */
 
 #endif

@@ -10,6 +10,7 @@ tests_integration_test_token_SOURCES = \
 	tests/integration/test_token_stress.c \
 	tests/integration/test_token_objects.c \
 	tests/integration/test_token_vendors.c \
+	tests/integration/test_token_templates.c \
 	tests/integration/test_token_tpm_store.c
 tests_integration_test_token_CFLAGS = $(TEST_CFLAGS) $(P11KIT_CFLAGS) $(TSS2_CFLAGS) -pthread
 # tpm/: writing a forged public record file into a tpm store

@@ -46,3 +46,21 @@ TESTS += tests/unit/test_sakke_comb
 tests_unit_test_sakke_comb_SOURCES = tests/unit/test_sakke_comb.c
 tests_unit_test_sakke_comb_CFLAGS = $(TEST_CFLAGS) -pthread
 tests_unit_test_sakke_comb_LDADD = $(TEST_CORE_LIBS) -lpthread
+
+# decapsulation's pairing with the RSK's precomputed lines: agreement with
+# the plain pairing, the per-key cache, the fallback under a low
+# RLIMIT_MEMLOCK
+check_PROGRAMS += tests/unit/test_sakke_lines
+TESTS += tests/unit/test_sakke_lines
+tests_unit_test_sakke_lines_SOURCES = tests/unit/test_sakke_lines.c
+tests_unit_test_sakke_lines_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_sakke_lines_LDADD = $(TEST_CORE_LIBS)
+
+# the whole secret paths (decapsulation, HashToIntegerRange, ECCSI
+# signing, the TPM store's GCM open, hex decoding of key text) under the
+# same Valgrind check; tests/unit/ct.supp names the accepted findings
+check_PROGRAMS += tests/unit/ct_check
+tests_unit_ct_check_SOURCES = tests/unit/ct_check.c tests/fuzz/fake_p11.c
+tests_unit_ct_check_CFLAGS = $(AM_CFLAGS) $(TSS2_CFLAGS) $(P11KIT_CFLAGS)
+tests_unit_ct_check_LDADD = token/libmststore.la tpm/libmsttpm.la token/libmstcore.la $(TSS2_LIBS) $(CRYPTO_LIBS)
+EXTRA_DIST += tests/unit/ct.supp

@@ -16,6 +16,7 @@
 #include "token/sakke_ec.h"
 #include "token/sakke_pairing.h"
 #include "token/sakke_internal.h"
+#include "token/sakke_lines.h"
 
 #define SECRET(p, n) VALGRIND_MAKE_MEM_UNDEFINED((p), (n))
 #define PUBLIC(p, n) VALGRIND_MAKE_MEM_DEFINED((p), (n))
@@ -130,6 +131,13 @@ int main(int argc, char **argv)
 	 * decapsulation, and g^r with a secret r */
 	SECRET(&rsk, sizeof rsk);
 	sakke_pairing_fp(&c, &gen, &rsk);
+	/* decapsulation's pairing with the RSK: first use without a table,
+	 * the table's build (second use) and its use (third) */
+	sakke_pairing_rsk(&c, &rsk, &gen);
+	sakke_pairing_rsk(&c, &rsk, &gen);
+	sakke_pairing_rsk(&c, &rsk, &gen);
+	if (sakke_lines_builds() != 1)
+		return 1;
 	fp_from_bytes(&a, sakke_param_g);
 	sakke_pf_pow(&c, &a, k, sizeof k);
 	sakke_g_pow_fixed(&c, k);

@@ -5,7 +5,9 @@
 
 #include <pthread.h>
 
+#include <openssl/rand.h>
 #include "token/eccsi.h"
+#include "token/eccsi_ec.h"
 #include "token/secmem.h"
 #include "vectors/interop_vectors.h"
 
@@ -521,11 +523,65 @@ static void test_interop_key_sets(void **state)
 	assert_int_equal(refused, 1); /* alea bob: PVT copied from alice */
 }
 
+/* s' = j (HE + r SSK)^-1 mod q on four limbs (token/eccsi_modq.c) against
+ * OpenSSL BN, on random values and edges: r and HE up to 2^256 - 1 (above
+ * q), SSK and j = 1 and q - 1, and the zero sum refused */
+static void test_sign_scalar_matches_bn(void **state)
+{
+	static const uint8_t qb[ECCSI_N] = {
+		0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84,
+		0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
+	};
+	uint8_t ssk[ECCSI_N], he[ECCSI_N], r[ECCSI_N], j[ECCSI_N], s[ECCSI_N], ref[ECCSI_N];
+	BIGNUM *q = BN_bin2bn(qb, ECCSI_N, NULL), *a = BN_new(), *b = BN_new(), *t = BN_new();
+	BN_CTX *ctx = BN_CTX_new();
+	int i;
+
+	(void)state;
+	assert_non_null(q && a && b && t && ctx);
+	for (i = 0; i < 300; i++) {
+		assert_int_equal(RAND_bytes(he, sizeof he), 1);
+		assert_int_equal(RAND_bytes(r, sizeof r), 1);
+		assert_int_equal(ecc_random_scalar(ssk), MST_OK);
+		assert_int_equal(ecc_random_scalar(j), MST_OK);
+		if (i == 0)
+			memset(he, 0xff, sizeof he), memset(r, 0xff, sizeof r);
+		if (i == 1)
+			memcpy(ssk, qb, sizeof ssk), ssk[ECCSI_N - 1] -= 1, memcpy(j, ssk, sizeof j);
+		if (i == 2)
+			memset(ssk, 0, sizeof ssk), ssk[ECCSI_N - 1] = 1, memcpy(j, ssk, sizeof j);
+		/* reference: j * (he + r ssk)^-1 mod q */
+		assert_non_null(BN_bin2bn(r, ECCSI_N, a));
+		assert_non_null(BN_bin2bn(ssk, ECCSI_N, b));
+		assert_int_equal(BN_mod_mul(t, a, b, q, ctx), 1);
+		assert_non_null(BN_bin2bn(he, ECCSI_N, a));
+		assert_int_equal(BN_mod_add(t, t, a, q, ctx), 1);
+		assert_non_null(BN_mod_inverse(t, t, q, ctx));
+		assert_non_null(BN_bin2bn(j, ECCSI_N, a));
+		assert_int_equal(BN_mod_mul(t, t, a, q, ctx), 1);
+		assert_int_equal(BN_bn2binpad(t, ref, ECCSI_N), ECCSI_N);
+		assert_int_equal(ecc_sign_scalar(ssk, he, r, j, s), MST_OK);
+		assert_memory_equal(s, ref, ECCSI_N);
+	}
+	/* HE = q - r SSK: the sum is zero, no signature */
+	memset(r, 0, sizeof r);
+	r[ECCSI_N - 1] = 1;
+	assert_non_null(BN_bin2bn(ssk, ECCSI_N, b));
+	assert_int_equal(BN_mod_sub(t, q, b, q, ctx), 1);
+	assert_int_equal(BN_bn2binpad(t, he, ECCSI_N), ECCSI_N);
+	assert_int_equal(ecc_sign_scalar(ssk, he, r, j, s), MST_ERR_BAD_SCALAR);
+	assert_true(memcmp(s, (const uint8_t[ECCSI_N]){ 0 }, ECCSI_N) == 0);
+	BN_free(q); BN_free(a); BN_free(b); BN_free(t);
+	BN_CTX_free(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rfc6507_kms_and_issue),
 		cmocka_unit_test(test_rfc6507_sign),
+		cmocka_unit_test(test_sign_scalar_matches_bn),
 		cmocka_unit_test(test_rfc6507_verify),
 		cmocka_unit_test(test_flipped_bits_refused),
 		cmocka_unit_test(test_signature_ranges_refused),

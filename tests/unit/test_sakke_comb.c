@@ -16,6 +16,7 @@
 #include "sakke_test_scalars.h"
 
 #define CACHE_SLOTS 5           /* token/sakke_zcache.c */
+#define ID_SLOTS 16             /* token/sakke_idcache.c */
 
 static void encode_jac(uint8_t out[SAKKE_POINT_LEN], const ec_jac *j)
 {
@@ -54,8 +55,8 @@ static void mul_mod_q_matches_bn(void **state)
 	}
 }
 
-/* the run-time builder reproduces the static 4-teeth table of P, and the
- * 6-teeth comb agrees with the window method for P and for a random Z */
+/* the run-time builder reproduces the static 4- and 6-teeth tables of P
+ * (the cache serves the latter for P), and the 6-teeth comb agrees with the window method for P and for a random Z */
 static void comb_tables_match_scalar_mult(void **state)
 {
 	uint8_t z_pub[SAKKE_POINT_LEN], k[SAKKE_SCALAR_LEN], e1[SAKKE_POINT_LEN], e2[SAKKE_POINT_LEN];
@@ -70,6 +71,17 @@ static void comb_tables_match_scalar_mult(void **state)
 	for (i = 0; i < 15; i++) {
 		assert_true(fp_equal(&table[i].x, &sakke_comb_table[i].x) != 0);
 		assert_true(fp_equal(&table[i].y, &sakke_comb_table[i].y) != 0);
+	}
+	assert_int_equal(ec_comb_build(table, &base, 6), MST_OK);
+	for (i = 0; i < EC_COMB_MAX; i++) {
+		assert_true(fp_equal(&table[i].x, &sakke_comb_table6[i].x) != 0);
+		assert_true(fp_equal(&table[i].y, &sakke_comb_table6[i].y) != 0);
+	}
+	{
+		ec_aff served[EC_COMB_MAX];
+
+		assert_int_equal(sakke_z_table(sakke_param_P, served), MST_OK);
+		assert_memory_equal(served, sakke_comb_table6, sizeof served);
 	}
 	random_z(z_pub);
 	bases[0] = sakke_param_P;
@@ -236,9 +248,8 @@ static void g_comb_matches_pf_pow(void **state)
 	assert_true(fp_equal(&ours, &g) != 0);
 }
 
-/* RSK validation checks K's order with the lighter ladder: points of
- * order 2 and 4 (the only ones that ladder may misjudge), and K + (0, 0),
- * must still be refused */
+/* RSK validation checks K's order inside its Miller loop (the walk must
+ * end at -K): points of order 2 and 4, and K + (0, 0), are refused */
 static void rsk_validate_refuses_small_order(void **state)
 {
 	static const uint8_t id[] = "2011-02\0tel:+447700900123";
@@ -403,6 +414,65 @@ static void z_cache_usable_after_fork(void **state)
 	assert_int_equal(wrong, 0);
 }
 
+/* the identifier-point table: built on an identifier's second use (not
+ * its first), once; the encapsulation with it equals the one without
+ * (first use) byte for byte, and decapsulation through it succeeds */
+static void id_cache_second_use_same_result(void **state)
+{
+	static const uint8_t id[] = "2026-12\0tel:+447700900999";
+	uint8_t z[SAKKE_SCALAR_LEN], z_pub[SAKKE_POINT_LEN], rsk[SAKKE_POINT_LEN];
+	uint8_t ssv[SAKKE_SSV_LEN], out[SAKKE_SSV_LEN], e1[SAKKE_ENCAP_LEN], e2[SAKKE_ENCAP_LEN];
+	unsigned b0;
+	int i;
+
+	(void)state;
+	sakke_id_cache_clear();
+	assert_int_equal(sakke_kms_keygen(z, z_pub), MST_OK);
+	assert_int_equal(sakke_rsk_issue(z, sizeof z, id, sizeof id, rsk), MST_OK);
+	assert_int_equal(sakke_random_ssv(ssv), MST_OK);
+	b0 = sakke_id_cache_builds();
+	assert_int_equal(sakke_encapsulate(z_pub, id, sizeof id, ssv, e1), MST_OK);
+	assert_int_equal(sakke_id_cache_builds(), b0);          /* first use: no table */
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(sakke_encapsulate(z_pub, id, sizeof id, ssv, e2), MST_OK);
+		assert_memory_equal(e1, e2, sizeof e1);
+		assert_int_equal(sakke_decapsulate(z_pub, id, sizeof id, rsk, e2, out), MST_OK);
+		assert_memory_equal(out, ssv, sizeof ssv);
+	}
+	assert_int_equal(sakke_id_cache_builds(), b0 + 1);
+	/* a damaged H is still refused through the table */
+	e2[SAKKE_POINT_LEN] ^= 1;
+	assert_int_equal(sakke_decapsulate(z_pub, id, sizeof id, rsk, e2, out), MST_ERR_DECAPSULATE);
+}
+
+/* identifiers used in turn, more of them than the cache has slots (a
+ * group call): after the first rounds no table is built again (the old
+ * policy rebuilt one at every use) */
+static void id_cache_no_thrash_in_turn(void **state)
+{
+	uint8_t z[SAKKE_SCALAR_LEN], z_pub[SAKKE_POINT_LEN], ssv[SAKKE_SSV_LEN], e[SAKKE_ENCAP_LEN];
+	char id[40];
+	unsigned b0, after2 = 0;
+	int round, i;
+
+	(void)state;
+	sakke_id_cache_clear();
+	b0 = sakke_id_cache_builds();
+	assert_int_equal(sakke_kms_keygen(z, z_pub), MST_OK);
+	assert_int_equal(sakke_random_ssv(ssv), MST_OK);
+	for (round = 0; round < 5; round++) {
+		for (i = 0; i < ID_SLOTS + 4; i++) {
+			int n = snprintf(id, sizeof id, "2026-12%ctel:+4477%06d", 0, i) + 1;
+
+			assert_int_equal(sakke_encapsulate(z_pub, (const uint8_t *)id, (size_t)n, ssv, e), MST_OK);
+		}
+		if (round == 2)
+			after2 = sakke_id_cache_builds();
+	}
+	assert_true(after2 - b0 <= ID_SLOTS + 4);
+	assert_int_equal(sakke_id_cache_builds(), after2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -415,6 +485,8 @@ int main(void)
 		cmocka_unit_test(rsk_validate_refuses_small_order),
 		cmocka_unit_test(g_comb_matches_pf_pow),
 		cmocka_unit_test(encapsulate_refuses_r_at_infinity),
+		cmocka_unit_test(id_cache_second_use_same_result),
+		cmocka_unit_test(id_cache_no_thrash_in_turn),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

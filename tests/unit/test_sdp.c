@@ -122,6 +122,10 @@ static void test_refusals(void **state)
 	expect_refusal("v=1\r\n", "SDP line 1: must be \"v=0\"");
 	expect_refusal("v=0\r\nhello\r\n", "SDP line 2: not a \"<type>=<value>\" line");
 	expect_refusal("v=0\r\nc=IN IP6 ::1\r\n", "SDP line 2: c= needs \"IN IP4 <address>\"");
+	/* an address that is no dotted IPv4 once its TTL is cut was kept,
+	 * and an SDP written from it did not parse (found by fuzz_sdp) */
+	expect_refusal("v=0\r\nc=IN IP4 1/2.0.2.10\r\n", "SDP line 2: c= needs \"IN IP4 <address>\"");
+	expect_refusal("v=0\r\nc=IN IP4 /123456\r\n", "SDP line 2: c= needs \"IN IP4 <address>\"");
 	expect_refusal("v=0\r\nc=IN IP4 1.2.3.4\r\nm=video 1 RTP/SAVP 0\r\n",
 		       "SDP line 3: m= needs \"audio <port> <proto> <payload types>\"");
 	expect_refusal("v=0\r\nc=IN IP4 1.2.3.4\r\nm=audio 70000 RTP/SAVP 0\r\n",
@@ -132,6 +136,22 @@ static void test_refusals(void **state)
 	expect_refusal("v=0\r\nm=audio 1 RTP/SAVP 0\r\n", "SDP line 0: no c= line");
 	expect_refusal("v=0\r\no=x\r\n",
 		       "SDP line 2: o= needs \"<user> <id> <version> IN IP4 <address>\"");
+}
+
+/* RFC 4566 text excludes NUL.  A key-mgmt value with a NUL inside was
+ * taken whole but written back cut at the NUL (found by fuzz_sdp): the
+ * parser must refuse the line. */
+static void test_nul_octet(void **state)
+{
+	static const char text[] = "v=0\r\nc=IN IP4 1.2.3.4\r\nm=audio 1 RTP/SAVP 0\r\n"
+				   "a=key-mgmt:mikey AAAA\0BBBB\r\n";
+	struct ms_sdp p;
+	struct ms_sdp_error err;
+
+	(void)state;
+	assert_int_equal(ms_sdp_parse(text, sizeof text - 1, &p, &err), MS_ERR_MALFORMED);
+	assert_int_equal(err.line, 4);
+	assert_string_equal(err.text, "SDP line 4: NUL octet in the line");
 }
 
 /* The text is not NUL-terminated: a line cut at the buffer end is read
@@ -185,6 +205,7 @@ int main(void)
 		cmocka_unit_test(test_answer),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_unterminated_text),
+		cmocka_unit_test(test_nul_octet),
 		cmocka_unit_test(test_announce),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,607 @@
+/* bench/bench_p11.c - the rows of mstoken-bench measured through the
+ * PKCS#11 module (p11-*), through libmikeysakke (imessage-*, group-create-N,
+ * srtp-mikeysakke) and with libsrtp alone (srtp-raw).
+ *
+ * Set-up, the way the integration tests do it (tests/integration/
+ * test_client_util.c), but self-contained since the program is installed:
+ * a private SoftHSM2 in a fresh temporary folder (removed at the end), an
+ * mstoken.conf with the slots "alice" and "bob" sealing into it, each token
+ * initialised and given the published Streamwide community and key sets
+ * of tests/vectors (public test keys, never real ones) through
+ * C_CreateObject of the KMS XML.  MSTOKEN_MODULE and
+ * MSTOKEN_BENCH_HSM_MODULE override the module paths.
+ */
+#include <config.h>
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <openssl/rand.h>
+#include <srtp2/srtp.h>
+
+#include "bench/bench.h"
+#include "client/ctx.h"
+#include "mikeysakke/session.h"
+#include "mikeysakke/srtp.h"
+#include "mikeysakke/status.h"
+#include "token/config.h"
+#include "tests/vectors/interop_vectors.h"
+
+#define PIN "1234"
+#define SO_PIN "12345678"
+#define KMS "kms.mydev.streamwide.com"
+/* 2025-10-03, inside key period 236 of the Streamwide community */
+#define NOW (3968437672LL - 2208988800LL + 100)
+
+static char dir[512];
+static const char *module;
+
+static const struct interop_key_set *sw_user(const char *user)
+{
+	size_t i;
+
+	for (i = 0; i < INTEROP_COUNT(interop_key_sets); i++)
+		if (strcmp(interop_key_sets[i].block, "streamwide") == 0 &&
+		    strcmp(interop_key_sets[i].user, user) == 0)
+			return &interop_key_sets[i];
+	die("Streamwide key set");
+	return NULL;
+}
+
+static const char *uri_of(const char *user)
+{
+	return strcmp(user, "alice") == 0 ? "sip:alice@streamwide.com" : "sip:bob@streamwide.com";
+}
+
+static void hexu(char *out, const uint8_t *b, size_t n)
+{
+	static const char d[] = "0123456789ABCDEF";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = d[b[i] >> 4];
+		out[2 * i + 1] = d[b[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+static int write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	int ok;
+
+	if (f == NULL)
+		return -1;
+	ok = fputs(text, f) >= 0;
+	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+/* the folder, softhsm2.conf and an mstoken.conf with `n` slots named by
+ * label(i) */
+static int make_env(const char *hsm, unsigned n, const char *(*label)(unsigned))
+{
+	const char *tmp = getenv("TMPDIR");
+	char path[600], text[1024];
+	FILE *f;
+	unsigned i;
+
+	snprintf(dir, sizeof dir, "%s/mstoken-bench-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	snprintf(path, sizeof path, "%s/tokens", dir);
+	if (mkdir(path, 0700) != 0)
+		return -1;
+	snprintf(text, sizeof text,
+		 "directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n"
+		 "slots.removable = false\nlibrary.reset_on_fork = true\n", dir);
+	snprintf(path, sizeof path, "%s/softhsm2.conf", dir);
+	if (write_file(path, text) != 0 || setenv("SOFTHSM2_CONF", path, 1) != 0)
+		return -1;
+	snprintf(path, sizeof path, "%s/mstoken.conf", dir);
+	f = fopen(path, "w");
+	if (f == NULL)
+		return -1;
+	for (i = 0; i < n; i++)
+		fprintf(f, "[slot]\nlabel = %s\nbackend = pkcs11\npkcs11.module = %s\npkcs11.token = %s-store\n\n",
+			label(i), hsm, label(i));
+	if (fclose(f) != 0 || setenv("MSTOKEN_CONF", path, 1) != 0)
+		return -1;
+	return 0;
+}
+
+static void remove_env(void)
+{
+	char cmd[600];
+
+	if (dir[0] == '\0')
+		return;
+	/* our own mkdtemp folder: token files of SoftHSM2 only */
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "mstoken-bench: could not remove %s\n", dir);
+	dir[0] = '\0';
+}
+
+/* ---- provisioning through the module's own PKCS#11 interface ---- */
+
+static CK_FUNCTION_LIST_PTR fl;
+static void *dl;
+
+static int load(void)
+{
+	CK_C_GetFunctionList get;
+
+	dl = dlopen(module, RTLD_NOW | RTLD_LOCAL);
+	if (dl == NULL)
+		return -1;
+	*(void **)&get = dlsym(dl, "C_GetFunctionList");
+	if (get == NULL || get(&fl) != CKR_OK || fl->C_Initialize(NULL) != CKR_OK)
+		return -1;
+	return 0;
+}
+
+static void unload(void)
+{
+	if (dl) {
+		fl->C_Finalize(NULL);
+		dlclose(dl);
+		dl = NULL;
+	}
+}
+
+/* mstoken slots describe themselves as "mstoken <label> ..." */
+static int slot_by_label(const char *label, CK_SLOT_ID *out)
+{
+	CK_SLOT_ID ids[256];
+	CK_ULONG n = 256, i;
+	char want[64];
+
+	snprintf(want, sizeof want, "mstoken %s ", label);
+	if (fl->C_GetSlotList(CK_FALSE, ids, &n) != CKR_OK)
+		return -1;
+	for (i = 0; i < n; i++) {
+		CK_SLOT_INFO si;
+
+		if (fl->C_GetSlotInfo(ids[i], &si) == CKR_OK &&
+		    memcmp(si.slotDescription, want, strlen(want)) == 0) {
+			*out = ids[i];
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int put_xml(CK_SESSION_HANDLE s, const char *app, const char *xml)
+{
+	CK_OBJECT_CLASS cls = CKO_DATA;
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	CK_ATTRIBUTE t[] = {
+		{ CKA_CLASS, &cls, sizeof(cls) },
+		{ CKA_TOKEN, &yes, sizeof(yes) },
+		{ CKA_VALUE, (void *)(uintptr_t)xml, strlen(xml) },
+		{ CKA_PRIVATE, &no, sizeof(no) },
+		{ CKA_APPLICATION, (void *)(uintptr_t)app, strlen(app) },
+	};
+	CK_OBJECT_HANDLE h;
+
+	return fl->C_CreateObject(s, t, 5, &h) == CKR_OK ? 0 : -1;
+}
+
+/* token `label`: initialised, PIN set, community and the key set of
+ * `user` imported */
+static int provision(const char *label, const char *user)
+{
+	const struct interop_key_set *k = sw_user(user), *a = sw_user("alice");
+	static char xml[8192], zh[600], kh[200], id[200], rsk[600], ssk[100], pvt[200];
+	CK_UTF8CHAR tl[32];
+	CK_SESSION_HANDLE s;
+	CK_SLOT_ID slot;
+	int rc = -1;
+
+	if (slot_by_label(label, &slot) != 0)
+		return -1;
+	memset(tl, ' ', sizeof tl);
+	memcpy(tl, label, strlen(label) < sizeof tl ? strlen(label) : sizeof tl);
+	if (fl->C_InitToken(slot, (CK_UTF8CHAR_PTR)(uintptr_t)SO_PIN, strlen(SO_PIN), tl) != CKR_OK ||
+	    fl->C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s) != CKR_OK)
+		return -1;
+	hexu(zh, a->z, a->z_len);
+	hexu(kh, a->kpak, a->kpak_len);
+	hexu(id, k->uid, k->uid_len);
+	hexu(rsk, k->rsk, k->rsk_len);
+	hexu(ssk, k->ssk, k->ssk_len);
+	hexu(pvt, k->pvt, k->pvt_len);
+	if (fl->C_Login(s, CKU_SO, (CK_UTF8CHAR_PTR)(uintptr_t)SO_PIN, strlen(SO_PIN)) != CKR_OK ||
+	    fl->C_InitPIN(s, (CK_UTF8CHAR_PTR)(uintptr_t)PIN, strlen(PIN)) != CKR_OK ||
+	    fl->C_Logout(s) != CKR_OK ||
+	    fl->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)(uintptr_t)PIN, strlen(PIN)) != CKR_OK)
+		goto out;
+	snprintf(xml, sizeof xml,
+		 "<KmsCertificate xmlns=\"urn:3gpp:ns:mcsecKMSInterface:1.0\" Version=\"1.1.0\""
+		 " Role=\"Root\"><KmsUri>%s</KmsUri><UserIdFormat>2</UserIdFormat>"
+		 "<UserKeyPeriod>16777215</UserKeyPeriod><UserKeyOffset>0</UserKeyOffset>"
+		 "<PubEncKey>%s</PubEncKey><PubAuthKey>%s</PubAuthKey></KmsCertificate>", KMS, zh, kh);
+	if (put_xml(s, MSTOKEN_APP_KMS_CERTIFICATE, xml) != 0)
+		goto out;
+	snprintf(xml, sizeof xml,
+		 "<KmsKeySet xmlns=\"urn:3gpp:ns:mcsecKMSInterface:1.0\" Version=\"1.1.0\">"
+		 "<KmsUri>%s</KmsUri><UserUri>%s</UserUri><UserID>%s</UserID>"
+		 "<ValidFrom>2000-01-01T00:00:00</ValidFrom><ValidTo>2100-01-01T00:00:00</ValidTo>"
+		 "<KeyPeriodNo>236</KeyPeriodNo><UserDecryptKey>%s</UserDecryptKey>"
+		 "<UserSigningKeySSK>%s</UserSigningKeySSK><UserPubTokenPVT>%s</UserPubTokenPVT>"
+		 "</KmsKeySet>", KMS, uri_of(user), id, rsk, ssk, pvt);
+	rc = put_xml(s, MSTOKEN_APP_KMS_KEYSET, xml);
+out:
+	OPENSSL_cleanse(rsk, sizeof rsk);
+	OPENSSL_cleanse(ssk, sizeof ssk);
+	OPENSSL_cleanse(xml, sizeof xml);
+	fl->C_CloseSession(s);
+	return rc;
+}
+
+static const char *two_labels(unsigned i)
+{
+	return i == 0 ? "alice" : "bob";
+}
+
+static int hsm_and_module(const char **hsm)
+{
+	module = getenv("MSTOKEN_MODULE");
+	if (module == NULL || *module == '\0')
+		module = MST_BENCH_MODULE;
+	*hsm = getenv("MSTOKEN_BENCH_HSM_MODULE");
+	if (*hsm == NULL || **hsm == '\0')
+		*hsm = MST_DEFAULT_HSM_MODULE;
+	return access(module, R_OK) == 0 && access(*hsm, R_OK) == 0 ? 0 : -1;
+}
+
+/* ---- the rows ---- */
+
+struct p11_ctx {
+	struct ms_ctx *alice, *bob;
+	struct ms_community comm;
+	CK_OBJECT_HANDLE ssk, rsk, ssv;
+	const struct interop_key_set *ka, *kb;
+	uint8_t msg[64], sig[256], encap[512], uid[32], rnd[16];
+	size_t sig_len, encap_len;
+	struct ms_created cr;
+	const char *to[1024];
+	size_t n_to;
+	struct ms_accepted acc;
+};
+
+static void p11_sign_once(void *arg)
+{
+	struct p11_ctx *c = arg;
+
+	if (ms_p11_sign(&c->alice->p, c->ssk, c->msg, sizeof c->msg, c->sig, sizeof c->sig,
+			&c->sig_len) != MS_OK)
+		die("C_Sign (ECCSI)");
+}
+
+static void p11_verify_once(void *arg)
+{
+	struct p11_ctx *c = arg;
+
+	if (ms_p11_verify(&c->alice->p, c->comm.kpak, c->ka->uid, c->ka->uid_len, c->msg, sizeof c->msg,
+			  c->sig, c->sig_len) != MS_OK)
+		die("C_Verify (ECCSI)");
+}
+
+static void p11_wrap_same_once(void *arg)
+{
+	struct p11_ctx *c = arg;
+
+	if (ms_p11_wrap(&c->alice->p, c->comm.z, c->kb->uid, c->kb->uid_len, c->ssv, c->encap,
+			sizeof c->encap, &c->encap_len) != MS_OK)
+		die("C_WrapKey (SAKKE)");
+}
+
+static void p11_wrap_new_once(void *arg)
+{
+	struct p11_ctx *c = arg;
+	uint8_t out[512];
+	size_t len;
+
+	RAND_bytes(c->uid, sizeof c->uid);
+	if (ms_p11_wrap(&c->alice->p, c->comm.z, c->uid, sizeof c->uid, c->ssv, out, sizeof out,
+			&len) != MS_OK)
+		die("C_WrapKey (SAKKE, new identifier)");
+}
+
+static void p11_unwrap_once(void *arg)
+{
+	struct p11_ctx *c = arg;
+	CK_OBJECT_HANDLE ssv;
+
+	if (ms_p11_unwrap(&c->bob->p, c->rsk, c->encap, c->encap_len, &ssv) != MS_OK)
+		die("C_UnwrapKey (SAKKE)");
+	ms_p11_destroy(&c->bob->p, ssv);
+}
+
+static void p11_derive_once(void *arg)
+{
+	struct p11_ctx *c = arg;
+	uint8_t key[16];
+
+	if (ms_p11_derive(&c->alice->p, c->ssv, 1, 0, 0, 1, c->rnd, sizeof c->rnd, key, sizeof key) != MS_OK)
+		die("C_DeriveKey (MIKEY PRF)");
+}
+
+static void create_once(void *arg)
+{
+	struct p11_ctx *c = arg;
+	struct ms_create_req r = { "sip:alice@streamwide.com", c->to, c->n_to, 1,
+				   MS_SRTP_AES_CM_128_HMAC_SHA1_80, c->n_to > 1, NOW };
+	ms_rc rc = ms_create(c->alice, &r, &c->cr);
+
+	if (rc != MS_OK) {
+		fprintf(stderr, "mstoken-bench: ms_create: %s (%s)\n", ms_strerror(rc), ms_ctx_error(c->alice));
+		die("ms_create");
+	}
+	ms_created_clear(c->alice, &c->cr);
+}
+
+static struct ms_created *sample_msg;
+
+static void accept_once(void *arg)
+{
+	struct p11_ctx *c = arg;
+	struct ms_accept_opts o = { 0, NOW, NULL, 0, 0 };
+	ms_rc rc = ms_accept(c->bob, sample_msg->msg[0], sample_msg->len[0], &o, &c->acc);
+
+	if (rc != MS_OK) {
+		fprintf(stderr, "mstoken-bench: ms_accept: %s (%s)\n", ms_strerror(rc), c->acc.reason);
+		die("ms_accept");
+	}
+	ms_accepted_clear(&c->acc);
+}
+
+/* ---- SRTP: 160-byte RTP payloads, protect + unprotect ---- */
+
+#define SRTP_PAYLOAD 160
+
+struct srtp_bench {
+	srtp_t tx, rx;
+	struct ms_srtp *mtx, *mrx;
+	uint16_t seq;
+};
+
+static void rtp_packet(uint8_t *pkt, uint16_t seq)
+{
+	memset(pkt, 0xa5, 12 + SRTP_PAYLOAD);
+	ms_rtp_header(pkt, 0, seq, (uint32_t)seq * 160, 0x12345678);
+}
+
+static void srtp_raw_once(void *arg)
+{
+	struct srtp_bench *b = arg;
+	uint8_t pkt[12 + SRTP_PAYLOAD + 64];
+	int len = 12 + SRTP_PAYLOAD;
+
+	rtp_packet(pkt, b->seq++);
+	if (srtp_protect(b->tx, pkt, &len) != srtp_err_status_ok ||
+	    srtp_unprotect(b->rx, pkt, &len) != srtp_err_status_ok || len != 12 + SRTP_PAYLOAD)
+		die("libsrtp protect/unprotect");
+}
+
+static void srtp_ms_once(void *arg)
+{
+	struct srtp_bench *b = arg;
+	uint8_t pkt[12 + SRTP_PAYLOAD + 64];
+	size_t len = 12 + SRTP_PAYLOAD;
+
+	rtp_packet(pkt, b->seq++);
+	if (ms_srtp_protect(b->mtx, pkt, &len, sizeof pkt) != MS_OK ||
+	    ms_srtp_unprotect(b->mrx, pkt, &len) != MS_OK || len != 12 + SRTP_PAYLOAD)
+		die("ms_srtp protect/unprotect");
+}
+
+static void bench_srtp(void)
+{
+	uint8_t key[16], salt[14], master[30];
+	srtp_policy_t pol;
+	struct srtp_bench raw, ms;
+
+	RAND_bytes(key, sizeof key);
+	RAND_bytes(salt, sizeof salt);
+	memset(&raw, 0, sizeof raw);
+	memset(&ms, 0, sizeof ms);
+	/* libsrtp alone, the same policy as client/srtp.c */
+	if (ms_srtp_new(&ms.mtx, MS_SRTP_AES_CM_128_HMAC_SHA1_80, MS_SRTP_OUTBOUND, key, 16, salt, 14) != MS_OK ||
+	    ms_srtp_new(&ms.mrx, MS_SRTP_AES_CM_128_HMAC_SHA1_80, MS_SRTP_INBOUND, key, 16, salt, 14) != MS_OK)
+		die("ms_srtp_new");      /* also runs srtp_init() once */
+	memcpy(master, key, 16);
+	memcpy(master + 16, salt, 14);
+	memset(&pol, 0, sizeof pol);
+	srtp_crypto_policy_set_rtp_default(&pol.rtp);
+	srtp_crypto_policy_set_rtcp_default(&pol.rtcp);
+	pol.key = master;
+	pol.window_size = 128;
+	pol.ssrc.type = ssrc_any_outbound;
+	if (srtp_create(&raw.tx, &pol) != srtp_err_status_ok)
+		die("srtp_create");
+	pol.ssrc.type = ssrc_any_inbound;
+	if (srtp_create(&raw.rx, &pol) != srtp_err_status_ok)
+		die("srtp_create");
+	row("srtp-raw", srtp_raw_once, &raw, R(101), 200, 200, 0);
+	row("srtp-mikeysakke", srtp_ms_once, &ms, R(101), 200, 200, 0);
+	srtp_dealloc(raw.tx);
+	srtp_dealloc(raw.rx);
+	ms_srtp_free(ms.mtx);
+	ms_srtp_free(ms.mrx);
+	OPENSSL_cleanse(master, sizeof master);
+}
+
+/* group-create-N: ms_create to N members (new identifiers, each the same
+ * across runs), in WALL-clock time: the workers run on every core, which
+ * CPU time (the sum over threads) would not show (MSTOKEN_BENCH_CPU_GROUP
+ * set: CPU time, to see the work apart from the load of a shared
+ * machine).  The yardstick is timed on the same clock between the runs. */
+static void group_rows(struct p11_ctx *c)
+{
+	static const unsigned ns[] = { 1, 10, 100, 1000 };
+	static char uris[1000][48];
+	char name[32];
+	unsigned i, k;
+
+	for (i = 0; i < 1000; i++) {
+		snprintf(uris[i], sizeof uris[i], "sip:member%04u@streamwide.com", i);
+		c->to[i] = uris[i];
+	}
+	bench_wall_clock = getenv("MSTOKEN_BENCH_CPU_GROUP") == NULL;
+	for (k = 0; k < sizeof ns / sizeof ns[0]; k++) {
+		int runs = ns[k] >= 1000 ? (opt.quick ? 1 : 3) : ns[k] >= 100 ? R(7) : R(21);
+
+		snprintf(name, sizeof name, "group-create-%u", ns[k]);
+		c->n_to = ns[k];
+		row(name, create_once, c, runs, 1, ns[k] >= 1000 ? 0 : 1, 0);
+	}
+	bench_wall_clock = 0;
+}
+
+void bench_p11(void)
+{
+	static struct p11_ctx c;
+	static struct ms_created msg1;
+	static const char *bob_to[] = { "sip:bob@streamwide.com" };
+	const char *hsm;
+	ms_rc rc;
+
+	bench_srtp();
+	if (hsm_and_module(&hsm) != 0) {
+		fprintf(stderr, "mstoken-bench: module %s or SoftHSM2 %s not found: "
+			"no p11-/imessage-/group- rows (set MSTOKEN_MODULE, MSTOKEN_BENCH_HSM_MODULE)\n",
+			module, hsm);
+		return;
+	}
+	if (make_env(hsm, 2, two_labels) != 0 || load() != 0 ||
+	    provision("alice", "alice") != 0 || provision("bob", "bob") != 0) {
+		unload();
+		remove_env();
+		die("SoftHSM2 token set-up");
+	}
+	unload();
+	memset(&c, 0, sizeof c);
+	c.ka = sw_user("alice");
+	c.kb = sw_user("bob");
+	RAND_bytes(c.msg, sizeof c.msg);
+	if (ms_ctx_open(&c.alice, module, "alice", PIN) != MS_OK ||
+	    ms_ctx_open(&c.bob, module, "bob", PIN) != MS_OK ||
+	    ctx_community(c.alice, KMS, &c.comm) != MS_OK ||
+	    ctx_private_key(c.alice, c.ka->uid, c.ka->uid_len, MS_KEY_SUFFIX_ECCSI, &c.ssk) != MS_OK ||
+	    ctx_private_key(c.bob, c.kb->uid, c.kb->uid_len, MS_KEY_SUFFIX_SAKKE, &c.rsk) != MS_OK ||
+	    ms_p11_generate_ssv(&c.alice->p, &c.ssv) != MS_OK)
+		die("opening the provisioned tokens");
+	row("p11-eccsi-sign", p11_sign_once, &c, R(101), 5, 20, 0);
+	row("p11-eccsi-verify", p11_verify_once, &c, R(101), 5, 20, 1);
+	row("p11-sakke-encap-new-id", p11_wrap_new_once, &c, R(41), 1, 5, 0);
+	row("p11-sakke-encap-same-id", p11_wrap_same_once, &c, R(41), 1, 5, 0);
+	row("p11-sakke-decap-steady", p11_unwrap_once, &c, R(41), 1, 5, 0);
+	row("p11-mikey-prf", p11_derive_once, &c, R(101), 20, 20, 0);
+	/* one message for the accept rows */
+	{
+		struct ms_create_req r = { "sip:alice@streamwide.com", bob_to, 1, 1,
+					   MS_SRTP_AES_CM_128_HMAC_SHA1_80, 0, NOW };
+
+		rc = ms_create(c.alice, &r, &msg1);
+		if (rc != MS_OK)
+			die("ms_create");
+		sample_msg = &msg1;
+	}
+	c.to[0] = bob_to[0];
+	c.n_to = 1;
+	row("imessage-create", create_once, &c, R(41), 1, 3, 0);
+	row("imessage-accept", accept_once, &c, R(41), 1, 3, 0);
+	group_rows(&c);
+	ms_created_clear(c.alice, &msg1);
+	ms_p11_destroy(&c.alice->p, c.ssv);
+	ms_ctx_close(c.bob);
+	ms_ctx_close(c.alice);
+	remove_env();
+}
+
+/* ---- --memory: the module's resident memory with 1, 10, 100 users ---- */
+
+static char mem_labels[100][16];
+
+static const char *mem_label(unsigned i)
+{
+	return mem_labels[i];
+}
+
+static long vm_kib(const char *field)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long kib = -1;
+	size_t n = strlen(field);
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof line, f))
+		if (strncmp(line, field, n) == 0 && sscanf(line + n, " %ld", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
+/* Per count: the resident size before the module is loaded by
+ * libmikeysakke, and after n slots (one provisioned user each) were
+ * opened and logged in (their records unsealed). */
+void bench_p11_memory(void)
+{
+	static const unsigned counts[] = { 1, 10, 100 };
+	const char *hsm;
+	unsigned k;
+
+	if (hsm_and_module(&hsm) != 0) {
+		fprintf(stderr, "mstoken-bench: module or SoftHSM2 not found: no module memory figures\n");
+		return;
+	}
+	for (k = 0; k < 3; k++) {
+		unsigned n = counts[k], i;
+		long base, after;
+		struct ms_ctx **ctx = calloc(n, sizeof *ctx);
+
+		if (ctx == NULL)
+			die("allocation");
+		if (n > MST_CONFIG_MAX_SLOTS) {
+			if (opt.json)
+				printf("{\"memory\": \"module-rss-users\", \"users\": %u, \"kib\": null, "
+				       "\"missing\": \"module limit: %d slots\"}\n", n, MST_CONFIG_MAX_SLOTS);
+			else
+				printf("module resident memory with %3u provisioned users: - (module limit: %d slots)\n",
+				       n, MST_CONFIG_MAX_SLOTS);
+			free(ctx);
+			continue;
+		}
+		for (i = 0; i < n; i++)
+			snprintf(mem_labels[i], sizeof mem_labels[i], "u%03u", i);
+		if (make_env(hsm, n, mem_label) != 0 || load() != 0)
+			die("SoftHSM2 set-up");
+		for (i = 0; i < n; i++)
+			if (provision(mem_labels[i], i % 2 ? "bob" : "alice") != 0)
+				die("provisioning");
+		unload();
+		base = vm_kib("VmRSS:");
+		for (i = 0; i < n; i++)
+			if (ms_ctx_open(&ctx[i], module, mem_labels[i], PIN) != MS_OK)
+				die("ms_ctx_open");
+		after = vm_kib("VmRSS:");
+		if (opt.json)
+			printf("{\"memory\": \"module-rss-users\", \"users\": %u, \"kib\": %ld}\n", n, after - base);
+		else
+			printf("module resident memory with %3u provisioned users logged in: %ld KiB\n", n,
+			       after - base);
+		fflush(stdout);
+		for (i = 0; i < n; i++)
+			ms_ctx_close(ctx[i]);
+		free(ctx);
+		remove_env();
+	}
+}
