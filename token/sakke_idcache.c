@@ -36,6 +36,27 @@ static struct idcache_seen seen[IDCACHE_SEEN];
 static unsigned seen_next, builds, lookups;
 static uint64_t use_clock;
 static pthread_mutex_t idcache_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+/* A forked child starts with an unlocked lock (a thread it does not have
+ * may have held it) and an empty cache. */
+static void reset_in_child(void)
+{
+	pthread_mutex_init(&idcache_lock, NULL);
+	memset(slots, 0, sizeof slots);
+	memset(seen, 0, sizeof seen);
+}
+
+static void register_atfork(void)
+{
+	pthread_atfork(NULL, NULL, reset_in_child);
+}
+
+static void idcache_lock_take(void)
+{
+	pthread_once(&atfork_once, register_atfork);
+	pthread_mutex_lock(&idcache_lock);
+}
 
 static void id_key(uint8_t key[SHA256_DIGEST_LENGTH], const uint8_t z_pub[SAKKE_POINT_LEN],
 		   const uint8_t b[SAKKE_SCALAR_LEN])
@@ -136,7 +157,7 @@ mst_rc sakke_r_for_id(const uint8_t z_pub[SAKKE_POINT_LEN], const ec_aff ztab[EC
 	int i, have = 0;
 
 	id_key(key, z_pub, b);
-	pthread_mutex_lock(&idcache_lock);
+	idcache_lock_take();
 	age();
 	i = slot_find(key);
 	if (i >= 0) {
@@ -152,7 +173,7 @@ mst_rc sakke_r_for_id(const uint8_t z_pub[SAKKE_POINT_LEN], const ec_aff ztab[EC
 	/* built without the lock; stored if it still may be */
 	if (!have && i >= 0 && id_table_build(ztab, b, table) == MST_OK) {
 		have = 1;
-		pthread_mutex_lock(&idcache_lock);
+		idcache_lock_take();
 		builds++;
 		if (slot_find(key) < 0 && (i = slot_for(uses)) >= 0) {
 			memcpy(slots[i].key, key, sizeof key);
@@ -172,7 +193,7 @@ unsigned sakke_id_cache_builds(void)
 {
 	unsigned n;
 
-	pthread_mutex_lock(&idcache_lock);
+	idcache_lock_take();
 	n = builds;
 	pthread_mutex_unlock(&idcache_lock);
 	return n;
@@ -180,7 +201,7 @@ unsigned sakke_id_cache_builds(void)
 
 void sakke_id_cache_clear(void)
 {
-	pthread_mutex_lock(&idcache_lock);
+	idcache_lock_take();
 	memset(slots, 0, sizeof slots);
 	memset(seen, 0, sizeof seen);
 	seen_next = 0;

@@ -55,6 +55,28 @@ static uint64_t use_clock;
 static unsigned builds, unlocked;
 static int warned;
 static pthread_mutex_t lines_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+/* A forked child starts with no tables: the lock may have been held by a
+ * thread the child does not have, and the tables live in wipe-on-fork
+ * secure pages, so in the child they read as zeros.  The blocks are left
+ * (not freed): secmem's own lock may be in the same state. */
+static void reset_in_child(void)
+{
+	pthread_mutex_init(&lines_lock, NULL);
+	memset(slots, 0, sizeof slots);
+}
+
+static void register_atfork(void)
+{
+	pthread_atfork(NULL, NULL, reset_in_child);
+}
+
+static void lines_lock_take(void)
+{
+	pthread_once(&atfork_once, register_atfork);
+	pthread_mutex_lock(&lines_lock);
+}
 
 size_t sakke_lines_bytes(void)
 {
@@ -258,7 +280,7 @@ void sakke_pairing_rsk(fp *out, const ec_aff *k, const ec_aff *r)
 
 	pthread_once(&naf_once, naf_init);
 	key_digest(d, k);
-	pthread_mutex_lock(&lines_lock);
+	lines_lock_take();
 	i = slot_find(d);
 	if (i >= 0) {
 		slots[i].refs++;
@@ -279,7 +301,7 @@ void sakke_pairing_rsk(fp *out, const ec_aff *k, const ec_aff *r)
 	if (c == NULL) {
 		/* built outside the lock: other keys' decapsulations go on */
 		c = table_new(k);
-		pthread_mutex_lock(&lines_lock);
+		lines_lock_take();
 		if (c == NULL) {
 			unlocked++;
 			warn_unlocked();
@@ -309,7 +331,7 @@ void sakke_pairing_rsk(fp *out, const ec_aff *k, const ec_aff *r)
 		}
 	}
 	lines_eval(out, c, r);
-	pthread_mutex_lock(&lines_lock);
+	lines_lock_take();
 	if (i >= 0)
 		slots[i].refs--;
 	pthread_mutex_unlock(&lines_lock);
@@ -327,7 +349,7 @@ void sakke_lines_forget(const uint8_t rsk[SAKKE_POINT_LEN])
 		return;
 	key_digest(d, &k);
 	secure_wipe(&k, sizeof k);
-	pthread_mutex_lock(&lines_lock);
+	lines_lock_take();
 	i = slot_find(d);
 	if (i >= 0 && slots[i].refs == 0) {
 		secmem_free(slots[i].c);
@@ -340,7 +362,7 @@ void sakke_lines_clear(void)
 {
 	int i;
 
-	pthread_mutex_lock(&lines_lock);
+	lines_lock_take();
 	for (i = 0; i < SAKKE_LINES_SLOTS; i++) {
 		if (slots[i].last_use && slots[i].refs == 0) {
 			secmem_free(slots[i].c);
@@ -356,7 +378,7 @@ unsigned sakke_lines_builds(void)
 {
 	unsigned n;
 
-	pthread_mutex_lock(&lines_lock);
+	lines_lock_take();
 	n = builds;
 	pthread_mutex_unlock(&lines_lock);
 	return n;
@@ -366,7 +388,7 @@ unsigned sakke_lines_unlocked(void)
 {
 	unsigned n;
 
-	pthread_mutex_lock(&lines_lock);
+	lines_lock_take();
 	n = unlocked;
 	pthread_mutex_unlock(&lines_lock);
 	return n;
