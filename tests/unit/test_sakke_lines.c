@@ -7,6 +7,7 @@
 #include "test_util.h"
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/capability.h>
 #include <openssl/rand.h>
@@ -113,6 +114,41 @@ static void cache_builds_once_and_evicts(void **state)
 	assert_int_equal(sakke_lines_unlocked(), 0);
 }
 
+/* A forked child decapsulates with a key whose line table the parent
+ * built: the table lives in wipe-on-fork pages (zeros in the child), so
+ * the child must not use it, and the cache lock must be usable there even
+ * if another thread held it at the fork (issue 11 item 8). */
+static void child_after_fork_decapsulates(void **state)
+{
+	struct keyset k;
+	int status;
+	pid_t pid;
+
+	(void)state;
+	sakke_lines_clear();
+	keyset_new(&k, 7);
+	round_trip(&k);
+	round_trip(&k);                 /* the table is built */
+	assert_true(sakke_lines_builds() > 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		uint8_t ssv[SAKKE_SSV_LEN], out[SAKKE_SSV_LEN], encap[SAKKE_ENCAP_LEN];
+		int ok;
+
+		alarm(10);
+		ok = sakke_random_ssv(ssv) == MST_OK &&
+		     sakke_encapsulate(k.z_pub, k.id, k.id_len, ssv, encap) == MST_OK &&
+		     sakke_decapsulate(k.z_pub, k.id, k.id_len, k.rsk, encap, out) == MST_OK &&
+		     memcmp(out, ssv, sizeof ssv) == 0;
+		_exit(ok ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	round_trip(&k);                 /* the parent's table is untouched */
+}
+
 /* Decapsulation under a KMS key Z' = Z + (0, 0), on E but outside
  * E(F_p)[q]: refused the first time it is met (no comb table yet: the
  * ladder path) and the second time (its table refused), never a key. */
@@ -204,6 +240,8 @@ int main(void)
 		cmocka_unit_test(lines_equal_plain_pairing),
 		cmocka_unit_test(cache_builds_once_and_evicts),
 		cmocka_unit_test(z_outside_subgroup_refused_both_paths),
+		cmocka_unit_test(child_after_fork_decapsulates),
+		/* last: it lowers RLIMIT_MEMLOCK for the rest of the process */
 		cmocka_unit_test(low_memlock_still_decapsulates),
 	};
 
