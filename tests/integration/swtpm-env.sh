@@ -80,11 +80,13 @@ swtpm_start() {
 			--flags not-need-init,startup-clear \
 			>"$dir/swtpm.log" 2>&1 &
 		pid=$!
-		# ready when it listens on the control port (connecting to the
-		# data port would take swtpm's single client slot for a moment)
-		for i in $(seq 1 50); do
+		# ready when it listens on both ports (checked with ss: connecting
+		# to the data port would take swtpm's single client slot for a
+		# moment); the two sockets open one after the other, and a loaded
+		# machine may take seconds
+		for i in $(seq 1 200); do
 			kill -0 "$pid" 2>/dev/null || break
-			if _swtpm_port_busy $((port + 1)); then
+			if _swtpm_port_busy $((port + 1)) && _swtpm_port_busy "$port"; then
 				_swtpm_pids="$_swtpm_pids $pid"
 				SWTPM_PORT=$port
 				SWTPM_STATE=$dir
