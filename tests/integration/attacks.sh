@@ -29,7 +29,7 @@ trap token_teardown EXIT
 token_conf alice || exit 99
 
 MSREF="$PYTHON3 $top_srcdir/tests/ref/msref.py"
-ATTACKS="$PYTHON3 $top_srcdir/tests/integration/attacks.py"
+ATTACKS="$P11_PYTHON3 $top_srcdir/tests/integration/attacks.py"
 SO_PIN=12345678
 PIN=1234
 W="$SOFTHSM_DIR/work"

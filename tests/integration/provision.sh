@@ -213,7 +213,11 @@ fi
 # token opened a response (gdb's gcore honours the token's MADV_DONTDUMP).
 # bob holds both key sets, so the token opens the response (RSKs included:
 # they are the same for every issue of a period) and answers "nothing new".
-if command -v gdb > /dev/null 2>&1; then
+if [ -n "${MST_SANITIZERS:-}" ]; then
+	# a sanitizer build reserves terabytes of shadow memory: no core of it
+	# can be written; the plain build's run of this test takes the core
+	pass "core dump of the client: not taken in a $MST_SANITIZERS build"
+elif command -v gdb > /dev/null 2>&1; then
 	gdb -batch -q -ex 'break prov_token_import' -ex run -ex finish -ex "gcore $T/client.core" \
 		-ex continue --args "$MS" provision keys --module "$MODULE" --token bob $K \
 		--enrolment "$T/bob.enrol" --pin 1234 --next > "$T/gdb.out" 2>&1

@@ -109,7 +109,7 @@ done
 # (the one kind of key that may leave the token), computed by the token on
 # the unwrapped SSV and by the reference on its own
 RAND=00112233445566778899aabbccddeeff
-GOT=$($PYTHON3 "$top_srcdir/tests/integration/p11_prf.py" "$MODULE" alice 1234 ssv "$RAND" 4660) ||
+GOT=$($P11_PYTHON3 "$top_srcdir/tests/integration/p11_prf.py" "$MODULE" alice 1234 ssv "$RAND" 4660) ||
 	fail "PRF of the unwrapped SSV"
 WANT=$(PYTHONPATH="$top_srcdir/tests/ref" $PYTHON3 -c "import sys
 from msref_prf import derive_key
