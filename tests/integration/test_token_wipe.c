@@ -11,7 +11,7 @@
 
 #include "token/hex.h"
 
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define WIPE_SCAN 0
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
@@ -157,7 +157,7 @@ int main(void)
 #else
 int main(void)
 {
-	printf("SKIP: built with AddressSanitizer, which owns free()\n");
+	printf("SKIP: built with a sanitizer, which owns free()\n");
 	return 77;
 }
 #endif
