@@ -1,8 +1,10 @@
 /* token/backend_pkcs11.c - keystore backend: records inside another PKCS#11 token.
  *
  * The backing token (SoftHSM2 by default) is the one labelled
- * cfg->pkcs11_token in cfg->pkcs11_module.  Our PINs are its PINs; our
- * wrong-PIN counting lives in its public state object
+ * cfg->pkcs11_token in cfg->pkcs11_module.  Our SO PIN is its SO PIN; its
+ * user PIN is a random secret R kept under our user PIN
+ * (backend_pkcs11_pin.c), so a user PIN change never calls its C_SetPIN;
+ * our wrong-PIN counting lives in its public state object
  * (backend_pkcs11_state.c) because SoftHSM2 has none.  Records are in
  * backend_pkcs11_records.c, sealing in backend_pkcs11_seal.c.
  */
@@ -227,6 +229,9 @@ static mst_rc do_login(struct p11_store *st, CK_USER_TYPE type, const char *pin,
 static mst_rc p11_login(void *be, keystore_who who, const char *pin, size_t pin_len)
 {
 	struct p11_store *st = be;
+	char *secret = NULL;
+	const char *use = pin;
+	size_t use_len = pin_len;
 	mst_rc rc;
 
 	if (pin == NULL || (who != KEYSTORE_USER && who != KEYSTORE_SO))
@@ -236,26 +241,40 @@ static mst_rc p11_login(void *be, keystore_who who, const char *pin, size_t pin_
 		rc = MST_ERR_PIN_LOCKED;   /* fail closed; init_token repairs it */
 	if (rc == MST_OK)
 		rc = check_pin_len(st, st->slot, pin_len);
+	/* the user logs in to the backing token with R (none: with the PIN) */
+	if (rc == MST_OK && who == KEYSTORE_USER)
+		rc = p11_pin_secret_hex(st, pin, pin_len, &secret);
+	if (rc == MST_ERR_PIN_INCORRECT)
+		return p11_state_wrong_pin(st, who);
 	if (rc != MST_OK)
 		return rc;
+	if (secret != NULL) {
+		use = secret;
+		use_len = 2 * P11_PIN_SECRET_LEN;
+	}
 	if (st->who) {
 		st->f->C_Logout(st->session);
 		st->who = 0;
 		st->seal_key = CK_INVALID_HANDLE;
 	}
-	rc = do_login(st, who == KEYSTORE_SO ? CKU_SO : CKU_USER, pin, pin_len);
+	rc = do_login(st, who == KEYSTORE_SO ? CKU_SO : CKU_USER, use, use_len);
+	if (rc == MST_ERR_PIN_INCORRECT && secret != NULL)
+		rc = p11_fail_msg(st, MST_ERR_TAMPERED, "the backing token refuses the user PIN's "
+				  "secret (an init_pin cut short? the SO sets the user PIN again)");
 	if (rc == MST_ERR_PIN_INCORRECT)
 		return p11_state_wrong_pin(st, who);
-	if (rc != MST_OK)
-		return rc;
-	st->who = who;
-	rc = p11_state_reset_pin(st, who);
+	if (rc == MST_OK) {
+		st->who = who;
+		rc = p11_state_reset_pin(st, who);
+	}
 	/* The seal key is made at the first user login, inside the token. */
 	if (rc == MST_OK && who == KEYSTORE_USER)
 		rc = p11_seal_key_ensure(st);
+	/* the user's hand-over copy of K is under R (the PIN without R) */
 	if (rc == MST_OK)
-		rc = p11_endorse_login(st, who, pin, pin_len);
-	if (rc != MST_OK) {
+		rc = p11_endorse_login(st, who, use, use_len);
+	secmem_free(secret);
+	if (rc != MST_OK && st->who) {
 		st->f->C_Logout(st->session);
 		st->who = 0;
 		p11_endorse_forget(st);
@@ -278,6 +297,8 @@ static void p11_logout(void *be)
 static mst_rc p11_init_pin(void *be, const char *pin, size_t pin_len)
 {
 	struct p11_store *st = be;
+	uint8_t *r = NULL;
+	char *secret = NULL;
 	mst_rc rc;
 	CK_RV rv;
 
@@ -286,15 +307,43 @@ static mst_rc p11_init_pin(void *be, const char *pin, size_t pin_len)
 	if (stale(st) || st->who != KEYSTORE_SO)
 		return MST_ERR_NOT_LOGGED_IN;
 	rc = check_pin_len(st, st->slot, pin_len);
+	if (rc == MST_OK)
+		rc = p11_pin_secret_new(st, &r, &secret);
 	if (rc != MST_OK)
 		return rc;
-	rv = st->f->C_InitPIN(st->session, pin_ptr(pin), pin_len);
-	if (rv != CKR_OK)
-		return p11_map(st, "C_InitPIN", rv);
+	/* the backing token's user PIN is R; R goes under the user's PIN
+	 * once the backing token took it (cut short in between: the SO sets
+	 * the PIN again) */
+	rv = st->f->C_InitPIN(st->session, pin_ptr(secret), 2 * P11_PIN_SECRET_LEN);
+	rc = rv == CKR_OK ? p11_pin_secret_write(st, pin, pin_len, r) : p11_map(st, "C_InitPIN", rv);
 	/* A new user PIN from the SO also unlocks it. */
-	rc = p11_state_reset_pin(st, KEYSTORE_USER);
+	if (rc == MST_OK)
+		rc = p11_state_reset_pin(st, KEYSTORE_USER);
 	/* and carries the endorsement key to the user's next login */
-	return rc == MST_OK ? p11_endorse_new_pin(st, KEYSTORE_USER, pin, pin_len) : rc;
+	if (rc == MST_OK)
+		rc = p11_endorse_new_pin(st, KEYSTORE_USER, secret, 2 * P11_PIN_SECRET_LEN);
+	secmem_free(r);
+	secmem_free(secret);
+	return rc;
+}
+
+/* The user's PIN change on a token with R: R under the new PIN, one new
+ * object, then the old one goes (backend_pkcs11_pin.c).  The backing
+ * token is not asked: SoftHSM2's C_SetPIN rewrites its token file in
+ * place, and a kill there loses the token.  MST_ERR_NOT_FOUND: no R. */
+static mst_rc user_set_pin(struct p11_store *st, const char *old_pin, size_t old_len,
+			   const char *new_pin, size_t new_len)
+{
+	uint8_t *r = secmem_alloc(P11_PIN_SECRET_LEN);
+	mst_rc rc;
+
+	if (r == NULL)
+		return MST_ERR_NOMEM;
+	rc = p11_pin_secret_open(st, old_pin, old_len, r);
+	if (rc == MST_OK)
+		rc = p11_pin_secret_write(st, new_pin, new_len, r);
+	secmem_free(r);
+	return rc;
 }
 
 static mst_rc p11_set_pin(void *be, keystore_who who, const char *old_pin, size_t old_len,
@@ -307,8 +356,8 @@ static mst_rc p11_set_pin(void *be, keystore_who who, const char *old_pin, size_
 	if (old_pin == NULL || new_pin == NULL)
 		return MST_ERR_ARGS;
 	/* the one logged in changes its own PIN; with nobody logged in, the
-	 * user PIN (PKCS#11 C_SetPIN in a R/W public session: the backing
-	 * token checks the old PIN, and we count it if wrong) */
+	 * user PIN (PKCS#11 C_SetPIN in a R/W public session: we check the
+	 * old PIN, and count it if wrong) */
 	if (stale(st) || who == 0 || (st->who != who && !(st->who == 0 && who == KEYSTORE_USER)))
 		return MST_ERR_NOT_LOGGED_IN;
 	rc = p11_state_check_locked(st, who);
@@ -320,14 +369,21 @@ static mst_rc p11_set_pin(void *be, keystore_who who, const char *old_pin, size_
 		rc = check_pin_len(st, st->slot, new_len);
 	if (rc != MST_OK)
 		return rc;
-	rv = st->f->C_SetPIN(st->session, pin_ptr(old_pin), old_len, pin_ptr(new_pin), new_len);
-	rc = p11_map(st, "C_SetPIN", rv);
+	rc = who == KEYSTORE_USER ? user_set_pin(st, old_pin, old_len, new_pin, new_len)
+				  : MST_ERR_NOT_FOUND;
+	/* the SO, and a user whose PIN was set before R: the backing token's
+	 * own C_SetPIN (not atomic in SoftHSM2) */
+	if (rc == MST_ERR_NOT_FOUND) {
+		rv = st->f->C_SetPIN(st->session, pin_ptr(old_pin), old_len, pin_ptr(new_pin),
+				     new_len);
+		rc = p11_map(st, "C_SetPIN", rv);
+	}
 	if (rc == MST_ERR_PIN_INCORRECT)
 		return p11_state_wrong_pin(st, who);
 	if (rc != MST_OK)
 		return rc;
 	rc = p11_state_reset_pin(st, who);
-	/* the user's copy of K is sealed; the SO's is under its PIN */
+	/* the user's copy of K is sealed or under R; the SO's is under its PIN */
 	if (rc == MST_OK && who == KEYSTORE_SO)
 		rc = p11_endorse_new_pin(st, KEYSTORE_SO, new_pin, new_len);
 	return rc;

@@ -8,14 +8,16 @@
  * CKO_DATA objects of application "mstoken-endorse":
  *   "so"   public: K under AES-256-GCM, key = PBKDF2(SO PIN, salt);
  *          rewritten when the SO changes its PIN.
- *   "user" public: K under PBKDF2(user PIN); written by init_pin (the SO
- *          holds K then) and consumed at the next user login, which
- *          seals K into
+ *   "user" public: K under PBKDF2(hex of the user PIN secret R, see
+ *          backend_pkcs11_pin.c; the user PIN itself on a token without
+ *          R); written by init_pin (the SO holds K then) and consumed at
+ *          the next user login, which seals K into
  *   "key"  private: K sealed by the seal key like a private record.
  * A forged "so" or "user" object does not open under the real PIN, and a
  * public session can neither read nor write "key".  Value of a PIN
- * object: version(1) iterations(4) salt(16) IV(12) ciphertext(32) tag(16),
- * AAD = "mstoken-endorse-key-v1" || label || the first 33 octets.
+ * object: the PIN-sealed blob of backend_pkcs11_pin.c, AAD naming the
+ * label.  R does not change with the user PIN, so a user PIN change
+ * leaves a pending "user" copy valid.
  */
 #include "token/backend_pkcs11_int.h"
 
@@ -23,16 +25,10 @@
 #include <string.h>
 #include <openssl/rand.h>
 #include "token/secmem.h"
-#include "tpm/tpm_crypto.h"
 
 #define APP "mstoken-endorse"
-#define AAD_PREFIX "mstoken-endorse-key-v1"
 #define KEY_RECORD "endorse-key"     /* name bound into the sealed "key" */
 #define KIND_KEY 0x454b              /* "EK" */
-#define VERSION 1
-#define ITERATIONS 100000u
-#define HEAD_LEN (1 + 4 + TPM_SALT_LEN + TPM_GCM_IV_LEN)
-#define BLOB_LEN (HEAD_LEN + KEYSTORE_KEY_LEN + TPM_GCM_TAG_LEN)
 
 static mst_rc find_objs(struct p11_store *st, const char *label, CK_OBJECT_HANDLE **objs,
 			size_t *n)
@@ -60,38 +56,14 @@ static void destroy_all(struct p11_store *st, const char *label)
 	free(objs);
 }
 
-static size_t make_aad(uint8_t *aad, const char *label, const uint8_t *head)
-{
-	size_t pre = sizeof AAD_PREFIX - 1, l = strlen(label);
-
-	memcpy(aad, AAD_PREFIX, pre);
-	memcpy(aad + pre, label, l);
-	memcpy(aad + pre + l, head, HEAD_LEN);
-	return pre + l + HEAD_LEN;
-}
-
 /* Replace the PIN object `label` with K under pin. */
 static mst_rc write_pin_obj(struct p11_store *st, const char *label, const char *pin,
 			    size_t pin_len, const uint8_t *key)
 {
-	uint8_t blob[BLOB_LEN], kek[TPM_AUTH_LEN], aad[sizeof AAD_PREFIX + 8 + HEAD_LEN];
-	size_t aad_len;
+	uint8_t blob[P11_PIN_BLOB_LEN];
 	CK_OBJECT_HANDLE obj;
-	mst_rc rc;
+	mst_rc rc = p11_pin_blob_seal(label, pin, pin_len, key, blob);
 
-	blob[0] = VERSION;
-	blob[1] = (uint8_t)(ITERATIONS >> 24);
-	blob[2] = (uint8_t)(ITERATIONS >> 16);
-	blob[3] = (uint8_t)(ITERATIONS >> 8);
-	blob[4] = (uint8_t)ITERATIONS;
-	rc = p11_random(blob + 5, TPM_SALT_LEN + TPM_GCM_IV_LEN);
-	if (rc == MST_OK)
-		rc = tpm_pin_auth(pin, pin_len, blob + 5, ITERATIONS, kek);
-	aad_len = make_aad(aad, label, blob);
-	if (rc == MST_OK)
-		rc = tpm_gcm_seal(kek, blob + 5 + TPM_SALT_LEN, aad, aad_len, key,
-				  KEYSTORE_KEY_LEN, blob + HEAD_LEN);
-	secure_wipe(kek, sizeof kek);
 	if (rc != MST_OK)
 		return rc;
 	destroy_all(st, label);
@@ -103,11 +75,9 @@ static mst_rc write_pin_obj(struct p11_store *st, const char *label, const char 
 static mst_rc read_pin_obj(struct p11_store *st, const char *label, const char *pin,
 			   size_t pin_len, uint8_t *key)
 {
-	uint8_t kek[TPM_AUTH_LEN], aad[sizeof AAD_PREFIX + 8 + HEAD_LEN];
 	CK_OBJECT_HANDLE *objs;
 	size_t n, i, len;
 	uint8_t *val;
-	uint32_t iter;
 	mst_rc rc = find_objs(st, label, &objs, &n), out = MST_ERR_NOT_FOUND;
 
 	if (rc != MST_OK)
@@ -115,14 +85,7 @@ static mst_rc read_pin_obj(struct p11_store *st, const char *label, const char *
 	for (i = 0; i < n && out != MST_OK; i++) {
 		if (p11_get_attr(st, objs[i], CKA_VALUE, &val, &len) != MST_OK)
 			continue;
-		out = MST_ERR_TAMPERED;
-		iter = (uint32_t)val[1] << 24 | (uint32_t)val[2] << 16 | (uint32_t)val[3] << 8 | val[4];
-		if (len == BLOB_LEN && val[0] == VERSION &&
-		    tpm_pin_auth(pin, pin_len, val + 5, iter, kek) == MST_OK &&
-		    tpm_gcm_open(kek, val + 5 + TPM_SALT_LEN, aad, make_aad(aad, label, val),
-				 val + HEAD_LEN, KEYSTORE_KEY_LEN + TPM_GCM_TAG_LEN, key) == MST_OK)
-			out = MST_OK;
-		secure_wipe(kek, sizeof kek);
+		out = p11_pin_blob_open(label, pin, pin_len, val, len, key);
 		free(val);
 	}
 	free(objs);

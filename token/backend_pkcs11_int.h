@@ -6,6 +6,7 @@
  * backend_pkcs11_seal.c    record values: header, AES-GCM sealing in the HSM
  * backend_pkcs11_records.c list/put/get/remove
  * backend_pkcs11_endorse.c the endorsement key the SO and the user share
+ * backend_pkcs11_pin.c     the backing token's user PIN: a secret R under ours
  * backend_pkcs11.c         the keystore_backend table, open/close, PINs
  */
 #ifndef MST_BACKEND_PKCS11_INT_H
@@ -117,6 +118,34 @@ mst_rc p11_endorse_new_pin(struct p11_store *st, keystore_who who, const char *p
 			   size_t pin_len);
 void p11_endorse_forget(struct p11_store *st);
 mst_rc p11_endorse(void *be, const uint8_t *msg, size_t len, uint8_t tag[KEYSTORE_TAG_LEN]);
+
+/* 32 octets sealed under a PIN (backend_pkcs11_pin.c): the endorsement
+ * key copies and the user PIN secret R.  label is bound into the AAD
+ * (16 characters at most); open answers MST_ERR_TAMPERED for a wrong PIN. */
+#define P11_PIN_BLOB_LEN (1 + 4 + 16 + 12 + KEYSTORE_KEY_LEN + 16)
+mst_rc p11_pin_blob_seal(const char *label, const char *pin, size_t pin_len,
+			 const uint8_t key[KEYSTORE_KEY_LEN], uint8_t blob[P11_PIN_BLOB_LEN]);
+mst_rc p11_pin_blob_open(const char *label, const char *pin, size_t pin_len,
+			 const uint8_t *blob, size_t len, uint8_t key[KEYSTORE_KEY_LEN]);
+
+/* The user PIN secret R: SoftHSM2's user PIN is hex(R), R is kept under
+ * our user PIN.  open: MST_ERR_NOT_FOUND on a token without R (its user
+ * PIN was set before R existed), MST_ERR_PIN_INCORRECT for a wrong PIN.
+ * write: R under pin as the next generation, then the older copies go. */
+#define P11_PIN_SECRET_LEN KEYSTORE_KEY_LEN
+mst_rc p11_pin_secret_open(struct p11_store *st, const char *pin, size_t pin_len,
+			   uint8_t r[P11_PIN_SECRET_LEN]);
+mst_rc p11_pin_secret_write(struct p11_store *st, const char *pin, size_t pin_len,
+			    const uint8_t r[P11_PIN_SECRET_LEN]);
+/* hex(R) in secmem memory (free with secmem_free), NULL without R. */
+mst_rc p11_pin_secret_hex(struct p11_store *st, const char *pin, size_t pin_len, char **hex);
+/* A new R and its hex, both in secmem memory. */
+mst_rc p11_pin_secret_new(struct p11_store *st, uint8_t **r, char **hex);
+/* The PIN that logs in to the backing token as the user, for tools and
+ * tests that read the backing token directly: hex(R), or pin itself on a
+ * token without R.  be is an open pkcs11 keystore. */
+mst_rc keystore_pkcs11_backing_user_pin(void *be, const char *pin, size_t pin_len,
+					char *out, size_t out_len);
 
 /* Records (backend_pkcs11_records.c). */
 mst_rc p11_list(void *be, keystore_entry *entries, size_t *n);

@@ -7,7 +7,8 @@ token_libmststore_la_SOURCES = \
 	token/backend_pkcs11.c token/backend_pkcs11_int.h \
 	token/backend_pkcs11_module.c token/backend_pkcs11_util.c \
 	token/backend_pkcs11_state.c token/backend_pkcs11_seal.c \
-	token/backend_pkcs11_records.c token/backend_pkcs11_endorse.c
+	token/backend_pkcs11_records.c token/backend_pkcs11_endorse.c \
+	token/backend_pkcs11_pin.c
 token_libmststore_la_CPPFLAGS = $(AM_CPPFLAGS) -DSYSCONFDIR=\"$(sysconfdir)\"
 token_libmststore_la_CFLAGS = $(AM_CFLAGS) $(P11KIT_CFLAGS)
 token_libmststore_la_LIBADD = token/libmstcore.la tpm/libmsttpm.la $(CRYPTO_LIBS) -ldl -lpthread

@@ -86,10 +86,13 @@ if [ "$MSTOKEN_TEST_BACKEND" = tpm ]; then
 	exit 0
 fi
 echo "== item 1: forged public records in the backing SoftHSM2 token"
-run records "$SOFTHSM2_MODULE" alice-store $PIN "$W" private-before.json
-run forge "$SOFTHSM2_MODULE" alice-store $PIN "$W"
+# SoftHSM2's user PIN is a random secret the module keeps under ours
+BPIN=$("$top_builddir/tests/integration/backing-pin" "$SOFTHSM2_MODULE" alice-store $PIN) ||
+	{ echo "ERROR: no user PIN for the backing token"; exit 99; }
+run records "$SOFTHSM2_MODULE" alice-store "$BPIN" "$W" private-before.json
+run forge "$SOFTHSM2_MODULE" alice-store "$BPIN" "$W"
 run forged "$MODULE" alice $PIN "$W"
-run records "$SOFTHSM2_MODULE" alice-store $PIN "$W" private-after.json
+run records "$SOFTHSM2_MODULE" alice-store "$BPIN" "$W" private-after.json
 # no sealed record was deleted or replaced by a public copy
 cmp -s private-before.json private-after.json ||
 	fail "the sealed records changed: $(diff private-before.json private-after.json)"

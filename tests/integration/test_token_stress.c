@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backing_pin.h"
 #include "token/eccsi.h"
 
 #define N_THREADS 8
@@ -203,6 +204,7 @@ void test_fork_child(void **state)
 #define DEV43 "kms.dev43.streamwide.com"
 
 struct backing {
+	char pin[80];           /* the backing token's user PIN */
 	void *lib;
 	CK_FUNCTION_LIST_PTR f;
 	CK_SESSION_HANDLE s;
@@ -218,6 +220,7 @@ static void backing_open(struct backing *b, const char *token_label)
 	CK_RV rv;
 
 	assert_non_null(path);
+	assert_int_equal(backing_user_pin(path, token_label, USER_PIN, b->pin, sizeof b->pin), 0);
 	b->lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	assert_non_null(b->lib);
 	get = (CK_C_GetFunctionList)dlsym(b->lib, "C_GetFunctionList");
@@ -238,7 +241,7 @@ static void backing_open(struct backing *b, const char *token_label)
 	assert_true(i < n);
 	assert_int_equal(b->f->C_OpenSession(slots[i], CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL,
 					     NULL, &b->s), CKR_OK);
-	rv = b->f->C_Login(b->s, CKU_USER, PIN(USER_PIN), 4);
+	rv = b->f->C_Login(b->s, CKU_USER, PIN(b->pin), strlen(b->pin));
 	assert_true(rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN);
 }
 

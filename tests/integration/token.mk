@@ -11,10 +11,12 @@ tests_integration_test_token_SOURCES = \
 	tests/integration/test_token_objects.c \
 	tests/integration/test_token_vendors.c \
 	tests/integration/test_token_templates.c \
-	tests/integration/test_token_tpm_store.c
+	tests/integration/test_token_tpm_store.c \
+	tests/integration/backing_pin.c tests/integration/backing_pin.h
 tests_integration_test_token_CFLAGS = $(TEST_CFLAGS) $(P11KIT_CFLAGS) $(TSS2_CFLAGS) -pthread
 # tpm/: writing a forged public record file into a tpm store
-tests_integration_test_token_LDADD = tpm/libmsttpm.la $(TEST_CORE_LIBS) -ldl -lpthread
+tests_integration_test_token_LDADD = token/libmststore.la tpm/libmsttpm.la $(TEST_CORE_LIBS) \
+	-ldl -lpthread
 
 # a KmsKeySet import frees no unwiped copy of its secret text (own free())
 check_PROGRAMS += tests/integration/test_token_wipe
@@ -44,6 +46,12 @@ TESTS += tests/integration/token-tpm.sh tests/integration/token-pkcs11-tool-tpm.
 dist_check_SCRIPTS += tests/integration/token-tpm.sh tests/integration/token-pkcs11-tool-tpm.sh
 dist_noinst_DATA += tests/integration/token-env.sh
 # issue 11: independent black-box attacks (ctypes client, forged SoftHSM2 records)
+# backing-pin: the backing token's user PIN (a secret under ours) for attacks.sh
+check_PROGRAMS += tests/integration/backing-pin
+tests_integration_backing_pin_SOURCES = tests/integration/backing_pin_tool.c \
+	tests/integration/backing_pin.c
+tests_integration_backing_pin_CFLAGS = $(TEST_CFLAGS) $(P11KIT_CFLAGS)
+tests_integration_backing_pin_LDADD = token/libmststore.la $(TEST_CORE_LIBS) -ldl -lpthread
 TESTS += tests/integration/attacks.sh tests/integration/attacks-tpm.sh
 dist_check_SCRIPTS += tests/integration/attacks.sh tests/integration/attacks-tpm.sh
 dist_noinst_SCRIPTS += tests/integration/attacks.py
@@ -72,8 +80,8 @@ dist_check_SCRIPTS += tests/integration/config_report.sh
 # SIGKILL during import, PIN change and delete on the SoftHSM2 backend
 check_PROGRAMS += tests/integration/test_token_kill
 tests_integration_test_token_kill_SOURCES = tests/integration/test_token_kill.c \
-	tests/integration/test_token_util.c
+	tests/integration/test_token_util.c tests/integration/backing_pin.c
 tests_integration_test_token_kill_CFLAGS = $(TEST_CFLAGS) $(P11KIT_CFLAGS)
-tests_integration_test_token_kill_LDADD = $(TEST_CORE_LIBS) -ldl
+tests_integration_test_token_kill_LDADD = token/libmststore.la $(TEST_CORE_LIBS) -ldl -lpthread
 TESTS += tests/integration/token-kill.sh
 dist_check_SCRIPTS += tests/integration/token-kill.sh

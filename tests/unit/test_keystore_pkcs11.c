@@ -7,6 +7,7 @@
  */
 #include <config.h>
 #include "keystore_fixture.h"
+#include "token/backend_pkcs11_int.h"
 #include "token/secmem.h"
 
 /* ---- tests ---- */
@@ -531,7 +532,7 @@ static void endorsement_key(void **state)
 /* A key planted under the seal key's label (by anyone holding the PIN of
  * the backing token) must not be used to seal: neither an extractable one
  * nor a sensitive one imported with a value the planter knows. */
-static void plant_seal_key(struct backing *b, CK_BBOOL sensitive, CK_BBOOL extractable)
+static void plant_seal_key(void *be, struct backing *b, CK_BBOOL sensitive, CK_BBOOL extractable)
 {
 	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
 	CK_KEY_TYPE kt = CKK_AES;
@@ -548,9 +549,12 @@ static void plant_seal_key(struct backing *b, CK_BBOOL sensitive, CK_BBOOL extra
 	CK_ATTRIBUTE find = { CKA_CLASS, &cls, sizeof cls };
 	CK_OBJECT_HANDLE keys[4], h;
 	CK_ULONG n, i;
-	CK_UTF8CHAR pin[] = USER_PIN;
+	char pin[80];
 
-	assert_int_equal(b->f->C_Login(b->s, CKU_USER, pin, sizeof pin - 1), CKR_OK);
+	/* the backing token's user PIN is the secret R kept under ours */
+	assert_rc(be, keystore_pkcs11_backing_user_pin(be, P(USER_PIN), pin, sizeof pin), MST_OK);
+	assert_int_equal(strlen(pin), 64);
+	assert_int_equal(b->f->C_Login(b->s, CKU_USER, (CK_UTF8CHAR_PTR)pin, strlen(pin)), CKR_OK);
 	assert_int_equal(b->f->C_FindObjectsInit(b->s, &find, 1), CKR_OK);
 	assert_int_equal(b->f->C_FindObjects(b->s, keys, 4, &n), CKR_OK);
 	b->f->C_FindObjectsFinal(b->s);
@@ -568,12 +572,118 @@ static void planted_seal_key_refused(void **state)
 	assert_rc(be, ks->login(be, KEYSTORE_USER, P(USER_PIN)), MST_OK);
 	ks->logout(be);
 	b = backing_open("ks-test");
-	plant_seal_key(&b, CK_FALSE, CK_TRUE);
+	plant_seal_key(be, &b, CK_FALSE, CK_TRUE);
 	assert_rc(be, ks->login(be, KEYSTORE_USER, P(USER_PIN)), MST_ERR_TAMPERED);
 	assert_non_null(strstr(keystore_last_error(ks, be), "refusing to seal"));
 	assert_rc(be, ks->put(be, "k", 9, 1, (const uint8_t *)"x", 1), MST_ERR_NOT_LOGGED_IN);
-	plant_seal_key(&b, CK_TRUE, CK_FALSE);   /* sensitive, but its value is known */
+	plant_seal_key(be, &b, CK_TRUE, CK_FALSE);   /* sensitive, but its value is known */
 	assert_rc(be, ks->login(be, KEYSTORE_USER, P(USER_PIN)), MST_ERR_TAMPERED);
+	backing_close(&b);
+}
+
+#define PIN(s) ((CK_UTF8CHAR_PTR)(uintptr_t)(s))
+
+/* The objects of the user PIN secret R (application "mstoken-pin"). */
+static size_t pin_objects(struct backing *b, CK_OBJECT_HANDLE *h)
+{
+	CK_OBJECT_CLASS cls = CKO_DATA;
+	char app[] = "mstoken-pin";
+	CK_ATTRIBUTE t[] = { { CKA_CLASS, &cls, sizeof cls }, { CKA_APPLICATION, app, 11 } };
+	CK_ULONG n = 0;
+
+	assert_int_equal(b->f->C_FindObjectsInit(b->s, t, 2), CKR_OK);
+	assert_int_equal(b->f->C_FindObjects(b->s, h, 8, &n), CKR_OK);
+	b->f->C_FindObjectsFinal(b->s);
+	return n;
+}
+
+static void backing_pin(void *be, const char *pin, char *out)
+{
+	assert_rc(be, keystore_pkcs11_backing_user_pin(be, P(pin), out, 80), MST_OK);
+}
+
+/* SoftHSM2's user PIN is a random R under ours: a user PIN change replaces
+ * one public object (new generation first) and leaves SoftHSM2 alone, so a
+ * change cut short between the two steps leaves the new PIN working; a
+ * token without R (made before it) falls back to SoftHSM2's own PIN. */
+static void user_pin_secret(void **state)
+{
+	void *be = *state;
+	struct backing b = backing_open("ks-test");
+	char r[80], again[80];
+	uint8_t old[256];
+	size_t old_len;
+	CK_OBJECT_CLASS cls = CKO_DATA;
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	char app[] = "mstoken-pin", label[] = "user";
+	CK_ATTRIBUTE t[] = {
+		{ CKA_CLASS, &cls, sizeof cls }, { CKA_TOKEN, &yes, 1 }, { CKA_PRIVATE, &no, 1 },
+		{ CKA_APPLICATION, app, 11 }, { CKA_LABEL, label, 4 }, { CKA_VALUE, old, 0 },
+	};
+	CK_OBJECT_HANDLE h[8], made;
+	size_t n, i;
+
+	put_text(be, "kept", 0, "survives every PIN change");
+	backing_pin(be, USER_PIN, r);
+	assert_int_equal(strlen(r), 64);
+	assert_int_equal(b.f->C_Login(b.s, CKU_USER, PIN(USER_PIN), strlen(USER_PIN)),
+			 CKR_PIN_INCORRECT);
+	assert_int_equal(b.f->C_Login(b.s, CKU_USER, PIN(r), 64), CKR_OK);
+	assert_int_equal(b.f->C_Logout(b.s), CKR_OK);
+	assert_rc(be, keystore_pkcs11_backing_user_pin(be, P("9999"), again, sizeof again),
+		  MST_ERR_PIN_INCORRECT);
+
+	/* a change in a public session keeps R: only its object changes */
+	assert_rc(be, ks->set_pin(be, KEYSTORE_USER, P(USER_PIN), P("4321")), MST_OK);
+	backing_pin(be, "4321", again);
+	assert_string_equal(again, r);
+	assert_int_equal(pin_objects(&b, h), 1);
+
+	/* cut short: the copy under "4321" is still there beside the new one */
+	old_len = backing_value(&b, h[0], old, sizeof old);
+	t[5].ulValueLen = old_len;
+	assert_rc(be, ks->set_pin(be, KEYSTORE_USER, P("4321"), P("5678")), MST_OK);
+	assert_int_equal(b.f->C_CreateObject(b.s, t, 6, &made), CKR_OK);
+	assert_int_equal(pin_objects(&b, h), 2);
+	assert_rc(be, ks->login(be, KEYSTORE_USER, P("4321")), MST_ERR_PIN_INCORRECT);
+	assert_rc(be, ks->login(be, KEYSTORE_USER, P("5678")), MST_OK);
+	assert_int_equal(pin_objects(&b, h), 1);   /* the winner removed the older */
+	expect_public(be, "kept", 1, "survives every PIN change");
+	/* logged in, the same */
+	assert_rc(be, ks->set_pin(be, KEYSTORE_USER, P("5678"), P(USER_PIN)), MST_OK);
+	ks->logout(be);
+	assert_rc(be, ks->login(be, KEYSTORE_USER, P("5678")), MST_ERR_PIN_INCORRECT);
+	assert_rc(be, ks->login(be, KEYSTORE_USER, P(USER_PIN)), MST_OK);
+	ks->logout(be);
+	backing_pin(be, USER_PIN, again);
+	assert_string_equal(again, r);
+
+	/* a token made before R: SoftHSM2's user PIN is ours, no object */
+	n = pin_objects(&b, h);
+	for (i = 0; i < n; i++)
+		assert_int_equal(b.f->C_DestroyObject(b.s, h[i]), CKR_OK);
+	assert_int_equal(b.f->C_Login(b.s, CKU_USER, PIN(r), 64), CKR_OK);
+	assert_int_equal(b.f->C_SetPIN(b.s, PIN(r), 64, PIN("2468"), 4), CKR_OK);
+	assert_int_equal(b.f->C_Logout(b.s), CKR_OK);
+	assert_rc(be, ks->login(be, KEYSTORE_USER, P("1111")), MST_ERR_PIN_INCORRECT);
+	assert_rc(be, ks->login(be, KEYSTORE_USER, P("2468")), MST_OK);
+	assert_rc(be, ks->set_pin(be, KEYSTORE_USER, P("2468"), P("1357")), MST_OK);
+	ks->logout(be);
+	assert_rc(be, ks->login(be, KEYSTORE_USER, P("1357")), MST_OK);
+	ks->logout(be);
+	backing_pin(be, "1357", again);
+	assert_string_equal(again, "1357");
+	/* the SO's init_pin moves it to a new R */
+	assert_rc(be, ks->login(be, KEYSTORE_SO, P(SO_PIN)), MST_OK);
+	assert_rc(be, ks->init_pin(be, P(USER_PIN)), MST_OK);
+	ks->logout(be);
+	backing_pin(be, USER_PIN, again);
+	assert_int_equal(strlen(again), 64);
+	assert_string_not_equal(again, r);
+	assert_rc(be, ks->login(be, KEYSTORE_USER, P(USER_PIN)), MST_OK);
+	expect_public(be, "kept", 1, "survives every PIN change");
+	secure_wipe(r, sizeof r);
+	secure_wipe(again, sizeof again);
 	backing_close(&b);
 }
 
@@ -584,6 +694,7 @@ int main(void)
 		STORE_TEST(user_pin_locks_after_five),
 		cmocka_unit_test(so_pin_locks_after_ten),
 		STORE_TEST(set_pin_changes_pin),
+		STORE_TEST(user_pin_secret),
 		STORE_TEST(public_and_private_records),
 		STORE_TEST(sealed_in_backing_token),
 		STORE_TEST(tampered_records_are_refused),
