@@ -44,6 +44,16 @@ static void shared_init(void)
 	BN_CTX_free(bn);
 }
 
+/* When the module is unloaded (dlclose after C_Finalize; a process may load
+ * it many times) the two go with it, instead of leaking one pair per load. */
+__attribute__((destructor)) static void shared_free(void)
+{
+	EC_GROUP_free(shared_group);
+	BN_MONT_CTX_free(shared_mont_q);
+	shared_group = NULL;
+	shared_mont_q = NULL;
+}
+
 void ecc_env_close(struct ecc_env *e)
 {
 	BN_CTX_free(e->bn);
