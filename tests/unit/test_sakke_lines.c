@@ -114,39 +114,56 @@ static void cache_builds_once_and_evicts(void **state)
 	assert_int_equal(sakke_lines_unlocked(), 0);
 }
 
-/* A forked child decapsulates with a key whose line table the parent
- * built: the table lives in wipe-on-fork pages (zeros in the child), so
- * the child must not use it, and the cache lock must be usable there even
- * if another thread held it at the fork (issue 11 item 8). */
+/* one encapsulation and decapsulation: 1 when the SSV comes back */
+static int round_trip_ok(const struct keyset *k)
+{
+	uint8_t ssv[SAKKE_SSV_LEN], out[SAKKE_SSV_LEN], encap[SAKKE_ENCAP_LEN];
+
+	return sakke_random_ssv(ssv) == MST_OK &&
+	       sakke_encapsulate(k->z_pub, k->id, k->id_len, ssv, encap) == MST_OK &&
+	       sakke_decapsulate(k->z_pub, k->id, k->id_len, k->rsk, encap, out) == MST_OK &&
+	       memcmp(out, ssv, sizeof ssv) == 0;
+}
+
+/* A forked child decapsulates with a key whose line table its parent
+ * built: the table lives in wipe-on-fork pages (zeros in the child), so the
+ * child must not use it, and the cache lock must be usable there even if
+ * another thread held it at the fork (issue 11 item 8).  The parent here is
+ * itself a child of the test, so that the tables and locked pages it makes
+ * leave the test process's secure memory as it was. */
 static void child_after_fork_decapsulates(void **state)
 {
-	struct keyset k;
 	int status;
-	pid_t pid;
+	pid_t parent;
 
 	(void)state;
-	sakke_lines_clear();
-	keyset_new(&k, 7);
-	round_trip(&k);
-	round_trip(&k);                 /* the table is built */
-	assert_true(sakke_lines_builds() > 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		uint8_t ssv[SAKKE_SSV_LEN], out[SAKKE_SSV_LEN], encap[SAKKE_ENCAP_LEN];
+	parent = fork();
+	assert_true(parent >= 0);
+	if (parent == 0) {
+		struct keyset k;
+		pid_t child;
 		int ok;
 
-		alarm(10);
-		ok = sakke_random_ssv(ssv) == MST_OK &&
-		     sakke_encapsulate(k.z_pub, k.id, k.id_len, ssv, encap) == MST_OK &&
-		     sakke_decapsulate(k.z_pub, k.id, k.id_len, k.rsk, encap, out) == MST_OK &&
-		     memcmp(out, ssv, sizeof ssv) == 0;
-		_exit(ok ? 0 : 1);
+		alarm(60);
+		sakke_lines_clear();
+		k.id_len = (size_t)snprintf((char *)k.id, sizeof k.id, "2026-12%ctel:+447700000007", 0) + 1;
+		if (sakke_kms_keygen(k.z, k.z_pub) != MST_OK ||
+		    sakke_rsk_issue(k.z, sizeof k.z, k.id, k.id_len, k.rsk) != MST_OK ||
+		    !round_trip_ok(&k) || !round_trip_ok(&k) || sakke_lines_builds() == 0)
+			_exit(2);       /* no table built: the test proves nothing */
+		child = fork();
+		if (child < 0)
+			_exit(3);
+		if (child == 0)
+			_exit(round_trip_ok(&k) ? 0 : 1);
+		ok = waitpid(child, &status, 0) == child && WIFEXITED(status) &&
+		     WEXITSTATUS(status) == 0;
+		/* and the parent's own table is untouched */
+		_exit(ok && round_trip_ok(&k) ? 0 : 1);
 	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(waitpid(parent, &status, 0), parent);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
-	round_trip(&k);                 /* the parent's table is untouched */
 }
 
 /* Decapsulation under a KMS key Z' = Z + (0, 0), on E but outside
@@ -217,6 +234,11 @@ static void low_memlock_still_decapsulates(void **state)
 	unsigned b0;
 
 	(void)state;
+#if defined(__SANITIZE_ADDRESS__)
+	/* ASan intercepts mlock() and answers 0 without locking: no limit can
+	 * refuse a table there, so this runs on the plain build only */
+	skip();
+#endif
 	keyset_new(&k, 100);
 	keyset_new(&other, 100);        /* same identifier, another KMS */
 	sakke_lines_clear();
