@@ -215,17 +215,18 @@ static int provision(const char *label, const char *user)
 	hexu(rsk, k->rsk, k->rsk_len);
 	hexu(ssk, k->ssk, k->ssk_len);
 	hexu(pvt, k->pvt, k->pvt_len);
-	if (fl->C_Login(s, CKU_SO, (CK_UTF8CHAR_PTR)(uintptr_t)SO_PIN, strlen(SO_PIN)) != CKR_OK ||
-	    fl->C_InitPIN(s, (CK_UTF8CHAR_PTR)(uintptr_t)PIN, strlen(PIN)) != CKR_OK ||
-	    fl->C_Logout(s) != CKR_OK ||
-	    fl->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)(uintptr_t)PIN, strlen(PIN)) != CKR_OK)
-		goto out;
+	/* the community's trust is the SO's (CKA_TRUSTED): the SO imports the
+	 * KmsCertificate, the user the key set */
 	snprintf(xml, sizeof xml,
 		 "<KmsCertificate xmlns=\"urn:3gpp:ns:mcsecKMSInterface:1.0\" Version=\"1.1.0\""
 		 " Role=\"Root\"><KmsUri>%s</KmsUri><UserIdFormat>2</UserIdFormat>"
 		 "<UserKeyPeriod>16777215</UserKeyPeriod><UserKeyOffset>0</UserKeyOffset>"
 		 "<PubEncKey>%s</PubEncKey><PubAuthKey>%s</PubAuthKey></KmsCertificate>", KMS, zh, kh);
-	if (put_xml(s, MSTOKEN_APP_KMS_CERTIFICATE, xml) != 0)
+	if (fl->C_Login(s, CKU_SO, (CK_UTF8CHAR_PTR)(uintptr_t)SO_PIN, strlen(SO_PIN)) != CKR_OK ||
+	    fl->C_InitPIN(s, (CK_UTF8CHAR_PTR)(uintptr_t)PIN, strlen(PIN)) != CKR_OK ||
+	    put_xml(s, MSTOKEN_APP_KMS_CERTIFICATE, xml) != 0 ||
+	    fl->C_Logout(s) != CKR_OK ||
+	    fl->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)(uintptr_t)PIN, strlen(PIN)) != CKR_OK)
 		goto out;
 	snprintf(xml, sizeof xml,
 		 "<KmsKeySet xmlns=\"urn:3gpp:ns:mcsecKMSInterface:1.0\" Version=\"1.1.0\">"
