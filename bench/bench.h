@@ -16,6 +16,7 @@ typedef void (*op_fn)(void *arg);
 struct figure {
 	double us;      /* median CPU microseconds per call */
 	double yard_us; /* median of the yardstick sampled between its runs */
+	double ref_us;  /* median of the reference sampled between its runs */
 };
 
 /* ECDSA P-256 sign and verify (EVP), set up by the main program. */
@@ -31,12 +32,18 @@ double median(double *v, int n);
 /* CPU microseconds per call of `batch` calls of fn */
 double sample(op_fn fn, void *arg, int batch);
 struct figure measure(op_fn fn, void *arg, int runs, int batch, int warm, op_fn yard);
+/* the same, a sample of `ref` (batch calls on ref_arg) after each sample */
+struct figure measure_ref(op_fn fn, void *arg, op_fn ref, void *ref_arg, int runs, int batch,
+			  int warm, op_fn yard);
 /* runs, scaled down by --quick */
 int R(int n);
 /* one line of output: name, median, ratio us / base */
 void report(const char *name, double us, double base);
 /* a row: fn timed against the sign (verify != 0: verify) yardstick */
 void row(const char *name, op_fn fn, void *arg, int runs, int batch, int warm, int verify);
+/* a row with its reference (called ref_name in the table): name, median,
+ * ratio, ratio to the reference */
+void report_ref(const char *name, const struct figure *f, const char *ref_name);
 /* a row that could not be measured, with the reason */
 void report_missing(const char *name, const char *why);
 

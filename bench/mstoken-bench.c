@@ -78,21 +78,34 @@ double sample(op_fn fn, void *arg, int batch)
 
 /* Median CPU microseconds per call of fn: `warm` untimed calls, then
  * `runs` samples of `batch` calls each.  After every sample, a sample of
- * the yardstick `yard` (if not NULL, of about the same duration): on a
- * machine shared with other jobs both then see the same load, and their
- * ratio is steadier than either figure. */
-struct figure measure(op_fn fn, void *arg, int runs, int batch, int warm, op_fn yard)
+ * the reference `ref` (if not NULL: the same operation without the layer
+ * under test, `batch` calls on ref_arg) and one of the yardstick `yard`
+ * (if not NULL, of about the same duration): on a machine shared with
+ * other jobs all of them then see the same load, and their ratios are
+ * steadier than any figure alone. */
+struct figure measure_ref(op_fn fn, void *arg, op_fn ref, void *ref_arg, int runs, int batch,
+			  int warm, op_fn yard)
 {
 	double *s = calloc((size_t)runs, sizeof *s), *y = calloc((size_t)runs, sizeof *y);
-	struct figure f = { 0, 0 };
+	double *r = calloc((size_t)runs, sizeof *r);
+	struct figure f = { 0, 0, 0 };
 	int i, ybatch = 20;
 
-	if (s == NULL || y == NULL)
+	if (s == NULL || y == NULL || r == NULL)
 		die("allocation");
-	for (i = 0; i < warm; i++)
+	for (i = 0; i < warm; i++) {
 		fn(arg);
+		if (ref)
+			ref(ref_arg);
+	}
 	for (i = 0; i < runs; i++) {
+		/* in turns which of the two goes first, so that neither
+		 * always finds the caches as the other left them */
+		if (ref && i % 2)
+			r[i] = sample(ref, ref_arg, batch);
 		s[i] = sample(fn, arg, batch);
+		if (ref && !(i % 2))
+			r[i] = sample(ref, ref_arg, batch);
 		if (yard) {
 			y[i] = sample(yard, yard_arg, ybatch);
 			/* about as long as the operation's sample, 20..400 calls */
@@ -101,11 +114,19 @@ struct figure measure(op_fn fn, void *arg, int runs, int batch, int warm, op_fn 
 		}
 	}
 	f.us = median(s, runs);
+	if (ref)
+		f.ref_us = median(r, runs);
 	if (yard)
 		f.yard_us = median(y, runs);
 	free(s);
 	free(y);
+	free(r);
 	return f;
+}
+
+struct figure measure(op_fn fn, void *arg, int runs, int batch, int warm, op_fn yard)
+{
+	return measure_ref(fn, arg, NULL, NULL, runs, batch, warm, yard);
 }
 
 /* runs scaled down by --quick */
@@ -122,6 +143,22 @@ void report(const char *name, double us, double base)
 		printf("{\"op\": \"%s\", \"median_us\": %.2f, \"ratio\": %.3f}\n", name, us, us / base);
 	else
 		printf("%-24s %12.2f %10.2f\n", name, us, us / base);
+	fflush(stdout);
+}
+
+/* a row measured against its reference as well: the last column is
+ * us / ref_us, the layer's cost (1.05: 5 % over the reference) */
+void report_ref(const char *name, const struct figure *f, const char *ref_name)
+{
+	if (f->yard_us <= 0 || f->ref_us <= 0)
+		die("yardstick");
+	if (opt.json)
+		printf("{\"op\": \"%s\", \"median_us\": %.2f, \"ratio\": %.3f, \"ref_us\": %.2f, "
+		       "\"ratio_to_ref\": %.3f}\n", name, f->us, f->us / f->yard_us, f->ref_us,
+		       f->us / f->ref_us);
+	else
+		printf("%-24s %12.2f %10.2f   %.3f x %s (%.2f us)\n", name, f->us, f->us / f->yard_us,
+		       f->us / f->ref_us, ref_name, f->ref_us);
 	fflush(stdout);
 }
 
