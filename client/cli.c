@@ -192,8 +192,8 @@ static int parse_args(int argc, char **argv, struct cli_args *a)
 			break;
 		case O_FROM: a->from = optarg; break;
 		case O_TO:
-			if (a->n_to == MS_SDP_MAX_KEYS)
-				return usage_error("too many --to (at most 16)");
+			if (a->n_to == MS_MAX_RECIPIENTS)
+				return usage_error("too many --to (at most 4096)");
 			a->to[a->n_to++] = optarg;
 			break;
 		case O_FORMAT:

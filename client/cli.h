@@ -16,7 +16,9 @@ struct cli_args {
 	long timeout;
 	int64_t at;                           /* --at: the clock of the message, 0 = now */
 	char *pin;
-	const char *to[MS_SDP_MAX_KEYS];        /* an SDP offer carries at most that many */
+	/* create's members: up to MS_MAX_RECIPIENTS with --format base64; an
+	 * SDP offer carries at most MS_SDP_MAX_KEYS (cli_create.c) */
+	const char *to[MS_MAX_RECIPIENTS];
 	size_t n_to;
 	int base64, show_keys;
 	enum ms_srtp_suite suite;

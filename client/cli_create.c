@@ -72,7 +72,7 @@ static int write_output(const struct cli_args *a, const struct ms_created *cr,
 int cli_create(const struct cli_args *a)
 {
 	static struct ms_created cr;
-	static char b64[MS_SDP_MAX_KEYS][B64_MAX];
+	char (*b64)[B64_MAX];
 	struct ms_create_req r;
 	struct ms_ctx *c;
 	FILE *f = stdout;
@@ -83,6 +83,9 @@ int cli_create(const struct cli_args *a)
 	if (!a->from || a->n_to == 0)
 		return fprintf(stderr, "mikey-sakke: create needs --from and at least one --to\n"),
 		       CLI_USAGE;
+	if (!a->base64 && a->n_to > MS_SDP_MAX_KEYS)
+		return fprintf(stderr, "mikey-sakke: an SDP offer carries at most %d keys: "
+			       "--format base64 for %zu members\n", MS_SDP_MAX_KEYS, a->n_to), CLI_USAGE;
 	rc = cli_open(a, &c);
 	if (rc != CLI_OK)
 		return rc;
@@ -94,9 +97,13 @@ int cli_create(const struct cli_args *a)
 		ms_ctx_close(c);
 		return mrc == MS_ERR_NOT_FOUND || mrc == MS_ERR_ARGS ? CLI_USAGE : CLI_REFUSED;
 	}
-	for (i = 0; i < cr.n; i++)
+	b64 = calloc(cr.n, sizeof(*b64));
+	for (i = 0; b64 != NULL && i < cr.n; i++)
 		ms_base64_encode(cr.msg[i], cr.len[i], b64[i], sizeof(b64[i]));
-	if (a->out && !(f = fopen(a->out, "w"))) {
+	if (b64 == NULL) {
+		fprintf(stderr, "mikey-sakke: out of memory\n");
+		rc = CLI_REFUSED;
+	} else if (a->out && !(f = fopen(a->out, "w"))) {
 		fprintf(stderr, "mikey-sakke: cannot write %s\n", a->out);
 		rc = CLI_USAGE;
 	} else if (write_output(a, &cr, b64, f) != 0 || (f != stdout && fclose(f) != 0)) {
@@ -105,6 +112,7 @@ int cli_create(const struct cli_args *a)
 	}
 	if (rc == CLI_OK && a->show_keys)
 		cli_print_keys(stdout, &cr.keys);
+	free(b64);
 	ms_created_clear(c, &cr);
 	ms_ctx_close(c);
 	return rc;

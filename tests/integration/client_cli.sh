@@ -159,6 +159,24 @@ check "group: one crypto session, the same keys for all" sh -c \
 	"[ \$(grep -c '^cs=' '$T/gkeys') = 1 ] && [ \"\$(grep '^cs=' '$T/g-bob')\" = \"\$(grep '^cs=' '$T/gkeys')\" ] && [ \"\$(grep '^cs=' '$T/g-carol')\" = \"\$(grep '^cs=' '$T/gkeys')\" ]"
 check "group offer holds one I_MESSAGE per member" [ "$(grep -c '^a=key-mgmt:mikey ' "$T/goffer")" = 2 ]
 
+# --- group size: more members than an SDP offer carries (16) ---------------
+members() { seq 0 $(($1 - 1)) | sed 's/.*/--to sip:m&@example.org/'; }
+to20=$(members 20); to17=$(members 17); to4097=$(members 4097)
+# shellcheck disable=SC2086 # one word per --to
+as alice create --from sip:alice@example.org --to sip:bob@example.org $to20 --format base64 \
+	--out "$T/g21.b64" > /dev/null
+check "group of 21 (base64): one I_MESSAGE per member" [ "$(wc -l < "$T/g21.b64")" = 21 ]
+head -n 1 "$T/g21.b64" > "$T/g21-bob.b64"
+check "... bob, the first member, accepts his" sh -c \
+	"'$MS' accept --module '$MODULE' --token bob --pin 1234 --in '$T/g21-bob.b64' | grep -q '^initiator=sip:alice@example.org '"
+# shellcheck disable=SC2086
+as alice create --from sip:alice@example.org $to17 > /dev/null 2> "$T/err"; rc=$?
+check "17 members in an SDP offer: usage error (exit 2) naming --format base64" sh -c \
+	"[ $rc = 2 ] && grep -q 'at most 16 keys: --format base64' '$T/err'"
+# shellcheck disable=SC2086
+as alice create --from sip:alice@example.org $to4097 --format base64 > /dev/null 2> "$T/err"; rc=$?
+check "4097 members: usage error (at most 4096)" sh -c "[ $rc = 2 ] && grep -q 'at most 4096' '$T/err'"
+
 # media under the group key: alice to bob and carol over multicast
 for who in bob carol; do
 	"$MEDIA" recv --listen $G:$((AP + 1)) --keys "$T/g-$who" --cs 0 --packets 100 --timeout 5 \
