@@ -36,6 +36,7 @@
 #include "mikeysakke/status.h"
 #include "token/config.h"
 #include "token/eccsi.h"
+#include "token/identity.h"
 #include "token/sakke.h"
 #include "tests/vectors/interop_vectors.h"
 
@@ -199,55 +200,87 @@ static int put_xml(CK_SESSION_HANDLE s, const char *app, const char *xml)
 	return fl->C_CreateObject(s, t, 5, &h) == CKR_OK ? 0 : -1;
 }
 
-/* token `label`: initialised, PIN set, community and the key set of
- * `user` imported */
-static int provision(const char *label, const char *user)
+/* The key-period parameters of every community the bench makes: key
+ * period 236 holds NOW. */
+#define KEY_PERIOD 16777215u
+#define KEY_PERIOD_NO 236u
+
+/* token `label`: initialised, PIN set, the community (Z_T, KPAK) imported
+ * by the SO (CKA_TRUSTED is the SO's), left with the user logged in on *s */
+static int token_with_community(const char *label, const char *kms, const uint8_t *z,
+				const uint8_t *kpak, CK_SESSION_HANDLE *s)
 {
-	const struct interop_key_set *k = sw_user(user), *a = sw_user("alice");
-	static char xml[8192], zh[600], kh[200], id[200], rsk[600], ssk[100], pvt[200];
+	static char xml[2048], zh[2 * SAKKE_POINT_LEN + 1], kh[2 * ECCSI_POINT_LEN + 1];
 	CK_UTF8CHAR tl[32];
-	CK_SESSION_HANDLE s;
 	CK_SLOT_ID slot;
-	int rc = -1;
 
 	if (slot_by_label(label, &slot) != 0)
 		return -1;
 	memset(tl, ' ', sizeof tl);
 	memcpy(tl, label, strlen(label) < sizeof tl ? strlen(label) : sizeof tl);
 	if (fl->C_InitToken(slot, (CK_UTF8CHAR_PTR)(uintptr_t)SO_PIN, strlen(SO_PIN), tl) != CKR_OK ||
-	    fl->C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s) != CKR_OK)
+	    fl->C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, s) != CKR_OK)
 		return -1;
-	hexu(zh, a->z, a->z_len);
-	hexu(kh, a->kpak, a->kpak_len);
-	hexu(id, k->uid, k->uid_len);
-	hexu(rsk, k->rsk, k->rsk_len);
-	hexu(ssk, k->ssk, k->ssk_len);
-	hexu(pvt, k->pvt, k->pvt_len);
-	/* the community's trust is the SO's (CKA_TRUSTED): the SO imports the
-	 * KmsCertificate, the user the key set */
+	hexu(zh, z, SAKKE_POINT_LEN);
+	hexu(kh, kpak, ECCSI_POINT_LEN);
 	snprintf(xml, sizeof xml,
 		 "<KmsCertificate xmlns=\"urn:3gpp:ns:mcsecKMSInterface:1.0\" Version=\"1.1.0\""
 		 " Role=\"Root\"><KmsUri>%s</KmsUri><UserIdFormat>2</UserIdFormat>"
-		 "<UserKeyPeriod>16777215</UserKeyPeriod><UserKeyOffset>0</UserKeyOffset>"
-		 "<PubEncKey>%s</PubEncKey><PubAuthKey>%s</PubAuthKey></KmsCertificate>", KMS, zh, kh);
-	if (fl->C_Login(s, CKU_SO, (CK_UTF8CHAR_PTR)(uintptr_t)SO_PIN, strlen(SO_PIN)) != CKR_OK ||
-	    fl->C_InitPIN(s, (CK_UTF8CHAR_PTR)(uintptr_t)PIN, strlen(PIN)) != CKR_OK ||
-	    put_xml(s, MSTOKEN_APP_KMS_CERTIFICATE, xml) != 0 ||
-	    fl->C_Logout(s) != CKR_OK ||
-	    fl->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)(uintptr_t)PIN, strlen(PIN)) != CKR_OK)
-		goto out;
+		 "<UserKeyPeriod>%u</UserKeyPeriod><UserKeyOffset>0</UserKeyOffset>"
+		 "<PubEncKey>%s</PubEncKey><PubAuthKey>%s</PubAuthKey></KmsCertificate>",
+		 kms, KEY_PERIOD, zh, kh);
+	if (fl->C_Login(*s, CKU_SO, (CK_UTF8CHAR_PTR)(uintptr_t)SO_PIN, strlen(SO_PIN)) != CKR_OK ||
+	    fl->C_InitPIN(*s, (CK_UTF8CHAR_PTR)(uintptr_t)PIN, strlen(PIN)) != CKR_OK ||
+	    put_xml(*s, MSTOKEN_APP_KMS_CERTIFICATE, xml) != 0 ||
+	    fl->C_Logout(*s) != CKR_OK ||
+	    fl->C_Login(*s, CKU_USER, (CK_UTF8CHAR_PTR)(uintptr_t)PIN, strlen(PIN)) != CKR_OK) {
+		fl->C_CloseSession(*s);
+		return -1;
+	}
+	return 0;
+}
+
+/* a user's key set (KmsKeySet of key period KEY_PERIOD_NO), imported in
+ * the user session s */
+static int put_keyset(CK_SESSION_HANDLE s, const char *kms, const char *uri, const uint8_t *uid,
+		      size_t uid_len, const uint8_t *rsk, const uint8_t *ssk, const uint8_t *pvt)
+{
+	static char xml[4096], id[2 * IDENTITY_UID_LEN + 1], rh[2 * SAKKE_POINT_LEN + 1];
+	static char sh[2 * ECCSI_N + 1], ph[2 * ECCSI_POINT_LEN + 1];
+	int rc;
+
+	if (uid_len != IDENTITY_UID_LEN)
+		return -1;
+	hexu(id, uid, uid_len);
+	hexu(rh, rsk, SAKKE_POINT_LEN);
+	hexu(sh, ssk, ECCSI_N);
+	hexu(ph, pvt, ECCSI_POINT_LEN);
 	snprintf(xml, sizeof xml,
 		 "<KmsKeySet xmlns=\"urn:3gpp:ns:mcsecKMSInterface:1.0\" Version=\"1.1.0\">"
 		 "<KmsUri>%s</KmsUri><UserUri>%s</UserUri><UserID>%s</UserID>"
 		 "<ValidFrom>2000-01-01T00:00:00</ValidFrom><ValidTo>2100-01-01T00:00:00</ValidTo>"
-		 "<KeyPeriodNo>236</KeyPeriodNo><UserDecryptKey>%s</UserDecryptKey>"
+		 "<KeyPeriodNo>%u</KeyPeriodNo><UserDecryptKey>%s</UserDecryptKey>"
 		 "<UserSigningKeySSK>%s</UserSigningKeySSK><UserPubTokenPVT>%s</UserPubTokenPVT>"
-		 "</KmsKeySet>", KMS, uri_of(user), id, rsk, ssk, pvt);
+		 "</KmsKeySet>", kms, uri, id, KEY_PERIOD_NO, rh, sh, ph);
 	rc = put_xml(s, MSTOKEN_APP_KMS_KEYSET, xml);
-out:
-	OPENSSL_cleanse(rsk, sizeof rsk);
-	OPENSSL_cleanse(ssk, sizeof ssk);
+	OPENSSL_cleanse(rh, sizeof rh);
+	OPENSSL_cleanse(sh, sizeof sh);
 	OPENSSL_cleanse(xml, sizeof xml);
+	return rc;
+}
+
+/* token `label`: the Streamwide community and the key set of `user` */
+static int provision(const char *label, const char *user)
+{
+	const struct interop_key_set *k = sw_user(user), *a = sw_user("alice");
+	CK_SESSION_HANDLE s;
+	int rc;
+
+	if (a->z_len != SAKKE_POINT_LEN || a->kpak_len != ECCSI_POINT_LEN || k->rsk_len != SAKKE_POINT_LEN ||
+	    k->ssk_len != ECCSI_N || k->pvt_len != ECCSI_POINT_LEN ||
+	    token_with_community(label, KMS, a->z, a->kpak, &s) != 0)
+		return -1;
+	rc = put_keyset(s, KMS, uri_of(user), k->uid, k->uid_len, k->rsk, k->ssk, k->pvt);
 	fl->C_CloseSession(s);
 	return rc;
 }
@@ -640,9 +673,106 @@ static long vm_kib(const char *field)
 	return kib;
 }
 
+static const char *users_label(unsigned i)
+{
+	(void)i;
+	return "users";
+}
+
+#define BENCH_KMS "kms.bench.example"
+#define MAX_KEYSET_USERS 100
+
+static uint8_t user_ids[MAX_KEYSET_USERS][IDENTITY_UID_LEN];
+
+/* One slot whose token holds the key sets of n users (identities) of one
+ * community the bench makes, as a dispatcher's or gateway's token would:
+ * n users cost n key sets, not n slots, and one slot is not limited as the
+ * slots are (MST_CONFIG_MAX_SLOTS). */
+static void keyset_users_token(const char *hsm, unsigned n, uint8_t z_pub[SAKKE_POINT_LEN])
+{
+	uint8_t z[SAKKE_SCALAR_LEN], ksak[ECCSI_N], kpak[ECCSI_POINT_LEN];
+	uint8_t rsk[SAKKE_POINT_LEN], ssk[ECCSI_N], pvt[ECCSI_POINT_LEN];
+	char uri[64];
+	CK_SESSION_HANDLE s;
+	unsigned i;
+
+	if (make_env(hsm, 1, users_label) != 0 || load() != 0 ||
+	    sakke_kms_keygen(z, z_pub) != MST_OK || eccsi_kms_keygen(ksak, kpak) != MST_OK ||
+	    token_with_community("users", BENCH_KMS, z_pub, kpak, &s) != 0)
+		die("SoftHSM2 set-up");
+	for (i = 0; i < n; i++) {
+		snprintf(uri, sizeof uri, "sip:user%03u@bench.example", i);
+		if (identity_uid(uri, BENCH_KMS, KEY_PERIOD, 0, KEY_PERIOD_NO, user_ids[i]) != MST_OK ||
+		    sakke_rsk_issue(z, sizeof z, user_ids[i], IDENTITY_UID_LEN, rsk) != MST_OK ||
+		    eccsi_issue(ksak, kpak, user_ids[i], IDENTITY_UID_LEN, ssk, pvt) != MST_OK ||
+		    put_keyset(s, BENCH_KMS, uri, user_ids[i], IDENTITY_UID_LEN, rsk, ssk, pvt) != 0)
+			die("a user's key set");
+	}
+	fl->C_CloseSession(s);
+	unload();
+	OPENSSL_cleanse(z, sizeof z);
+	OPENSSL_cleanse(ksak, sizeof ksak);
+	OPENSSL_cleanse(rsk, sizeof rsk);
+	OPENSSL_cleanse(ssk, sizeof ssk);
+}
+
+/* every user's keys used once: an ECCSI signature (the SSK unsealed, its
+ * signer made) and a SAKKE decapsulation (the RSK unsealed) */
+static void use_every_user(struct ms_ctx *c, unsigned n, const uint8_t z_pub[SAKKE_POINT_LEN])
+{
+	uint8_t msg[64] = { 0 }, sig[256], ssv[SAKKE_SSV_LEN], encap[SAKKE_ENCAP_LEN];
+	CK_OBJECT_HANDLE ssk, rsk, got;
+	size_t sig_len;
+	unsigned i;
+
+	if (sakke_random_ssv(ssv) != MST_OK)
+		die("SSV");
+	for (i = 0; i < n; i++) {
+		if (ctx_private_key(c, user_ids[i], IDENTITY_UID_LEN, MS_KEY_SUFFIX_ECCSI, &ssk) != MS_OK ||
+		    ms_p11_sign(&c->p, ssk, msg, sizeof msg, sig, sizeof sig, &sig_len) != MS_OK ||
+		    ctx_private_key(c, user_ids[i], IDENTITY_UID_LEN, MS_KEY_SUFFIX_SAKKE, &rsk) != MS_OK ||
+		    sakke_encapsulate(z_pub, user_ids[i], IDENTITY_UID_LEN, ssv, encap) != MST_OK ||
+		    ms_p11_unwrap(&c->p, rsk, encap, sizeof encap, &got) != MS_OK)
+			die("using a user's keys");
+		ms_p11_destroy(&c->p, got);
+	}
+	OPENSSL_cleanse(ssv, sizeof ssv);
+}
+
+static void bench_keyset_memory(const char *hsm)
+{
+	static const unsigned counts[] = { 1, 10, MAX_KEYSET_USERS };
+	uint8_t z_pub[SAKKE_POINT_LEN];
+	unsigned k;
+
+	for (k = 0; k < sizeof counts / sizeof counts[0]; k++) {
+		unsigned n = counts[k];
+		long base, logged_in, used;
+		struct ms_ctx *c;
+
+		keyset_users_token(hsm, n, z_pub);
+		base = vm_kib("VmRSS:");
+		if (ms_ctx_open(&c, module, "users", PIN) != MS_OK)
+			die("ms_ctx_open");
+		logged_in = vm_kib("VmRSS:");
+		use_every_user(c, n, z_pub);
+		used = vm_kib("VmRSS:");
+		if (opt.json)
+			printf("{\"memory\": \"module-rss-keysets\", \"users\": %u, \"kib\": %ld, "
+			       "\"kib_keys_used\": %ld}\n", n, logged_in - base, used - base);
+		else
+			printf("module resident memory, %3u users' key sets in one token: %ld KiB logged in, "
+			       "%ld KiB once every key was used\n", n, logged_in - base, used - base);
+		fflush(stdout);
+		ms_ctx_close(c);
+		remove_env();
+	}
+}
+
 /* Per count: the resident size before the module is loaded by
  * libmikeysakke, and after n slots (one provisioned user each) were
- * opened and logged in (their records unsealed). */
+ * opened and logged in (their records unsealed); then the same for n
+ * users' key sets in one slot. */
 void bench_p11_memory(void)
 {
 	static const unsigned counts[] = { 1, 10, 100 };
@@ -694,4 +824,5 @@ void bench_p11_memory(void)
 		free(ctx);
 		remove_env();
 	}
+	bench_keyset_memory(hsm);
 }
