@@ -7,7 +7,7 @@ bench_mstoken_bench_SOURCES = bench/mstoken-bench.c bench/bench_p11.c bench/benc
 bench_mstoken_bench_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DMST_BENCH_MODULE='"$(p11moduledir)/mstoken-pkcs11.so"'
 bench_mstoken_bench_CFLAGS = $(AM_CFLAGS) $(SRTP_CFLAGS) $(P11KIT_CFLAGS)
-bench_mstoken_bench_LDADD = client/libmsclient.la token/libmstcore.la $(CRYPTO_LIBS) $(SRTP_LIBS) -ldl
+bench_mstoken_bench_LDADD = client/libmsclient.la token/libmstcore.la $(CRYPTO_LIBS) $(SRTP_LIBS) -ldl -lpthread
 EXTRA_DIST += tests/vectors/interop_vectors.h
 
 .PHONY: bench

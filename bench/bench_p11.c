@@ -21,9 +21,11 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <openssl/rand.h>
@@ -553,31 +555,126 @@ static void bench_srtp(void)
 	OPENSSL_cleanse(master, sizeof master);
 }
 
-/* group-create-N: ms_create to N members (new identifiers, each the same
- * across runs), in WALL-clock time: the workers run on every core, which
- * CPU time (the sum over threads) would not show (MSTOKEN_BENCH_CPU_GROUP
- * set: CPU time, to see the work apart from the load of a shared
- * machine).  The yardstick is timed on the same clock between the runs. */
+/* group-create-N: ms_create to N members, each run to N members never
+ * seen before (sip:rRRmNNNN@...): every member then costs what a new
+ * identifier costs, in every row (a member met in the run before would
+ * find its table in the token's identifier cache, and group-create-1 would
+ * time the cached path against the uncached one of group-create-100).
+ * Timed on the wall clock: the workers run on every core, which CPU time
+ * (the sum over threads) would not show; the CPU time of the same runs is
+ * printed too (cpu_us; cores = cpu_us / median_us, the parallelism the
+ * run got), and per_member_vs_one = median_us / (N x group-create-1's
+ * cpu_us), the issue's "N = 100 in <= 0.6 x 100 x the one-member time"
+ * (one member runs on one core: its CPU time is its wall-clock time on an
+ * idle machine, and the load of a shared one does not shrink the ratio);
+ * cores_available (cores_available()) what spinning threads got in 0.1 s
+ * after each run.  The yardstick is timed on the wall clock between the
+ * runs.
+ * MSTOKEN_BENCH_CPU_GROUP set: median_us is CPU time as well. */
+static char group_uris[1000][48];
+
+static double clock_us(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static double spin_until;       /* written before the threads start */
+
+static void *spin(void *arg)
+{
+	volatile unsigned long x = 0;
+
+	while (clock_us(CLOCK_MONOTONIC) < spin_until)
+		x++;
+	return arg;
+}
+
+/* What the machine gives this process right now: as many threads as
+ * online processors (ms_create's workers) spin for `us` microseconds of
+ * wall-clock time; process CPU time over wall time.  On a shared machine
+ * the group rows' `cores` is to be read against this (a busy neighbour
+ * takes the second core from the spinners as from the workers). */
+static double cores_available(double us)
+{
+	pthread_t t[16];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int n = cpus < 1 ? 1 : cpus > 16 ? 16 : (int)cpus, i, started = 0;
+	double c0 = clock_us(CLOCK_PROCESS_CPUTIME_ID), w0 = clock_us(CLOCK_MONOTONIC);
+
+	spin_until = w0 + us;
+	for (i = 1; i < n; i++)
+		started += pthread_create(&t[started], NULL, spin, NULL) == 0;
+	spin(NULL);
+	for (i = 0; i < started; i++)
+		pthread_join(t[i], NULL);
+	return (clock_us(CLOCK_PROCESS_CPUTIME_ID) - c0) / (clock_us(CLOCK_MONOTONIC) - w0);
+}
+
+static void group_members(struct p11_ctx *c, unsigned n)
+{
+	static unsigned run;
+	unsigned i;
+
+	run++;
+	for (i = 0; i < n; i++) {
+		snprintf(group_uris[i], sizeof group_uris[i], "sip:r%um%04u@streamwide.com", run, i);
+		c->to[i] = group_uris[i];
+	}
+	c->n_to = n;
+}
+
 static void group_rows(struct p11_ctx *c)
 {
 	static const unsigned ns[] = { 1, 10, 100, 1000 };
-	static char uris[1000][48];
+	double wall[21], cpu[21], yard[21], avail[21], one = 0, w0, c0;
+	int cpu_clock = getenv("MSTOKEN_BENCH_CPU_GROUP") != NULL;
 	char name[32];
-	unsigned i, k;
+	unsigned k;
 
-	for (i = 0; i < 1000; i++) {
-		snprintf(uris[i], sizeof uris[i], "sip:member%04u@streamwide.com", i);
-		c->to[i] = uris[i];
-	}
-	bench_wall_clock = getenv("MSTOKEN_BENCH_CPU_GROUP") == NULL;
 	for (k = 0; k < sizeof ns / sizeof ns[0]; k++) {
-		int runs = ns[k] >= 1000 ? (opt.quick ? 1 : 3) : ns[k] >= 100 ? R(7) : R(21);
+		int runs = ns[k] >= 1000 ? (opt.quick ? 1 : 3) : ns[k] >= 100 ? R(7) : R(21), i;
+		double w, cp, y, av;
 
 		snprintf(name, sizeof name, "group-create-%u", ns[k]);
-		c->n_to = ns[k];
-		row(name, create_once, c, runs, 1, ns[k] >= 1000 ? 0 : 1, 0);
+		if (ns[k] < 1000) {             /* warm-up */
+			group_members(c, ns[k]);
+			create_once(c);
+		}
+		for (i = 0; i < runs; i++) {
+			group_members(c, ns[k]);
+			bench_wall_clock = 1;
+			w0 = cpu_us();
+			bench_wall_clock = 0;
+			c0 = cpu_us();
+			create_once(c);
+			cpu[i] = cpu_us() - c0;
+			bench_wall_clock = 1;
+			wall[i] = cpu_us() - w0;
+			bench_wall_clock = !cpu_clock;
+			yard[i] = sample(yard_sign_fn, yard_arg, 20);
+			bench_wall_clock = 0;
+			avail[i] = cores_available(100000);
+		}
+		w = median(wall, runs);
+		cp = median(cpu, runs);
+		y = median(yard, runs);
+		av = median(avail, runs);
+		if (cpu_clock)
+			w = cp;
+		if (ns[k] == 1)         /* one member is one core's work */
+			one = cp;
+		if (opt.json)
+			printf("{\"op\": \"%s\", \"median_us\": %.2f, \"ratio\": %.3f, \"cpu_us\": %.2f, "
+			       "\"cores\": %.2f, \"cores_available\": %.2f, \"per_member_vs_one\": %.3f}\n",
+			       name, w, w / y, cp, cp / w, av, w / (ns[k] * one));
+		else
+			printf("%-24s %12.2f %10.2f   cpu %.0f us, %.2f cores of %.2f available, "
+			       "%.3f x N x one member\n", name, w, w / y, cp, cp / w, av, w / (ns[k] * one));
+		fflush(stdout);
 	}
-	bench_wall_clock = 0;
 }
 
 void bench_p11(void)
