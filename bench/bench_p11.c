@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <openssl/rand.h>
 #include <srtp2/srtp.h>
 
@@ -770,6 +771,27 @@ static long vm_kib(const char *field)
 	return kib;
 }
 
+/* fn(arg) in a forked child, waited for: set-up and measurement leave
+ * nothing in this process's heap, so every count starts from the same
+ * one (freed blocks reused would hide part of the next count's growth) */
+static void in_child(void (*fn)(void *), void *arg)
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		fn(arg);
+		fflush(stdout);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		die("memory measurement child");
+}
+
 static const char *users_label(unsigned i)
 {
 	(void)i;
@@ -781,34 +803,54 @@ static const char *users_label(unsigned i)
 
 static uint8_t user_ids[MAX_KEYSET_USERS][IDENTITY_UID_LEN];
 
+struct keyset_run {
+	const char *hsm;
+	unsigned n;
+	uint8_t z[SAKKE_SCALAR_LEN], z_pub[SAKKE_POINT_LEN];     /* the community's */
+	uint8_t ksak[ECCSI_N], kpak[ECCSI_POINT_LEN];
+};
+
 /* One slot whose token holds the key sets of n users (identities) of one
  * community the bench makes, as a dispatcher's or gateway's token would:
  * n users cost n key sets, not n slots, and one slot is not limited as the
- * slots are (MST_CONFIG_MAX_SLOTS). */
-static void keyset_users_token(const char *hsm, unsigned n, uint8_t z_pub[SAKKE_POINT_LEN])
+ * slots are (MST_CONFIG_MAX_SLOTS).  Here: the folder, the community and
+ * the users' identifiers (kept in this process for the measuring child). */
+static void keyset_prepare(struct keyset_run *r)
 {
-	uint8_t z[SAKKE_SCALAR_LEN], ksak[ECCSI_N], kpak[ECCSI_POINT_LEN];
+	char uri[64];
+	unsigned i;
+
+	if (make_env(r->hsm, 1, users_label) != 0 || sakke_kms_keygen(r->z, r->z_pub) != MST_OK ||
+	    eccsi_kms_keygen(r->ksak, r->kpak) != MST_OK)
+		die("SoftHSM2 set-up");
+	for (i = 0; i < r->n; i++) {
+		snprintf(uri, sizeof uri, "sip:user%03u@bench.example", i);
+		if (identity_uid(uri, BENCH_KMS, KEY_PERIOD, 0, KEY_PERIOD_NO, user_ids[i]) != MST_OK)
+			die("a user's identifier");
+	}
+}
+
+/* ... and in a child: the token initialised, the community and the n key
+ * sets imported */
+static void keyset_setup_child(void *arg)
+{
+	struct keyset_run *r = arg;
 	uint8_t rsk[SAKKE_POINT_LEN], ssk[ECCSI_N], pvt[ECCSI_POINT_LEN];
 	char uri[64];
 	CK_SESSION_HANDLE s;
 	unsigned i;
 
-	if (make_env(hsm, 1, users_label) != 0 || load() != 0 ||
-	    sakke_kms_keygen(z, z_pub) != MST_OK || eccsi_kms_keygen(ksak, kpak) != MST_OK ||
-	    token_with_community("users", BENCH_KMS, z_pub, kpak, &s) != 0)
+	if (load() != 0 || token_with_community("users", BENCH_KMS, r->z_pub, r->kpak, &s) != 0)
 		die("SoftHSM2 set-up");
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < r->n; i++) {
 		snprintf(uri, sizeof uri, "sip:user%03u@bench.example", i);
-		if (identity_uid(uri, BENCH_KMS, KEY_PERIOD, 0, KEY_PERIOD_NO, user_ids[i]) != MST_OK ||
-		    sakke_rsk_issue(z, sizeof z, user_ids[i], IDENTITY_UID_LEN, rsk) != MST_OK ||
-		    eccsi_issue(ksak, kpak, user_ids[i], IDENTITY_UID_LEN, ssk, pvt) != MST_OK ||
+		if (sakke_rsk_issue(r->z, sizeof r->z, user_ids[i], IDENTITY_UID_LEN, rsk) != MST_OK ||
+		    eccsi_issue(r->ksak, r->kpak, user_ids[i], IDENTITY_UID_LEN, ssk, pvt) != MST_OK ||
 		    put_keyset(s, BENCH_KMS, uri, user_ids[i], IDENTITY_UID_LEN, rsk, ssk, pvt) != 0)
 			die("a user's key set");
 	}
 	fl->C_CloseSession(s);
 	unload();
-	OPENSSL_cleanse(z, sizeof z);
-	OPENSSL_cleanse(ksak, sizeof ksak);
 	OPENSSL_cleanse(rsk, sizeof rsk);
 	OPENSSL_cleanse(ssk, sizeof ssk);
 }
@@ -836,40 +878,84 @@ static void use_every_user(struct ms_ctx *c, unsigned n, const uint8_t z_pub[SAK
 	OPENSSL_cleanse(ssv, sizeof ssv);
 }
 
+static void keyset_measure_child(void *arg)
+{
+	struct keyset_run *r = arg;
+	long base, logged_in, used;
+	struct ms_ctx *c;
+
+	base = vm_kib("VmRSS:");
+	if (ms_ctx_open(&c, module, "users", PIN) != MS_OK)
+		die("ms_ctx_open");
+	logged_in = vm_kib("VmRSS:");
+	use_every_user(c, r->n, r->z_pub);
+	used = vm_kib("VmRSS:");
+	if (opt.json)
+		printf("{\"memory\": \"module-rss-keysets\", \"users\": %u, \"kib\": %ld, "
+		       "\"kib_keys_used\": %ld}\n", r->n, logged_in - base, used - base);
+	else
+		printf("module resident memory, %3u users' key sets in one token: %ld KiB logged in, "
+		       "%ld KiB once every key was used\n", r->n, logged_in - base, used - base);
+	ms_ctx_close(c);
+}
+
 static void bench_keyset_memory(const char *hsm)
 {
 	static const unsigned counts[] = { 1, 10, MAX_KEYSET_USERS };
-	uint8_t z_pub[SAKKE_POINT_LEN];
+	static struct keyset_run r;
 	unsigned k;
 
 	for (k = 0; k < sizeof counts / sizeof counts[0]; k++) {
-		unsigned n = counts[k];
-		long base, logged_in, used;
-		struct ms_ctx *c;
-
-		keyset_users_token(hsm, n, z_pub);
-		base = vm_kib("VmRSS:");
-		if (ms_ctx_open(&c, module, "users", PIN) != MS_OK)
-			die("ms_ctx_open");
-		logged_in = vm_kib("VmRSS:");
-		use_every_user(c, n, z_pub);
-		used = vm_kib("VmRSS:");
-		if (opt.json)
-			printf("{\"memory\": \"module-rss-keysets\", \"users\": %u, \"kib\": %ld, "
-			       "\"kib_keys_used\": %ld}\n", n, logged_in - base, used - base);
-		else
-			printf("module resident memory, %3u users' key sets in one token: %ld KiB logged in, "
-			       "%ld KiB once every key was used\n", n, logged_in - base, used - base);
-		fflush(stdout);
-		ms_ctx_close(c);
+		r.hsm = hsm;
+		r.n = counts[k];
+		keyset_prepare(&r);
+		in_child(keyset_setup_child, &r);
+		in_child(keyset_measure_child, &r);
 		remove_env();
 	}
+	OPENSSL_cleanse(&r, sizeof r);
 }
 
-/* Per count: the resident size before the module is loaded by
- * libmikeysakke, and after n slots (one provisioned user each) were
- * opened and logged in (their records unsealed); then the same for n
- * users' key sets in one slot. */
+static void slots_setup_child(void *arg)
+{
+	unsigned n = *(unsigned *)arg, i;
+
+	if (load() != 0)
+		die("SoftHSM2 set-up");
+	for (i = 0; i < n; i++)
+		if (provision(mem_labels[i], i % 2 ? "bob" : "alice") != 0)
+			die("provisioning");
+	unload();
+}
+
+static void slots_measure_child(void *arg)
+{
+	unsigned n = *(unsigned *)arg, i;
+	struct ms_ctx **ctx = calloc(n, sizeof *ctx);
+	long base, after;
+
+	if (ctx == NULL)
+		die("allocation");
+	base = vm_kib("VmRSS:");
+	for (i = 0; i < n; i++)
+		if (ms_ctx_open(&ctx[i], module, mem_labels[i], PIN) != MS_OK)
+			die("ms_ctx_open");
+	after = vm_kib("VmRSS:");
+	if (opt.json)
+		printf("{\"memory\": \"module-rss-users\", \"users\": %u, \"kib\": %ld}\n", n, after - base);
+	else
+		printf("module resident memory with %3u provisioned users logged in: %ld KiB\n", n,
+		       after - base);
+	for (i = 0; i < n; i++)
+		ms_ctx_close(ctx[i]);
+	free(ctx);
+}
+
+/* Per count, each step in a child of its own (in_child): n slots (one
+ * provisioned user each) set up, then the resident size before the module
+ * is loaded by libmikeysakke and after the n slots were opened and logged
+ * in (their records unsealed); then the same for n users' key sets in one
+ * slot. */
 void bench_p11_memory(void)
 {
 	static const unsigned counts[] = { 1, 10, 100 };
@@ -882,43 +968,23 @@ void bench_p11_memory(void)
 	}
 	for (k = 0; k < 3; k++) {
 		unsigned n = counts[k], i;
-		long base, after;
-		struct ms_ctx **ctx = calloc(n, sizeof *ctx);
 
-		if (ctx == NULL)
-			die("allocation");
 		if (n > MST_CONFIG_MAX_SLOTS) {
 			if (opt.json)
 				printf("{\"memory\": \"module-rss-users\", \"users\": %u, \"kib\": null, "
-				       "\"missing\": \"module limit: %d slots\"}\n", n, MST_CONFIG_MAX_SLOTS);
+				       "\"missing\": \"module limit: %d slots; see module-rss-keysets\"}\n", n,
+				       MST_CONFIG_MAX_SLOTS);
 			else
-				printf("module resident memory with %3u provisioned users: - (module limit: %d slots)\n",
-				       n, MST_CONFIG_MAX_SLOTS);
-			free(ctx);
+				printf("module resident memory with %3u provisioned users: - (module limit: %d slots; "
+				       "see the key sets below)\n", n, MST_CONFIG_MAX_SLOTS);
 			continue;
 		}
 		for (i = 0; i < n; i++)
 			snprintf(mem_labels[i], sizeof mem_labels[i], "u%03u", i);
-		if (make_env(hsm, n, mem_label) != 0 || load() != 0)
+		if (make_env(hsm, n, mem_label) != 0)
 			die("SoftHSM2 set-up");
-		for (i = 0; i < n; i++)
-			if (provision(mem_labels[i], i % 2 ? "bob" : "alice") != 0)
-				die("provisioning");
-		unload();
-		base = vm_kib("VmRSS:");
-		for (i = 0; i < n; i++)
-			if (ms_ctx_open(&ctx[i], module, mem_labels[i], PIN) != MS_OK)
-				die("ms_ctx_open");
-		after = vm_kib("VmRSS:");
-		if (opt.json)
-			printf("{\"memory\": \"module-rss-users\", \"users\": %u, \"kib\": %ld}\n", n, after - base);
-		else
-			printf("module resident memory with %3u provisioned users logged in: %ld KiB\n", n,
-			       after - base);
-		fflush(stdout);
-		for (i = 0; i < n; i++)
-			ms_ctx_close(ctx[i]);
-		free(ctx);
+		in_child(slots_setup_child, &n);
+		in_child(slots_measure_child, &n);
 		remove_env();
 	}
 	bench_keyset_memory(hsm);
