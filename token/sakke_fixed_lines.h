@@ -32,7 +32,7 @@ int sakke_fixed_pairing_fp(fp *out, const uint8_t z_pub[2 * FP_BYTES + 1],
 			   const uint8_t b[FP_BYTES], const ec_aff *k);
 
 /* All-ones when the point k (on E, not infinity) lies in E(F_p)[q],
- * zero otherwise; constant time in k (four exponentiations instead of the
+ * zero otherwise; constant time in k (three exponentiations instead of the
  * scalar multiplication [q]k). */
 uint64_t sakke_in_subgroup(const ec_aff *k);
 
