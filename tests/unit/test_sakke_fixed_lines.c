@@ -10,6 +10,7 @@
 #include "token/sakke_fixed_lines.h"
 #include "token/sakke_internal.h"
 #include "token/sakke_pairing.h"
+#include "vectors/interop_vectors.h"
 
 static void random_point(ec_aff *pt)
 {
@@ -197,12 +198,40 @@ static void verdicts_equal_both_paths(void **state)
 	validate_both_ways(MST_ERR_BAD_POINT, z_pub, id, sizeof id, bad);
 }
 
+/* every vendor key set of tests/vectors: the same verdict on both paths,
+ * and the sets that must be valid are */
+static void vendor_verdicts_equal_both_paths(void **state)
+{
+	size_t i, valid = 0, refused = 0;
+
+	(void)state;
+	for (i = 0; i < INTEROP_COUNT(interop_key_sets); i++) {
+		const struct interop_key_set *k = &interop_key_sets[i];
+		mst_rc plain;
+
+		if (k->rsk == NULL || k->z == NULL)
+			continue;
+		sakke_fixed_lines_clear();
+		plain = sakke_rsk_validate(k->z, k->uid, k->uid_len, k->rsk);
+		validate_both_ways(plain, k->z, k->uid, k->uid_len, k->rsk);
+		if (k->expect_valid)
+			assert_int_equal(plain, MST_OK);
+		if (plain == MST_OK)
+			valid++;
+		else
+			refused++;
+	}
+	print_message("%zu vendor RSKs valid, %zu refused, on both paths\n", valid, refused);
+	assert_true(valid >= 5);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(subgroup_test_agrees_with_q_mul),
 		cmocka_unit_test(tables_equal_plain_pairing),
 		cmocka_unit_test(verdicts_equal_both_paths),
+		cmocka_unit_test(vendor_verdicts_equal_both_paths),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
