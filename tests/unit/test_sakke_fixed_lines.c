@@ -5,6 +5,7 @@
  * order, and validation gives the same verdicts with and without the
  * tables (first validation under a KMS key: plain loop; later: tables). */
 #include "test_util.h"
+#include <pthread.h>
 #include <openssl/rand.h>
 #include "token/sakke.h"
 #include "token/sakke_fixed_lines.h"
@@ -225,6 +226,56 @@ static void vendor_verdicts_equal_both_paths(void **state)
 	assert_true(valid >= 5);
 }
 
+/* threads validating under more KMS keys than the slots hold (tables
+ * built, evicted and rebuilt while others are in use): every verdict
+ * right, a wrong identifier always refused */
+#define THREADS 4
+#define KEYS 3
+struct kms {
+	uint8_t z[SAKKE_SCALAR_LEN], z_pub[SAKKE_POINT_LEN], rsk[SAKKE_POINT_LEN];
+};
+static struct kms kms_keys[KEYS];
+static const uint8_t thread_id[] = "2026-12\0tel:+447700900777";
+
+static void *validate_in_turn(void *arg)
+{
+	unsigned t = (unsigned)(uintptr_t)arg, i;
+	uintptr_t bad = 0;
+
+	for (i = 0; i < 6; i++) {
+		const struct kms *k = &kms_keys[(t + i) % KEYS];
+
+		bad += sakke_rsk_validate(k->z_pub, thread_id, sizeof thread_id, k->rsk) != MST_OK;
+		bad += sakke_rsk_validate(k->z_pub, thread_id, sizeof thread_id - 1, k->rsk) != MST_ERR_BAD_KEY;
+	}
+	return (void *)bad;
+}
+
+static void threads_share_the_tables(void **state)
+{
+	pthread_t th[THREADS];
+	unsigned i, before;
+	void *bad;
+
+	(void)state;
+	sakke_fixed_lines_clear();
+	before = sakke_fixed_lines_builds();
+	for (i = 0; i < KEYS; i++) {
+		assert_int_equal(sakke_kms_keygen(kms_keys[i].z, kms_keys[i].z_pub), MST_OK);
+		assert_int_equal(sakke_rsk_issue(kms_keys[i].z, sizeof kms_keys[i].z, thread_id,
+						 sizeof thread_id, kms_keys[i].rsk), MST_OK);
+	}
+	for (i = 0; i < THREADS; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, validate_in_turn, (void *)(uintptr_t)i), 0);
+	for (i = 0; i < THREADS; i++) {
+		assert_int_equal(pthread_join(th[i], &bad), 0);
+		assert_true(bad == NULL);
+	}
+	/* P's table and more KMS keys' than the two slots: rebuilt */
+	assert_true(sakke_fixed_lines_builds() > before + 1);
+	sakke_fixed_lines_clear();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -232,6 +283,7 @@ int main(void)
 		cmocka_unit_test(tables_equal_plain_pairing),
 		cmocka_unit_test(verdicts_equal_both_paths),
 		cmocka_unit_test(vendor_verdicts_equal_both_paths),
+		cmocka_unit_test(threads_share_the_tables),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
