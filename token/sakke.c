@@ -3,24 +3,67 @@
 #include <string.h>
 #include <openssl/rand.h>
 #include "token/sakke_internal.h"
+#include "token/sakke_fixed_lines.h"
 #include "token/sakke_lines.h"
 #include "token/sakke_pairing.h"
 #include "token/secmem.h"
 
-/* RFC 6508 6.1.2.  K's membership of E(F_p)[q] is checked by the Miller
- * loop itself: walking K (the pairing is symmetric on E(F_p)[q], <[a]P + Z,
- * K> = <K, [a]P + Z>), it ends at [q - 1]K, which is -K exactly when
- * [q]K == O (sakke_pairing_walk); a K outside E(F_p)[q] ends elsewhere (or
- * at infinity after an exceptional addition) and is refused.  This saves
- * the 1024-bit scalar multiplication [q]K. */
-mst_rc sakke_rsk_validate(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8_t *id, size_t id_len,
-			  const uint8_t rsk[SAKKE_POINT_LEN])
+/* RFC 6508 6.1.2.  Two ways, the same verdicts:
+ *  - with the line tables of P and Z (token/sakke_fixed_lines.c, from the
+ *    second validation under Z in the process): <[b]P + Z, K> = <P, K>^b
+ *    <Z, K> evaluated at K, and K's membership of E(F_p)[q] tested by
+ *    quadratic characters (sakke_in_subgroup);
+ *  - without them: the plain Miller loop walking K (the pairing is
+ *    symmetric on E(F_p)[q], <[a]P + Z, K> = <K, [a]P + Z>), which ends at
+ *    [q - 1]K, -K exactly when [q]K == O (sakke_pairing_walk); a K outside
+ *    E(F_p)[q] ends elsewhere (or at infinity after an exceptional
+ *    addition) and is refused.  This saves the scalar multiplication [q]K.
+ * A K outside E(F_p)[q] is MST_ERR_BAD_POINT, a pairing other than g
+ * MST_ERR_BAD_KEY. */
+static mst_rc rsk_validate_walk(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8_t *id, size_t id_len,
+				const ec_aff *k)
 {
 	uint8_t w[SAKKE_L];
-	ec_aff ztab[EC_COMB_MAX], k, a;
+	ec_aff a;
 	ec_jac aj, end;
 	fp pairing, z2, t;
 	uint64_t in_q;
+	mst_rc rc = MST_OK;
+
+	/* [a]P + Z at infinity means a = -z: no valid key for that identifier */
+	if (sakke_id_point(z_pub, id, id_len, &aj) != MST_OK)
+		return MST_ERR_BAD_KEY;
+	(void)ec_to_affine(&a, &aj);    /* finite: checked just above */
+	sakke_pairing_walk(&pairing, &end, k, &a);
+	/* end == -K: X == x Z^2, Y == -y Z^3, Z != 0 */
+	fp_sqr(&z2, &end.z);
+	fp_mul(&t, &k->x, &z2);
+	in_q = fp_equal(&t, &end.x);
+	fp_mul(&z2, &z2, &end.z);
+	fp_mul(&t, &k->y, &z2);
+	fp_neg(&t, &t);
+	in_q &= fp_equal(&t, &end.y) & ~fp_is_zero(&end.z);
+	ct_declassify(&in_q, sizeof in_q);     /* the verdict */
+	fp_to_bytes(w, &pairing);
+	if (!in_q)
+		rc = MST_ERR_BAD_POINT;
+	/* < [a]P + Z, K > == g */
+	else if (secure_memcmp(w, sakke_param_g, SAKKE_L) != 0)
+		rc = MST_ERR_BAD_KEY;
+	secure_wipe(&end, sizeof end);
+	secure_wipe(&z2, sizeof z2);
+	secure_wipe(&t, sizeof t);
+	secure_wipe(&pairing, sizeof pairing);
+	secure_wipe(w, sizeof w);
+	return rc;
+}
+
+mst_rc sakke_rsk_validate(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8_t *id, size_t id_len,
+			  const uint8_t rsk[SAKKE_POINT_LEN])
+{
+	uint8_t b[SAKKE_SCALAR_LEN];
+	ec_aff ztab[EC_COMB_MAX], k;
+	uint64_t in_q, is_g;
 	mst_rc rc;
 
 	if (z_pub == NULL || rsk == NULL || id == NULL || id_len == 0)
@@ -29,35 +72,18 @@ mst_rc sakke_rsk_validate(const uint8_t z_pub[SAKKE_POINT_LEN], const uint8_t *i
 	rc = sakke_z_table(z_pub, ztab);        /* Z decoded and checked, cached */
 	if (rc == MST_OK)
 		rc = ec_decode(&k, rsk, SAKKE_POINT_LEN);
-	/* [a]P + Z at infinity means a = -z: no valid key for that identifier */
-	if (rc == MST_OK && sakke_id_point(z_pub, id, id_len, &aj) != MST_OK)
-		rc = MST_ERR_BAD_KEY;
 	if (rc == MST_OK)
-		(void)ec_to_affine(&a, &aj);    /* finite: checked just above */
-	if (rc == MST_OK) {
-		sakke_pairing_walk(&pairing, &end, &k, &a);
-		/* end == -K: X == x Z^2, Y == -y Z^3, Z != 0 */
-		fp_sqr(&z2, &end.z);
-		fp_mul(&t, &k.x, &z2);
-		in_q = fp_equal(&t, &end.x);
-		fp_mul(&z2, &z2, &end.z);
-		fp_mul(&t, &k.y, &z2);
-		fp_neg(&t, &t);
-		in_q &= fp_equal(&t, &end.y) & ~fp_is_zero(&end.z);
-		ct_declassify(&in_q, sizeof in_q);     /* the verdict */
-		fp_to_bytes(w, &pairing);
-		if (!in_q)
-			rc = MST_ERR_BAD_POINT;
-		/* < [a]P + Z, K > == g */
-		else if (secure_memcmp(w, sakke_param_g, SAKKE_L) != 0)
-			rc = MST_ERR_BAD_KEY;
+		rc = sakke_id_scalar(id, id_len, b);
+	if (rc == MST_OK && sakke_fixed_pairing_is_g(&is_g, z_pub, b, &k)) {
+		in_q = sakke_in_subgroup(&k);
+		ct_declassify(&in_q, sizeof in_q);     /* the verdicts */
+		ct_declassify(&is_g, sizeof is_g);
+		/* [b]P + Z at infinity (b = -z) pairs to 1: refused here too */
+		rc = !in_q ? MST_ERR_BAD_POINT : !is_g ? MST_ERR_BAD_KEY : MST_OK;
+	} else if (rc == MST_OK) {
+		rc = rsk_validate_walk(z_pub, id, id_len, &k);
 	}
 	secure_wipe(&k, sizeof k);
-	secure_wipe(&end, sizeof end);
-	secure_wipe(&z2, sizeof z2);
-	secure_wipe(&t, sizeof t);
-	secure_wipe(&pairing, sizeof pairing);
-	secure_wipe(w, sizeof w);
 	sakke_scrub_stack();
 	return rc;
 }

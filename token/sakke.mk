@@ -6,6 +6,7 @@ token_libmstcore_la_SOURCES += \
 	token/sakke_ec.c token/sakke_ec.h \
 	token/sakke_pairing.c token/sakke_pairing.h \
 	token/sakke_lines.c token/sakke_lines.h \
+	token/sakke_fixed_lines.c token/sakke_fixed_lines.h token/sakke_subgroup.c \
 	token/sakke_params.c token/sakke_comb_table.c token/sakke_comb_table6.c token/sakke_comb.c \
 	token/sakke_zcache.c token/sakke_idcache.c token/sakke_modq.c token/sakke_gpow.c \
 	token/sakke_hash.c token/sakke_scalar.c \

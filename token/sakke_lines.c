@@ -142,11 +142,12 @@ static void lines_walk(fp *c, fp *z, const ec_aff *k)
  * n_lines fp (c2 and the prefix products).  For K in E(F_p)[q] no c2 is
  * zero (no multiple of K below q is infinity); for any other K a zero
  * only spoils the result, which the decapsulation test then refuses. */
-static void lines_build(fp *c, fp *scratch, const ec_aff *k)
+void sakke_lines_table_build(fp *c, fp *scratch, const ec_aff *k)
 {
 	fp *z = scratch, *pre = scratch + n_lines, inv, t;
 	size_t j;
 
+	pthread_once(&naf_once, naf_init);
 	lines_walk(c, z, k);
 	fp_copy(&pre[0], &z[0]);
 	for (j = 1; j < n_lines; j++)
@@ -167,34 +168,54 @@ static void lines_build(fp *c, fp *scratch, const ec_aff *k)
 	secure_wipe(&t, sizeof t);
 }
 
-/* v = prod of lines at (x, y), squared along the loop, then the final
- * exponent 4 and the representative. */
-static void lines_eval(fp *out, const fp *c, const ec_aff *r)
+/* v = prod of lines at (x, y) = (c0 x + c1) + i y, squared along the
+ * loop.  At a step with an addition, the two lines are multiplied first:
+ * (a1 + i y)(a2 + i y) = (a1 a2 - y^2) + i y (a1 + a2), 2 multiplications
+ * with y^2 computed once, then one product in F_p^2 (3) instead of two
+ * (6). */
+void sakke_lines_miller(fp2 *v, const fp *c, const ec_aff *r)
 {
-	fp2 v, l;
+	fp2 l;
+	fp y2, a2;
 	size_t j = 0;
 	int i;
 
-	fp2_set_one(&v);
-	fp_copy(&l.b, &r->y);
+	pthread_once(&naf_once, naf_init);
+	fp_sqr(&y2, &r->y);
+	fp2_set_one(v);
 	for (i = naf_len - 2; i >= 0; i--) {
-		fp2_sqr(&v, &v);
+		fp2_sqr(v, v);
 		fp_mul(&l.a, &c[2 * j], &r->x);
 		fp_add(&l.a, &l.a, &c[2 * j + 1]);
-		fp2_mul(&v, &v, &l);
 		j++;
-		if (naf[i] != 0) {
-			fp_mul(&l.a, &c[2 * j], &r->x);
-			fp_add(&l.a, &l.a, &c[2 * j + 1]);
-			fp2_mul(&v, &v, &l);
+		if (naf[i] != 0) {      /* public digits of q - 1 */
+			fp_mul(&a2, &c[2 * j], &r->x);
+			fp_add(&a2, &a2, &c[2 * j + 1]);
 			j++;
+			fp_add(&l.b, &l.a, &a2);
+			fp_mul(&l.b, &l.b, &r->y);
+			fp_mul(&l.a, &l.a, &a2);
+			fp_sub(&l.a, &l.a, &y2);
+		} else {
+			fp_copy(&l.b, &r->y);
 		}
+		fp2_mul(v, v, &l);
 	}
+	secure_wipe(&l, sizeof l);
+	secure_wipe(&y2, sizeof y2);
+	secure_wipe(&a2, sizeof a2);
+}
+
+/* the Miller value, the final exponent 4 and the representative */
+static void lines_eval(fp *out, const fp *c, const ec_aff *r)
+{
+	fp2 v;
+
+	sakke_lines_miller(&v, c, r);
 	fp2_sqr(&v, &v);
 	fp2_sqr(&v, &v);
 	fp2_pf_repr(out, &v);
 	secure_wipe(&v, sizeof v);
-	secure_wipe(&l, sizeof l);
 }
 
 /* with the lock held: the slot of digest d, or -1 */
@@ -267,7 +288,7 @@ static fp *table_new(const ec_aff *k)
 		secmem_free(c);
 		return NULL;
 	}
-	lines_build(c, scratch, k);
+	sakke_lines_table_build(c, scratch, k);
 	secmem_free(scratch);
 	return c;
 }

@@ -11,6 +11,7 @@
 #define MST_SAKKE_LINES_H
 
 #include <stddef.h>
+#include "token/fp2.h"
 #include "token/sakke_ec.h"
 
 /* Keys whose lines are kept at once (least recently used dropped). */
@@ -38,5 +39,14 @@ void sakke_lines_clear(void);
  * locked memory so far (the slower path was taken). */
 unsigned sakke_lines_builds(void);
 unsigned sakke_lines_unlocked(void);
+
+/* The table itself, for any point B of E(F_p)[q] (the RSK, or a public
+ * point: token/sakke_fixed_lines.c): c gets sakke_lines_bytes() of B's
+ * normalised lines, scratch as much again (wiped by the caller when B is
+ * secret).  Constant time in B. */
+void sakke_lines_table_build(fp *c, fp *scratch, const ec_aff *b);
+/* *v = f_B([i]R), the Miller value of B's table c at R before the final
+ * exponentiation: <B, R> is v^4 in PF_p.  Constant time in c and R. */
+void sakke_lines_miller(fp2 *v, const fp *c, const ec_aff *r);
 
 #endif

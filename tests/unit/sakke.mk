@@ -55,6 +55,11 @@ TESTS += tests/unit/test_sakke_lines
 tests_unit_test_sakke_lines_SOURCES = tests/unit/test_sakke_lines.c
 tests_unit_test_sakke_lines_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_sakke_lines_LDADD = $(TEST_CORE_LIBS)
+check_PROGRAMS += tests/unit/test_sakke_fixed_lines
+TESTS += tests/unit/test_sakke_fixed_lines
+tests_unit_test_sakke_fixed_lines_SOURCES = tests/unit/test_sakke_fixed_lines.c
+tests_unit_test_sakke_fixed_lines_CFLAGS = $(TEST_CFLAGS) -pthread
+tests_unit_test_sakke_fixed_lines_LDADD = $(TEST_CORE_LIBS) -lpthread
 
 # the whole secret paths (decapsulation, HashToIntegerRange, ECCSI
 # signing, the TPM store's GCM open, hex decoding of key text) under the

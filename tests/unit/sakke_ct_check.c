@@ -17,6 +17,7 @@
 #include "token/sakke_pairing.h"
 #include "token/sakke_internal.h"
 #include "token/sakke_lines.h"
+#include "token/sakke_fixed_lines.h"
 
 #define SECRET(p, n) VALGRIND_MAKE_MEM_UNDEFINED((p), (n))
 #define PUBLIC(p, n) VALGRIND_MAKE_MEM_DEFINED((p), (n))
@@ -138,6 +139,24 @@ int main(int argc, char **argv)
 	sakke_pairing_rsk(&c, &rsk, &gen);
 	if (sakke_lines_builds() != 1)
 		return 1;
+	/* RSK validation's pairing with the public line tables of P and Z
+	 * evaluated at the secret K (the second call builds them), and the
+	 * subgroup test of K */
+	{
+		uint8_t bpub[SAKKE_SCALAR_LEN];
+		uint64_t is_g, in_q;
+
+		memset(bpub, 0, sizeof bpub);
+		bpub[SAKKE_SCALAR_LEN - 30] = 0x5a;     /* a 30-octet identifier */
+		if (sakke_fixed_pairing_is_g(&is_g, sakke_param_P, bpub, &rsk) != 0 ||
+		    sakke_fixed_pairing_is_g(&is_g, sakke_param_P, bpub, &rsk) != 1)
+			return 1;
+		in_q = sakke_in_subgroup(&rsk);
+		PUBLIC(&is_g, sizeof is_g);     /* the verdicts are public */
+		PUBLIC(&in_q, sizeof in_q);
+		if (is_g || !in_q)
+			return 1;
+	}
 	fp_from_bytes(&a, sakke_param_g);
 	sakke_pf_pow(&c, &a, k, sizeof k);
 	sakke_g_pow_fixed(&c, k);
