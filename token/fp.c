@@ -150,6 +150,21 @@ void fp_neg(fp *r, const fp *a)
 } while (0)
 #endif
 
+/* (lo:mid:hi) += (plo:pmid:phi) */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(MST_FP_PORTABLE)
+#define ADD_ACC(lo, mid, hi, plo, pmid, phi) do { \
+	__asm__("addq %[pl], %[l]\n\tadcq %[pm], %[m]\n\tadcq %[ph], %[h]" \
+		: [l] "+&r"(lo), [m] "+&r"(mid), [h] "+&r"(hi) \
+		: [pl] "r"(plo), [pm] "r"(pmid), [ph] "r"(phi) : "cc"); \
+} while (0)
+#else
+#define ADD_ACC(lo, mid, hi, plo, pmid, phi) do { \
+	unsigned char c_ = addc(0, (lo), (plo), &(lo)); \
+	c_ = addc(c_, (mid), (pmid), &(mid)); \
+	(hi) += (phi) + c_; \
+} while (0)
+#endif
+
 /* (lo:mid:hi) += 2 (plo:pmid:phi): the doubled cross products of a
  * squaring column, added to the running column (phi < 2^63, so the
  * doubling does not overflow). */
@@ -221,29 +236,32 @@ void fp_mul(fp *r, const fp *a, const fp *b)
 }
 
 /* r = w / 2^1024 mod p for w < p 2^1024: the reduction half of the
- * product-scanning multiplication on its own (a separate function so that
- * GCC's unrolling budget covers it fully). */
+ * product-scanning multiplication on its own.  Here the chain of digits
+ * m_i (imul, mul, add) is all there is, so each low column is summed in
+ * two parts: w_i and the products m_j p_(i-j) of digits known one column
+ * earlier or more go into a fresh (plo:pmid:phi), free to run ahead while
+ * m_(i-1) is being made; only m_(i-1) p_1 and the merge wait for it. */
 void fp_redc_wide(fp *r, const uint64_t w[2 * FP_LIMBS])
 {
 	uint64_t m[FP_LIMBS], t[FP_LIMBS], lo = 0, mid = 0, hi = 0;
-	int i;
+	int i, j;
 
 	UNROLL for (i = 0; i < FP_LIMBS; i++) {
-		u128 s0 = (u128)lo + w[i];
+		uint64_t plo = w[i], pmid = 0, phi = 0;
 
-		lo = (uint64_t)s0;
-		s0 = (u128)mid + (uint64_t)(s0 >> 64);
-		mid = (uint64_t)s0;
-		hi += (uint64_t)(s0 >> 64);
-		COLUMN_LOW_END(i);
+		UNROLL for (j = 0; j + 1 < i; j++)
+			MAC(plo, pmid, phi, m[j], fp_modulus.v[i - j]);
+		ADD_ACC(lo, mid, hi, plo, pmid, phi);
+		if (i > 0)
+			MAC(lo, mid, hi, m[i - 1], fp_modulus.v[1]);
+		m[i] = lo * fp_n0;
+		MAC(lo, mid, hi, m[i], fp_modulus.v[0]);
+		lo = mid; mid = hi; hi = 0;
 	}
 	UNROLL for (i = FP_LIMBS; i < 2 * FP_LIMBS - 1; i++) {
-		u128 s0 = (u128)lo + w[i];
+		uint64_t plo = w[i], pmid = 0, phi = 0;
 
-		lo = (uint64_t)s0;
-		s0 = (u128)mid + (uint64_t)(s0 >> 64);
-		mid = (uint64_t)s0;
-		hi += (uint64_t)(s0 >> 64);
+		ADD_ACC(lo, mid, hi, plo, pmid, phi);
 		COLUMN_HIGH_END(i);
 	}
 	{
@@ -314,8 +332,10 @@ static void mul_half_c(uint64_t w[FP_LIMBS], const uint64_t a[HALF_LIMBS],
 
 /* On x86-64 CPUs with BMI2 and ADX, the mulx/adcx/adox product of
  * fp_x86_64.c instead (the test of the CPU is on a constant of the
- * machine, not on data). */
-#if defined(__x86_64__) && defined(__GNUC__) && defined(__ELF__) && !defined(MST_FP_PORTABLE)
+ * machine, not on data).  MST_FP_NO_ADX (test_sakke_fp_noadx) builds the
+ * x86-64 path of a CPU without them. */
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__ELF__) && \
+    !defined(MST_FP_PORTABLE) && !defined(MST_FP_NO_ADX)
 void mst_fp_mul8_adx(uint64_t w[FP_LIMBS], const uint64_t a[HALF_LIMBS],
 		     const uint64_t b[HALF_LIMBS]);
 
