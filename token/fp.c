@@ -1,9 +1,11 @@
 /* token/fp.c - constant-time Montgomery arithmetic modulo the 1024-bit p.
  *
- * Products are formed in full (2048 bits; squaring computes each cross
- * product once) and then reduced by word-by-word Montgomery reduction
- * (REDC).  The single conditional subtraction at the end of each operation
- * is done with a mask, never a branch, so timing is independent of values.
+ * fp_mul and fp_sqr scan products column by column with the word-by-word
+ * Montgomery reduction interleaved (squaring computes each cross product
+ * once); fp_mul_wide and fp_redc_wide are the two halves apart, for the
+ * lazy reduction of F_p^2.  The single conditional subtraction at the end
+ * of each operation is done with a mask, never a branch, so timing is
+ * independent of values.
  */
 /* The limb loops have constant trip counts; letting GCC unroll them fully
  * (and schedule the 64x64->128 multiplications) roughly halves the time of
@@ -307,117 +309,25 @@ void fp_sqr(fp *r, const fp *a)
 	reduce_once(r, t, mid);
 }
 
-/* w = a b for 8-limb a, b (16 limbs), product scanning in C. */
-#define HALF_LIMBS (FP_LIMBS / 2)
-static void mul_half_c(uint64_t w[FP_LIMBS], const uint64_t a[HALF_LIMBS],
-		       const uint64_t b[HALF_LIMBS])
+/* The product half of fp_mul on its own: w = a b (2048 bits). */
+void fp_mul_wide(uint64_t w[2 * FP_LIMBS], const fp *a, const fp *b)
 {
 	uint64_t lo = 0, mid = 0, hi = 0;
 	int i, j;
 
-	UNROLL for (i = 0; i < HALF_LIMBS; i++) {
+	UNROLL for (i = 0; i < FP_LIMBS; i++) {
 		UNROLL for (j = 0; j <= i; j++)
-			MAC(lo, mid, hi, a[j], b[i - j]);
+			MAC(lo, mid, hi, a->v[j], b->v[i - j]);
 		w[i] = lo;
 		lo = mid; mid = hi; hi = 0;
 	}
-	UNROLL for (i = HALF_LIMBS; i < FP_LIMBS - 1; i++) {
-		UNROLL for (j = i - (HALF_LIMBS - 1); j < HALF_LIMBS; j++)
-			MAC(lo, mid, hi, a[j], b[i - j]);
+	UNROLL for (i = FP_LIMBS; i < 2 * FP_LIMBS - 1; i++) {
+		UNROLL for (j = i - (FP_LIMBS - 1); j < FP_LIMBS; j++)
+			MAC(lo, mid, hi, a->v[j], b->v[i - j]);
 		w[i] = lo;
 		lo = mid; mid = hi; hi = 0;
 	}
-	w[FP_LIMBS - 1] = lo;
-}
-
-/* On x86-64 CPUs with BMI2 and ADX, the mulx/adcx/adox product of
- * fp_x86_64.c instead (the test of the CPU is on a constant of the
- * machine, not on data).  MST_FP_NO_ADX (test_sakke_fp_noadx) builds the
- * x86-64 path of a CPU without them. */
-#if defined(__x86_64__) && defined(__GNUC__) && defined(__ELF__) && \
-    !defined(MST_FP_PORTABLE) && !defined(MST_FP_NO_ADX)
-void mst_fp_mul8_adx(uint64_t w[FP_LIMBS], const uint64_t a[HALF_LIMBS],
-		     const uint64_t b[HALF_LIMBS]);
-
-static int cpu_has_adx(void)
-{
-	return __builtin_cpu_supports("adx") && __builtin_cpu_supports("bmi2");
-}
-
-static inline void mul_half(uint64_t w[FP_LIMBS], const uint64_t a[HALF_LIMBS],
-			    const uint64_t b[HALF_LIMBS], int adx)
-{
-	if (adx)
-		mst_fp_mul8_adx(w, a, b);
-	else
-		mul_half_c(w, a, b);
-}
-#else
-static int cpu_has_adx(void)
-{
-	return 0;
-}
-
-static inline void mul_half(uint64_t w[FP_LIMBS], const uint64_t a[HALF_LIMBS],
-			    const uint64_t b[HALF_LIMBS], int adx)
-{
-	(void)adx;
-	mul_half_c(w, a, b);
-}
-#endif
-
-/* d = |x - y| for 8-limb x, y; returns all-ones when x < y, else zero.
- * The negation is a masked two's complement (no branch). */
-static inline uint64_t abs_diff_half(uint64_t d[HALF_LIMBS], const uint64_t x[HALF_LIMBS],
-				     const uint64_t y[HALF_LIMBS])
-{
-	uint64_t mask;
-	unsigned char borrow = 0, carry;
-	int i;
-
-	for (i = 0; i < HALF_LIMBS; i++)
-		borrow = subb(borrow, x[i], y[i], &d[i]);
-	mask = 0 - (uint64_t)borrow;
-	carry = borrow;
-	for (i = 0; i < HALF_LIMBS; i++)
-		carry = addc(carry, d[i] ^ mask, 0, &d[i]);
-	return mask;
-}
-
-/* The product half of fp_mul on its own: w = a b (2048 bits), by one level
- * of Karatsuba on 512-bit halves, a = a0 + a1 X, b = b0 + b1 X, X = 2^512:
- * a b = L + (L + H + (a0 - a1)(b1 - b0)) X + H X^2, L = a0 b0, H = a1 b1.
- * The middle product is formed from |a0 - a1| |b1 - b0| and added or
- * subtracted by a mask of the two signs.  192 word multiplications instead
- * of 256: on a CPU whose multiplier issues one 64x64->128 product every two
- * cycles (AMD Zen 1), the count of products is what sets the time. */
-void fp_mul_wide(uint64_t w[2 * FP_LIMBS], const fp *a, const fp *b)
-{
-	uint64_t da[HALF_LIMBS], db[HALF_LIMBS], mid[FP_LIMBS], neg, top;
-	unsigned char c1 = 0, c2, c3 = 0;
-	int i, adx = cpu_has_adx();
-
-	mul_half(w, a->v, b->v, adx);
-	mul_half(w + FP_LIMBS, a->v + HALF_LIMBS, b->v + HALF_LIMBS, adx);
-	neg = abs_diff_half(da, a->v, a->v + HALF_LIMBS);
-	neg ^= abs_diff_half(db, b->v + HALF_LIMBS, b->v);
-	mul_half(mid, da, db, adx);
-	/* (top:mid) = L + H +- |..| |..| (>= 0, below 2^1025): the
-	 * subtraction is the addition of the complement plus one. */
-	c2 = (unsigned char)(neg & 1);
-	for (i = 0; i < FP_LIMBS; i++) {
-		uint64_t s;
-
-		c1 = addc(c1, w[i], w[FP_LIMBS + i], &s);
-		c2 = addc(c2, s, mid[i] ^ neg, &mid[i]);
-	}
-	top = (uint64_t)c1 + c2 + neg;  /* mod 2^64: the 17th word */
-	/* w += (top:mid) X */
-	for (i = 0; i < FP_LIMBS; i++)
-		c3 = addc(c3, w[HALF_LIMBS + i], mid[i], &w[HALF_LIMBS + i]);
-	c3 = addc(c3, w[HALF_LIMBS + FP_LIMBS], top, &w[HALF_LIMBS + FP_LIMBS]);
-	for (i = HALF_LIMBS + FP_LIMBS + 1; i < 2 * FP_LIMBS; i++)
-		c3 = addc(c3, w[i], 0, &w[i]);
+	w[2 * FP_LIMBS - 1] = lo;
 }
 
 /* r = a - b, plus p 2^1024 when that is negative (by a mask): for a, b in

@@ -38,18 +38,6 @@ tests_unit_test_sakke_fp_portable_SOURCES = tests/unit/test_sakke_fp.c token/fp.
 tests_unit_test_sakke_fp_portable_CFLAGS = $(TEST_CFLAGS) -DMST_FP_PORTABLE
 tests_unit_test_sakke_fp_portable_LDADD = $(TEST_CORE_LIBS)
 
-# and with the x86-64 C arithmetic of a CPU without BMI2/ADX (fp_mul's
-# interleaved product, fp_mul_wide's C Karatsuba halves)
-check_PROGRAMS += tests/unit/test_sakke_fp_noadx
-TESTS += tests/unit/test_sakke_fp_noadx
-tests_unit_test_sakke_fp_noadx_SOURCES = tests/unit/test_sakke_fp.c token/fp.c
-tests_unit_test_sakke_fp_noadx_CFLAGS = $(TEST_CFLAGS) -DMST_FP_NO_ADX
-tests_unit_test_sakke_fp_noadx_LDADD = $(TEST_CORE_LIBS)
-
-# the mulx product is its generator's output and straight-line code
-TESTS += tests/unit/fp_x86_64_gen.sh
-EXTRA_DIST += tests/unit/fp_x86_64_gen.sh
-
 # the comb path of encapsulation/decapsulation and the cache of comb tables
 # (with threads)
 noinst_HEADERS += tests/unit/sakke_test_scalars.h
