@@ -1,9 +1,11 @@
 /* token/fp.c - constant-time Montgomery arithmetic modulo the 1024-bit p.
  *
- * Products are formed in full (2048 bits; squaring computes each cross
- * product once) and then reduced by word-by-word Montgomery reduction
- * (REDC).  The single conditional subtraction at the end of each operation
- * is done with a mask, never a branch, so timing is independent of values.
+ * fp_mul and fp_sqr scan products column by column with the word-by-word
+ * Montgomery reduction interleaved (squaring computes each cross product
+ * once); fp_mul_wide and fp_redc_wide are the two halves apart, for the
+ * lazy reduction of F_p^2.  The single conditional subtraction at the end
+ * of each operation is done with a mask, never a branch, so timing is
+ * independent of values.
  */
 /* The limb loops have constant trip counts; letting GCC unroll them fully
  * (and schedule the 64x64->128 multiplications) roughly halves the time of
@@ -150,6 +152,43 @@ void fp_neg(fp *r, const fp *a)
 } while (0)
 #endif
 
+/* (lo:mid:hi) += (plo:pmid:phi) */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(MST_FP_PORTABLE)
+#define ADD_ACC(lo, mid, hi, plo, pmid, phi) do { \
+	__asm__("addq %[pl], %[l]\n\tadcq %[pm], %[m]\n\tadcq %[ph], %[h]" \
+		: [l] "+&r"(lo), [m] "+&r"(mid), [h] "+&r"(hi) \
+		: [pl] "r"(plo), [pm] "r"(pmid), [ph] "r"(phi) : "cc"); \
+} while (0)
+#else
+#define ADD_ACC(lo, mid, hi, plo, pmid, phi) do { \
+	unsigned char c_ = addc(0, (lo), (plo), &(lo)); \
+	c_ = addc(c_, (mid), (pmid), &(mid)); \
+	(hi) += (phi) + c_; \
+} while (0)
+#endif
+
+/* (lo:mid:hi) += 2 (plo:pmid:phi): the doubled cross products of a
+ * squaring column, added to the running column (phi < 2^63, so the
+ * doubling does not overflow). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(MST_FP_PORTABLE)
+#define ADD_DOUBLED(lo, mid, hi, plo, pmid, phi) do { \
+	__asm__("addq %[pl], %[pl]\n\tadcq %[pm], %[pm]\n\tadcq %[ph], %[ph]\n\t" \
+		"addq %[pl], %[l]\n\tadcq %[pm], %[m]\n\tadcq %[ph], %[h]" \
+		: [l] "+r"(lo), [m] "+r"(mid), [h] "+r"(hi), \
+		  [pl] "+r"(plo), [pm] "+r"(pmid), [ph] "+r"(phi) : : "cc"); \
+} while (0)
+#else
+#define ADD_DOUBLED(lo, mid, hi, plo, pmid, phi) do { \
+	unsigned char c_; \
+	(phi) = (phi) << 1 | (pmid) >> 63; \
+	(pmid) = (pmid) << 1 | (plo) >> 63; \
+	(plo) <<= 1; \
+	c_ = addc(0, (lo), (plo), &(lo)); \
+	c_ = addc(c_, (mid), (pmid), &(mid)); \
+	(hi) += (phi) + c_; \
+} while (0)
+#endif
+
 /* Column i < 16: add m_j * p_(i-j) for j < i, choose m_i so that the
  * column's low word becomes zero, add m_i * p_0, shift one word down. */
 /* Full unrolling turns every index into a constant (GCC only). */
@@ -199,29 +238,32 @@ void fp_mul(fp *r, const fp *a, const fp *b)
 }
 
 /* r = w / 2^1024 mod p for w < p 2^1024: the reduction half of the
- * product-scanning multiplication on its own (a separate function so that
- * GCC's unrolling budget covers it fully). */
+ * product-scanning multiplication on its own.  Here the chain of digits
+ * m_i (imul, mul, add) is all there is, so each low column is summed in
+ * two parts: w_i and the products m_j p_(i-j) of digits known one column
+ * earlier or more go into a fresh (plo:pmid:phi), free to run ahead while
+ * m_(i-1) is being made; only m_(i-1) p_1 and the merge wait for it. */
 void fp_redc_wide(fp *r, const uint64_t w[2 * FP_LIMBS])
 {
 	uint64_t m[FP_LIMBS], t[FP_LIMBS], lo = 0, mid = 0, hi = 0;
-	int i;
+	int i, j;
 
 	UNROLL for (i = 0; i < FP_LIMBS; i++) {
-		u128 s0 = (u128)lo + w[i];
+		uint64_t plo = w[i], pmid = 0, phi = 0;
 
-		lo = (uint64_t)s0;
-		s0 = (u128)mid + (uint64_t)(s0 >> 64);
-		mid = (uint64_t)s0;
-		hi += (uint64_t)(s0 >> 64);
-		COLUMN_LOW_END(i);
+		UNROLL for (j = 0; j + 1 < i; j++)
+			MAC(plo, pmid, phi, m[j], fp_modulus.v[i - j]);
+		ADD_ACC(lo, mid, hi, plo, pmid, phi);
+		if (i > 0)
+			MAC(lo, mid, hi, m[i - 1], fp_modulus.v[1]);
+		m[i] = lo * fp_n0;
+		MAC(lo, mid, hi, m[i], fp_modulus.v[0]);
+		lo = mid; mid = hi; hi = 0;
 	}
 	UNROLL for (i = FP_LIMBS; i < 2 * FP_LIMBS - 1; i++) {
-		u128 s0 = (u128)lo + w[i];
+		uint64_t plo = w[i], pmid = 0, phi = 0;
 
-		lo = (uint64_t)s0;
-		s0 = (u128)mid + (uint64_t)(s0 >> 64);
-		mid = (uint64_t)s0;
-		hi += (uint64_t)(s0 >> 64);
+		ADD_ACC(lo, mid, hi, plo, pmid, phi);
 		COLUMN_HIGH_END(i);
 	}
 	{
@@ -233,43 +275,38 @@ void fp_redc_wide(fp *r, const uint64_t w[2 * FP_LIMBS])
 	reduce_once(r, t, mid);
 }
 
-/* Squaring: the double-width square first, with each cross product
- * a_j a_k (j < k) formed once (120 multiplications), doubled by a shift,
- * plus the 16 squares on the diagonal; then a product-scanning Montgomery
- * reduction (256).  392 word multiplications instead of 512. */
+/* Squaring, product scanning with the reduction interleaved as in fp_mul:
+ * column i gathers each cross product a_j a_k (j < k, j + k = i) once in
+ * (plo:pmid:phi), doubles it into the running column, adds the square
+ * a_(i/2)^2 when i is even, then the reduction products.  136 + 256 word
+ * multiplications instead of 512, and, unlike a full square followed by
+ * fp_redc_wide, the products of the next column overlap the wait for
+ * each Montgomery digit m_i. */
+#define SQR_COLUMN(i, jlo) do { \
+	uint64_t plo = 0, pmid = 0, phi = 0; \
+	int j_; \
+	UNROLL for (j_ = (jlo); j_ < ((i) + 1) / 2; j_++) \
+		MAC(plo, pmid, phi, a->v[j_], a->v[(i) - j_]); \
+	ADD_DOUBLED(lo, mid, hi, plo, pmid, phi); \
+	if (((i) & 1) == 0) \
+		MAC(lo, mid, hi, a->v[(i) / 2], a->v[(i) / 2]); \
+} while (0)
+
 void fp_sqr(fp *r, const fp *a)
 {
-	uint64_t w[2 * FP_LIMBS], lo = 0, mid = 0, hi = 0, c = 0;
-	int i, j;
+	uint64_t m[FP_LIMBS], t[FP_LIMBS], lo = 0, mid = 0, hi = 0;
+	int i;
 
-	/* two loops of at most 16 columns each: GCC then unrolls them fully */
-	w[0] = 0;
-	UNROLL for (i = 1; i < FP_LIMBS; i++) {
-		UNROLL for (j = 0; j < (i + 1) / 2; j++)
-			MAC(lo, mid, hi, a->v[j], a->v[i - j]);
-		w[i] = lo;
-		lo = mid; mid = hi; hi = 0;
-	}
-	UNROLL for (i = FP_LIMBS; i < 2 * FP_LIMBS - 2; i++) {
-		UNROLL for (j = i - (FP_LIMBS - 1); j < (i + 1) / 2; j++)
-			MAC(lo, mid, hi, a->v[j], a->v[i - j]);
-		w[i] = lo;
-		lo = mid; mid = hi; hi = 0;
-	}
-	w[2 * FP_LIMBS - 2] = lo;
-	w[2 * FP_LIMBS - 1] = mid;
-	/* w = 2 w + sum a_i^2 2^(128 i) */
 	UNROLL for (i = 0; i < FP_LIMBS; i++) {
-		u128 sq = (u128)a->v[i] * a->v[i];
-		u128 s0 = ((u128)(w[2 * i] << 1)) + (uint64_t)sq + c;
-		u128 s1;
-
-		s1 = ((u128)(w[2 * i + 1] << 1 | w[2 * i] >> 63)) + (uint64_t)(sq >> 64) + (uint64_t)(s0 >> 64);
-		c = (uint64_t)(s1 >> 64) + (w[2 * i + 1] >> 63);
-		w[2 * i] = (uint64_t)s0;
-		w[2 * i + 1] = (uint64_t)s1;
+		SQR_COLUMN(i, 0);
+		COLUMN_LOW_END(i);
 	}
-	fp_redc_wide(r, w);
+	UNROLL for (i = FP_LIMBS; i < 2 * FP_LIMBS - 1; i++) {
+		SQR_COLUMN(i, i - (FP_LIMBS - 1));
+		COLUMN_HIGH_END(i);
+	}
+	t[FP_LIMBS - 1] = lo;
+	reduce_once(r, t, mid);
 }
 
 /* The product half of fp_mul on its own: w = a b (2048 bits). */

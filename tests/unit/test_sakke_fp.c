@@ -152,6 +152,108 @@ static void fp_ops_match_bn(void **state)
 	BN_CTX_free(ctx);
 }
 
+/* BIGNUM -> limbs (plain integer, x < 2^1024) */
+static void limbs_from_bn(fp *a, const BIGNUM *x)
+{
+	uint8_t be[FP_BYTES];
+	int i, k;
+
+	assert_int_equal(BN_bn2binpad(x, be, FP_BYTES), FP_BYTES);
+	for (i = 0; i < FP_LIMBS; i++) {
+		a->v[i] = 0;
+		for (k = 0; k < 8; k++)
+			a->v[i] |= (uint64_t)be[FP_BYTES - 1 - 8 * i - k] << (8 * k);
+	}
+}
+
+/* Limb patterns that stress the carry chains of the multiplication, taken
+ * directly as Montgomery limbs (plain integers below p): 0, 1, 2, p-1, p-2,
+ * (2^1024 - 1) mod p, 2^(64k) - 1, p - 2^(64k), and limbs drawn from
+ * {0, all-ones, random} reduced mod p. */
+static void edge_limbs(BIGNUM *x, const BIGNUM *p, BN_CTX *ctx, int n)
+{
+	uint8_t be[FP_BYTES];
+	int i;
+
+	switch (n) {
+	case 0: BN_zero(x); return;
+	case 1: BN_one(x); return;
+	case 2: BN_set_word(x, 2); return;
+	case 3: BN_sub(x, p, BN_value_one()); return;
+	case 4: BN_sub(x, p, BN_value_one()); BN_sub_word(x, 1); return;
+	case 5: BN_zero(x); BN_set_bit(x, 1024); BN_sub_word(x, 1); break;
+	}
+	if (n >= 6 && n < 6 + 15) {             /* 2^(64k) - 1 */
+		BN_zero(x);
+		BN_set_bit(x, 64 * (n - 5));
+		BN_sub_word(x, 1);
+	} else if (n >= 21 && n < 21 + 15) {    /* p - 2^(64k) */
+		BN_zero(x);
+		BN_set_bit(x, 64 * (n - 20));
+		BN_sub(x, p, x);
+	} else if (n >= 36) {
+		assert_int_equal(RAND_bytes(be, sizeof be), 1);
+		for (i = 0; i < FP_BYTES; i += 8)
+			memset(be + i, be[i] % 3 == 0 ? 0x00 : be[i] % 3 == 1 ? 0xff : be[i], 8);
+		BN_bin2bn(be, sizeof be, x);
+	}
+	assert_int_equal(BN_nnmod(x, x, p, ctx), 1);
+}
+
+/* fp_mul, fp_sqr and fp_mul_wide + fp_redc_wide on those limbs against BN:
+ * c = a b 2^-1024 mod p, limb for limb (no conversion in between). */
+static void fp_mul_limb_edges_match_bn(void **state)
+{
+	BIGNUM *p = bn_p(), *x = BN_new(), *y = BN_new(), *z = BN_new(), *rinv = BN_new();
+	BN_CTX *ctx = BN_CTX_new();
+	uint64_t w[2 * FP_LIMBS];
+	fp a, b, c, expect;
+	int i, j;
+
+	(void)state;
+	BN_zero(rinv);
+	BN_set_bit(rinv, 1024);
+	assert_non_null(BN_mod_inverse(rinv, rinv, p, ctx));
+	for (i = 0; i < 60; i++) {
+		edge_limbs(x, p, ctx, i);
+		limbs_from_bn(&a, x);
+		for (j = 0; j < 60; j += (i < 36 ? 1 : 7)) {
+			edge_limbs(y, p, ctx, j);
+			limbs_from_bn(&b, y);
+			/* the wide product, as an integer */
+			fp_mul_wide(w, &a, &b);
+			BN_mul(z, x, y, ctx);
+			{
+				fp lo, hi;
+
+				memcpy(lo.v, w, sizeof lo.v);
+				memcpy(hi.v, w + FP_LIMBS, sizeof hi.v);
+				BN_mask_bits(z, 1024);
+				limbs_from_bn(&expect, z);
+				assert_memory_equal(lo.v, expect.v, sizeof lo.v);
+				BN_mul(z, x, y, ctx);
+				BN_rshift(z, z, 1024);
+				limbs_from_bn(&expect, z);
+				assert_memory_equal(hi.v, expect.v, sizeof hi.v);
+			}
+			BN_mod_mul(z, x, y, p, ctx);
+			BN_mod_mul(z, z, rinv, p, ctx);
+			limbs_from_bn(&expect, z);
+			fp_mul(&c, &a, &b);
+			assert_memory_equal(c.v, expect.v, sizeof c.v);
+			fp_redc_wide(&c, w);
+			assert_memory_equal(c.v, expect.v, sizeof c.v);
+		}
+		BN_mod_mul(z, x, x, p, ctx);
+		BN_mod_mul(z, z, rinv, p, ctx);
+		limbs_from_bn(&expect, z);
+		fp_sqr(&c, &a);
+		assert_memory_equal(c.v, expect.v, sizeof c.v);
+	}
+	BN_free(p); BN_free(x); BN_free(y); BN_free(z); BN_free(rinv);
+	BN_CTX_free(ctx);
+}
+
 static void fp_sqrt_matches_bn(void **state)
 {
 	BIGNUM *p = bn_p(), *x = BN_new(), *y = BN_new(), *z = BN_new();
@@ -393,6 +495,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fp_constants_match_bn),
 		cmocka_unit_test(fp_ops_match_bn),
+		cmocka_unit_test(fp_mul_limb_edges_match_bn),
 		cmocka_unit_test(fp_sqrt_matches_bn),
 		cmocka_unit_test(fp_decoding_is_range_checked),
 		cmocka_unit_test(fp2_ops_match_bn),
