@@ -3,59 +3,87 @@
  * (static table, token/sakke_comb_table.c) and the KMS public keys Z
  * (tables built at run time and cached, token/sakke_zcache.c). */
 #include "token/sakke_ec.h"
+#include <stdlib.h>
+#include <string.h>
 #include "token/secmem.h"
 
 #define Q_BITS 1022             /* q < 2^1022: scalars below q have 1022 bits */
 
-/* bits between teeth: ceil(1022 / teeth) (256 for 4 teeth, 171 for 6) */
-static int comb_spacing(int teeth)
+/* bits between teeth: ceil(1022 / (teeth tables)) (256 for 4 x 1, 171
+ * for 6 x 1, 43 for 6 x 4) */
+static int comb_spacing(int teeth, int tables)
 {
-	return (Q_BITS + teeth - 1) / teeth;
+	return (Q_BITS + teeth * tables - 1) / (teeth * tables);
 }
 
-/* Comb with T teeth s bits apart: step i (s - 1 down to 0) doubles and adds
- * the table entry d_i = sum_t bit(k, i + s t) 2^t.
- * The mixed addition is incomplete, which is safe here: after step i the
- * sum is [S_i]B with S_i = sum_t 2^(s t) floor(k_t / 2^i) <= k / 2^i < q
- * (k_t the s-bit chunks of k).  Adding e = sum_t 2^(s t) d_(i,t) to
- * 2 S_(i+1) meets the doubling case only if 2 S_(i+1) = e mod q, i.e.
- * (both below q) equal: base-2^s digits even on one side and 0/1 on the
- * other, so both are 0, the sum is infinity, and the masks handle it; the
- * case p == -q would need S_i = q.  d_i = 0 (no addition) is also masked.
- * This needs B of prime order q, which is why every table is built only
- * for a base checked to lie in E(F_p)[q]. */
-void ec_comb_mul(ec_jac *r, const uint8_t k[128], const ec_aff *table, int teeth)
+/* sel = table[d - 1] of the n entries (all-zero when d == 0), every entry
+ * read whole with a mask: no index or branch on d.  Plain word loops the
+ * compiler vectorises (a call to fp_cmov per coordinate cost about as
+ * much as a quarter of the point addition). */
+static void comb_select(ec_aff *sel, const ec_aff *table, int n, unsigned d)
+{
+	enum { WORDS = 2 * FP_LIMBS };
+	uint64_t acc[WORDS] = { 0 };
+	int e, w;
+
+	for (e = 0; e < n; e++) {
+		const uint64_t *in = &table[e].x.v[0];
+		uint64_t m = ct_index_mask((unsigned)e + 1, d);
+
+		for (w = 0; w < FP_LIMBS; w++)
+			acc[w] |= in[w] & m;
+		in = &table[e].y.v[0];
+		for (w = 0; w < FP_LIMBS; w++)
+			acc[FP_LIMBS + w] |= in[w] & m;
+	}
+	memcpy(sel->x.v, acc, sizeof sel->x.v);
+	memcpy(sel->y.v, acc + FP_LIMBS, sizeof sel->y.v);
+	secure_wipe(acc, sizeof acc);
+}
+
+/* Comb with T teeth per table and V tables, the T V teeth s bits apart:
+ * step i (s - 1 down to 0) doubles, then for each table j adds its entry
+ * d_(i,j) = sum_t bit(k, i + s (j T + t)) 2^t.
+ * The mixed addition is incomplete, which is safe here: write k_c for
+ * the s-bit chunks of k (c = 0..T V - 1).  Before table j's addition at
+ * step i the sum is [A]B with A = sum_c 2^(s c) a_c, where a_c = 2
+ * floor(k_c / 2^(i+1)), plus bit i of k_c for the chunks of the tables
+ * before j; every a_c <= k_c / 2^i, so A <= k < q.  The entry added is
+ * [e]B, e = sum over the chunks c of table j of 2^(s c) bit(k_c, i) < q.
+ * [A]B == [e]B means A = e (both below q): base-2^s digits (all below
+ * 2^s, so unique) even on one side and 0/1 on the other in table j's
+ * chunks, 0 on the other side elsewhere: both are 0, the sum is infinity
+ * and the entry is d = 0, cases the masks handle; [A]B == -[e]B would
+ * need A + e = q, but A + e <= k < q.  This needs B of prime order q,
+ * which is why every table is built only for a base checked to lie in
+ * E(F_p)[q]. */
+void ec_comb_mul_tables(ec_jac *r, const uint8_t k[128], const ec_aff *table, int teeth, int tables)
 {
 	ec_jac acc, sum, selj;
 	ec_aff sel;
-	int i, t, spacing = comb_spacing(teeth), entries = (1 << teeth) - 1;
+	int i, j, t, spacing = comb_spacing(teeth, tables), entries = (1 << teeth) - 1;
 
 	fp_copy(&acc.x, &fp_one);
 	fp_copy(&acc.y, &fp_one);
 	fp_set_zero(&acc.z);
 	for (i = spacing - 1; i >= 0; i--) {
-		unsigned d = 0;
-
 		ec_dbl(&acc, &acc);
-		for (t = 0; t < teeth; t++) {
-			int bit = i + spacing * t;
+		for (j = 0; j < tables; j++) {
+			unsigned d = 0;
 
-			if (bit < 1024)         /* public position; higher bits are 0 */
-				d |= (unsigned)(k[127 - bit / 8] >> (bit % 8) & 1) << t;
-		}
-		/* sel = table[d - 1], every entry read (entry 0 when d == 0) */
-		sel = table[0];
-		for (t = 1; t < entries; t++) {
-			uint64_t m = ct_index_mask((unsigned)t + 1, d);
+			for (t = 0; t < teeth; t++) {
+				int bit = i + spacing * (j * teeth + t);
 
-			fp_cmov(&sel.x, &table[t].x, m);
-			fp_cmov(&sel.y, &table[t].y, m);
+				if (bit < 1024)         /* public position; higher bits are 0 */
+					d |= (unsigned)(k[127 - bit / 8] >> (bit % 8) & 1) << t;
+			}
+			comb_select(&sel, table + j * entries, entries, d);
+			ec_madd(&sum, &acc, &sel, NULL);
+			ec_from_affine(&selj, &sel);
+			ec_cmov(&sum, &selj, fp_is_zero(&acc.z));
+			ec_cmov(&sum, &acc, ct_index_mask(0, d));
+			acc = sum;
 		}
-		ec_madd(&sum, &acc, &sel, NULL);
-		ec_from_affine(&selj, &sel);
-		ec_cmov(&sum, &selj, fp_is_zero(&acc.z));
-		ec_cmov(&sum, &acc, ct_index_mask(0, d));
-		acc = sum;
 	}
 	*r = acc;
 	secure_wipe(&acc, sizeof acc);
@@ -64,27 +92,51 @@ void ec_comb_mul(ec_jac *r, const uint8_t k[128], const ec_aff *table, int teeth
 	secure_wipe(&sel, sizeof sel);
 }
 
+void ec_comb_mul(ec_jac *r, const uint8_t k[128], const ec_aff *table, int teeth)
+{
+	ec_comb_mul_tables(r, k, table, teeth, 1);
+}
+
 void ec_mul_generator(ec_jac *r, const uint8_t k[128])
 {
 	ec_comb_mul(r, k, sakke_comb_table, 4);
 }
 
-/* Affine forms of n Jacobian points with one inversion (Montgomery's
- * trick); the points are public.  MST_ERR_BAD_POINT if one is infinity. */
-static mst_rc batch_to_affine(ec_aff *out, const ec_jac *in, int n)
+void fp_inv_batch(fp *out, const fp *in, int n)
 {
-	fp prefix[EC_COMB_MAX], inv, zi, zi2;
+	fp inv;
 	int i;
 
-	fp_copy(&prefix[0], &in[0].z);
+	/* out[i] holds the prefix product in[0] ... in[i] until replaced */
+	fp_copy(&out[0], &in[0]);
 	for (i = 1; i < n; i++)
-		fp_mul(&prefix[i], &prefix[i - 1], &in[i].z);
-	if (fp_is_zero(&prefix[n - 1]))         /* public data */
+		fp_mul(&out[i], &out[i - 1], &in[i]);
+	fp_inv(&inv, &out[n - 1]);
+	for (i = n - 1; i > 0; i--) {
+		fp_mul(&out[i], &inv, &out[i - 1]);
+		fp_mul(&inv, &inv, &in[i]);
+	}
+	fp_copy(&out[0], &inv);
+	secure_wipe(&inv, sizeof inv);
+}
+
+/* Affine forms of n Jacobian points with one inversion (Montgomery's
+ * trick, out[i].x holding the prefix products of the Z until replaced);
+ * the points are public.  MST_ERR_BAD_POINT if one is infinity. */
+static mst_rc batch_to_affine(ec_aff *out, const ec_jac *in, int n)
+{
+	fp inv, zi, zi2;
+	int i;
+
+	fp_copy(&out[0].x, &in[0].z);
+	for (i = 1; i < n; i++)
+		fp_mul(&out[i].x, &out[i - 1].x, &in[i].z);
+	if (fp_is_zero(&out[n - 1].x))         /* public data */
 		return MST_ERR_BAD_POINT;
-	fp_inv(&inv, &prefix[n - 1]);
+	fp_inv(&inv, &out[n - 1].x);
 	for (i = n - 1; i >= 0; i--) {
 		if (i > 0) {
-			fp_mul(&zi, &inv, &prefix[i - 1]);
+			fp_mul(&zi, &inv, &out[i - 1].x);
 			fp_mul(&inv, &inv, &in[i].z);
 		} else {
 			fp_copy(&zi, &inv);
@@ -97,28 +149,53 @@ static mst_rc batch_to_affine(ec_aff *out, const ec_jac *in, int n)
 	return MST_OK;
 }
 
-mst_rc ec_comb_build(ec_aff *table, const ec_aff *base, int teeth)
+mst_rc ec_comb_build_tables(ec_aff *table, const ec_aff *base, int teeth, int tables)
 {
-	ec_jac tooth[EC_COMB_TEETH_MAX], entry[EC_COMB_MAX];
-	int t, i, d, spacing = comb_spacing(teeth), entries = (1 << teeth) - 1;
+	ec_jac tooth[EC_COMB_TEETH_MAX * EC_COMB_TABLES_MAX], *entry;
+	ec_aff tooth_aff[EC_COMB_TEETH_MAX * EC_COMB_TABLES_MAX];
+	int t, i, j, d, n_teeth = teeth * tables, spacing = comb_spacing(teeth, tables);
+	int entries = (1 << teeth) - 1;
+	mst_rc rc;
 
 	/* tooth t = [2^(s t)] B */
 	ec_from_affine(&tooth[0], base);
-	for (t = 1; t < teeth; t++) {
+	for (t = 1; t < n_teeth; t++) {
 		tooth[t] = tooth[t - 1];
 		for (i = 0; i < spacing; i++)
 			ec_dbl(&tooth[t], &tooth[t]);
 	}
-	/* entry d - 1 = entry of d without its top bit + tooth of the top bit
-	 * (complete additions: no assumption on the base here) */
-	for (d = 1; d <= entries; d++) {
-		int top = 31 - __builtin_clz((unsigned)d);
-		int rest = d & ~(1 << top);
+	rc = batch_to_affine(tooth_aff, tooth, n_teeth);
+	if (rc != MST_OK)
+		return rc;
+	/* up to 95 KiB of public points: on the heap, not on a thread's stack */
+	entry = malloc(sizeof *entry * (size_t)(entries * tables));
+	if (entry == NULL)
+		return MST_ERR_NOMEM;
+	/* table j, entry d - 1 = entry of d without its top bit + tooth of the
+	 * top bit.  Mixed additions, incomplete: the two are [u]B and [v]B
+	 * with u != v positive sums of distinct powers 2^(s t), t < T V, so
+	 * u + v < 2^(s (T V - 1) + 1) < q: never equal nor opposite for B of
+	 * order q. */
+	for (j = 0; j < tables; j++) {
+		ec_jac *e = entry + j * entries;
+		const ec_aff *tj = tooth_aff + j * teeth;
 
-		if (rest == 0)
-			entry[d - 1] = tooth[top];
-		else
-			ec_add(&entry[d - 1], &entry[rest - 1], &tooth[top]);
+		for (d = 1; d <= entries; d++) {
+			int top = 31 - __builtin_clz((unsigned)d);
+			int rest = d & ~(1 << top);
+
+			if (rest == 0)
+				ec_from_affine(&e[d - 1], &tj[top]);
+			else
+				ec_madd(&e[d - 1], &e[rest - 1], &tj[top], NULL);
+		}
 	}
-	return batch_to_affine(table, entry, entries);
+	rc = batch_to_affine(table, entry, entries * tables);
+	free(entry);
+	return rc;
+}
+
+mst_rc ec_comb_build(ec_aff *table, const ec_aff *base, int teeth)
+{
+	return ec_comb_build_tables(table, base, teeth, 1);
 }

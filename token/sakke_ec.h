@@ -53,19 +53,33 @@ void ec_madd(ec_jac *r, const ec_jac *p, const ec_aff *q, fp *rr_out);
 /* r = mask ? a : r, for mask all-ones or zero. */
 void ec_cmov(ec_jac *r, const ec_jac *a, uint64_t mask);
 
-/* Fixed-base comb (token/sakke_comb.c) with T teeth (1..EC_COMB_TEETH_MAX)
- * s = ceil(1022 / T) bits apart: a table of 2^T - 1 affine points for a
- * base B, entry d - 1 (d = 1..2^T - 1) = sum of [2^(s t)] B over the bits
- * t of d. */
+/* Fixed-base comb (token/sakke_comb.c) with V tables (1..EC_COMB_TABLES_MAX)
+ * of T teeth each (1..EC_COMB_TEETH_MAX), the T V teeth s = ceil(1022 /
+ * (T V)) bits apart: V tables of 2^T - 1 affine points for a base B, one
+ * after the other; entry d - 1 (d = 1..2^T - 1) of table j = sum of
+ * [2^(s (j T + t))] B over the bits t of d. */
 #define EC_COMB_TEETH_MAX 6
-#define EC_COMB_MAX 63
-/* r = [k]B for k < q (128 octets) and B in E(F_p)[q] with its table: s
- * doublings and s mixed additions (s = 256 for 4 teeth, 171 for 6), every
- * table entry read at each step.  Constant time in k. */
+#define EC_COMB_MAX 63                  /* entries of one table */
+#define EC_COMB_TABLES_MAX 4
+#define EC_COMB_TABLE_MAX (EC_COMB_TABLES_MAX * EC_COMB_MAX)
+/* r = [k]B for k < q (128 octets) and B in E(F_p)[q] with its tables: s
+ * doublings and s V mixed additions (s = 256 for 4 x 1, 171 for 6 x 1,
+ * 43 for 6 x 4), every table entry read at each step.  Constant time in
+ * k. */
+void ec_comb_mul_tables(ec_jac *r, const uint8_t k[128], const ec_aff *table, int teeth, int tables);
+/* The same with one table. */
 void ec_comb_mul(ec_jac *r, const uint8_t k[128], const ec_aff *table, int teeth);
-/* The table of base (public, in E(F_p)[q]: the caller checked it);
- * MST_ERR_BAD_POINT if an entry is infinity (never for such a base). */
+/* The tables of base (public, in E(F_p)[q]: the caller checked it; the
+ * build's additions rely on it); MST_ERR_BAD_POINT if an entry is
+ * infinity (never for such a base), MST_ERR_NOMEM. */
+mst_rc ec_comb_build_tables(ec_aff *table, const ec_aff *base, int teeth, int tables);
+/* The same with one table. */
 mst_rc ec_comb_build(ec_aff *table, const ec_aff *base, int teeth);
+/* out[k] = in[k]^-1 for k < n (n >= 1, out and in distinct), with one
+ * inversion (Montgomery's trick; token/sakke_comb.c); every in[k] must be
+ * nonzero (one 0 gives 0 everywhere).  For public values (tables). */
+void fp_inv_batch(fp *out, const fp *in, int n);
+
 /* r = [k]P for the generator P and k < q, by the comb. */
 void ec_mul_generator(ec_jac *r, const uint8_t k[128]);
 /* the 4-teeth comb table of P (static) */

@@ -16,7 +16,7 @@
 #include "sakke_test_scalars.h"
 
 #define CACHE_SLOTS 5           /* token/sakke_zcache.c */
-#define ID_SLOTS 16             /* token/sakke_idcache.c */
+#define ID_SLOTS 8              /* token/sakke_idcache.c */
 
 static void encode_jac(uint8_t out[SAKKE_POINT_LEN], const ec_jac *j)
 {
