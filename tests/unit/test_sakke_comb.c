@@ -108,6 +108,78 @@ static void comb_tables_match_scalar_mult(void **state)
 	}
 }
 
+/* k = sum over the bits t of d of 2^(s (j T + t)): the scalar of entry
+ * d - 1 of table j (s the spacing of T teeth x V tables) */
+static void entry_scalar(uint8_t k[SAKKE_SCALAR_LEN], int teeth, int tables, int j, int d)
+{
+	int t, s = (1022 + teeth * tables - 1) / (teeth * tables);
+
+	memset(k, 0, SAKKE_SCALAR_LEN);
+	for (t = 0; t < teeth; t++)
+		if (d >> t & 1) {
+			int bit = s * (j * teeth + t);
+
+			k[SAKKE_SCALAR_LEN - 1 - bit / 8] |= (uint8_t)(1u << (bit % 8));
+		}
+}
+
+/* several tables (the identifier tables: 6 teeth x 4 tables) and other
+ * shapes: entries against the window method, and the comb against it for
+ * random scalars, 0 (infinity), 1, 2 and q - 1 */
+static void comb_multi_tables_match_scalar_mult(void **state)
+{
+	static const int shapes[][2] = { { 6, 4 }, { 5, 2 }, { 3, 3 } };
+	static const int some_d[] = { 1, 2, 3, 21, 42 };
+	static ec_aff table[EC_COMB_TABLE_MAX];
+	uint8_t z_pub[SAKKE_POINT_LEN], k[SAKKE_SCALAR_LEN], e1[SAKKE_POINT_LEN], e2[SAKKE_POINT_LEN];
+	const uint8_t *bases[2];
+	ec_aff base;
+	ec_jac j, bj;
+	int n, sh, tb, i;
+
+	(void)state;
+	random_z(z_pub);
+	bases[0] = sakke_param_P;
+	bases[1] = z_pub;
+	for (n = 0; n < 2; n++) {
+		assert_int_equal(ec_decode(&base, bases[n], SAKKE_POINT_LEN), MST_OK);
+		ec_from_affine(&bj, &base);
+		for (sh = 0; sh < 3; sh++) {
+			int teeth = shapes[sh][0], tables = shapes[sh][1], entries = (1 << teeth) - 1;
+
+			assert_int_equal(ec_comb_build_tables(table, &base, teeth, tables), MST_OK);
+			for (tb = 0; tb < tables; tb++) {
+				for (i = 0; i < 6; i++) {
+					int d = i < 5 ? some_d[i] % (entries + 1) : entries;
+
+					if (d == 0)
+						continue;
+					entry_scalar(k, teeth, tables, tb, d);
+					ec_mul(&j, k, sizeof k, &bj, 0);
+					encode_jac(e1, &j);
+					ec_encode(e2, &table[tb * entries + d - 1]);
+					assert_memory_equal(e1, e2, SAKKE_POINT_LEN);
+				}
+			}
+			for (i = 0; i < 6; i++) {
+				random_scalar(k);
+				if (i == 0)     /* q - 1: every tooth's top positions */
+					memcpy(k, sakke_param_q, SAKKE_L), k[SAKKE_L - 1] -= 1;
+				if (i == 1 || i == 2)   /* 1, 2 */
+					memset(k, 0, sizeof k), k[SAKKE_L - 1] = (uint8_t)i;
+				ec_comb_mul_tables(&j, k, table, teeth, tables);
+				encode_jac(e1, &j);
+				ec_mul(&j, k, sizeof k, &bj, 0);
+				encode_jac(e2, &j);
+				assert_memory_equal(e1, e2, SAKKE_POINT_LEN);
+			}
+			memset(k, 0, sizeof k);
+			ec_comb_mul_tables(&j, k, table, teeth, tables);
+			assert_true(fp_is_zero(&j.z) != 0);
+		}
+	}
+}
+
 /* [r b]P + [r]Z == [r]([b]P + Z) on random z, b, r (and b = 0) */
 static void r_point_matches_ladder(void **state)
 {
@@ -237,6 +309,8 @@ static void g_comb_matches_pf_pow(void **state)
 			memset(e, 0, sizeof e), e[FP_BYTES - 1] = 1;
 		if (i == 2)
 			memset(e, 0xff, sizeof e);
+		if (i == 3)     /* the top bit of the last of the 24 teeth */
+			memset(e, 0, sizeof e), e[FP_BYTES - 1 - 989 / 8] = 1u << (989 % 8);
 		sakke_g_pow_fixed(&ours, e);
 		sakke_pf_pow(&ref, &g, e, sizeof e);
 		assert_true(fp_equal(&ours, &ref) != 0);
@@ -478,6 +552,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(mul_mod_q_matches_bn),
 		cmocka_unit_test(comb_tables_match_scalar_mult),
+		cmocka_unit_test(comb_multi_tables_match_scalar_mult),
 		cmocka_unit_test(r_point_matches_ladder),
 		cmocka_unit_test(z_cache_hits_evicts_refuses),
 		cmocka_unit_test(z_cache_is_thread_safe),
