@@ -16,29 +16,40 @@ static int comb_spacing(int teeth, int tables)
 	return (Q_BITS + teeth * tables - 1) / (teeth * tables);
 }
 
-/* sel = table[d - 1] of the n entries (all-zero when d == 0), every entry
- * read whole with a mask: no index or branch on d.  Plain word loops the
- * compiler vectorises (a call to fp_cmov per coordinate cost about as
- * much as a quarter of the point addition). */
-static void comb_select(ec_aff *sel, const ec_aff *table, int n, unsigned d)
+void ct_table_select(uint64_t *out, const uint64_t *table, int n, int words, unsigned idx)
 {
-	enum { WORDS = 2 * FP_LIMBS };
-	uint64_t acc[WORDS] = { 0 };
+	uint64_t mask[EC_COMB_MAX + 1];
 	int e, w;
 
-	for (e = 0; e < n; e++) {
-		const uint64_t *in = &table[e].x.v[0];
-		uint64_t m = ct_index_mask((unsigned)e + 1, d);
+	for (e = 0; e < n; e++)
+		mask[e] = ct_index_mask((unsigned)e, idx);
+	/* four words at a time across all entries: the accumulators stay in
+	 * registers (the compiler vectorises the four) */
+	for (w = 0; w < words; w += 4) {
+		uint64_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
 
-		for (w = 0; w < FP_LIMBS; w++)
-			acc[w] |= in[w] & m;
-		in = &table[e].y.v[0];
-		for (w = 0; w < FP_LIMBS; w++)
-			acc[FP_LIMBS + w] |= in[w] & m;
+		for (e = 0; e < n; e++) {
+			const uint64_t *in = table + (size_t)e * (size_t)words + w;
+
+			a0 |= in[0] & mask[e];
+			a1 |= in[1] & mask[e];
+			a2 |= in[2] & mask[e];
+			a3 |= in[3] & mask[e];
+		}
+		out[w] = a0;
+		out[w + 1] = a1;
+		out[w + 2] = a2;
+		out[w + 3] = a3;
 	}
-	memcpy(sel->x.v, acc, sizeof sel->x.v);
-	memcpy(sel->y.v, acc + FP_LIMBS, sizeof sel->y.v);
-	secure_wipe(acc, sizeof acc);
+}
+
+/* an ec_aff is its 32 words, x then y, so that a table is a word array */
+_Static_assert(sizeof(ec_aff) == 2 * FP_LIMBS * sizeof(uint64_t), "ec_aff has no padding");
+
+/* sel = table[d - 1] of the n entries, all-zero when d == 0 */
+static void comb_select(ec_aff *sel, const ec_aff *table, int n, unsigned d)
+{
+	ct_table_select(&sel->x.v[0], &table[0].x.v[0], n, 2 * FP_LIMBS, d - 1);
 }
 
 /* Comb with T teeth per table and V tables, the T V teeth s bits apart:

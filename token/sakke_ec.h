@@ -75,6 +75,11 @@ void ec_comb_mul(ec_jac *r, const uint8_t k[128], const ec_aff *table, int teeth
 mst_rc ec_comb_build_tables(ec_aff *table, const ec_aff *base, int teeth, int tables);
 /* The same with one table. */
 mst_rc ec_comb_build(ec_aff *table, const ec_aff *base, int teeth);
+/* out = entry idx of a table of n <= EC_COMB_MAX + 1 entries of `words`
+ * 64-bit words each (a multiple of 4; entries contiguous, as ec_aff and fp
+ * arrays are), all-zero when idx >= n; every word of every entry read, no
+ * branch or index on idx (token/sakke_comb.c). */
+void ct_table_select(uint64_t *out, const uint64_t *table, int n, int words, unsigned idx);
 /* out[k] = in[k]^-1 for k < n (n >= 1, out and in distinct), with one
  * inversion (Montgomery's trick; token/sakke_comb.c); every in[k] must be
  * nonzero (one 0 gives 0 everywhere).  For public values (tables). */

@@ -123,22 +123,6 @@ static void g_table_build(void)
 	g_table_ok = 1;
 }
 
-/* y = g_table[j][d], every entry read whole with a mask */
-static void g_select(fp *y, const fp *table, unsigned d)
-{
-	uint64_t acc[FP_LIMBS] = { 0 };
-	int e, w;
-
-	for (e = 0; e < G_ENTRIES; e++) {
-		uint64_t m = ct_index_mask((unsigned)e, d);
-
-		for (w = 0; w < FP_LIMBS; w++)
-			acc[w] |= table[e].v[w] & m;
-	}
-	memcpy(y->v, acc, sizeof y->v);
-	secure_wipe(acc, sizeof acc);
-}
-
 void sakke_g_pow_fp2(fp2 *out, const uint8_t e[FP_BYTES])
 {
 	fp2 acc;
@@ -166,7 +150,8 @@ void sakke_g_pow_fp2(fp2 *out, const uint8_t e[FP_BYTES])
 				if (bit < 8 * FP_BYTES)         /* public position */
 					d |= (unsigned)(e[FP_BYTES - 1 - bit / 8] >> (bit % 8) & 1) << t;
 			}
-			g_select(&sel, g_table[j], d);
+			/* every entry read, by masks */
+			ct_table_select(sel.v, &g_table[j][0].v[0], G_ENTRIES, FP_LIMBS, d);
 			pf_mul_normal(&acc, &sel);
 		}
 	}
