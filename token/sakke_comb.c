@@ -2,6 +2,7 @@
  * base B of E(F_p)[q] whose table is known in advance: the generator P
  * (static table, token/sakke_comb_table.c) and the KMS public keys Z
  * (tables built at run time and cached, token/sakke_zcache.c). */
+#include "token/sakke.h"
 #include "token/sakke_ec.h"
 #include <stdlib.h>
 #include <string.h>
@@ -160,21 +161,28 @@ static mst_rc batch_to_affine(ec_aff *out, const ec_jac *in, int n)
 	return MST_OK;
 }
 
-mst_rc ec_comb_build_tables(ec_aff *table, const ec_aff *base, int teeth, int tables)
+/* tooth t = [2^(s t)] B, t < n */
+static void comb_teeth(ec_jac *tooth, const ec_aff *base, int n, int spacing)
 {
-	ec_jac tooth[EC_COMB_TEETH_MAX * EC_COMB_TABLES_MAX], *entry;
-	ec_aff tooth_aff[EC_COMB_TEETH_MAX * EC_COMB_TABLES_MAX];
-	int t, i, j, d, n_teeth = teeth * tables, spacing = comb_spacing(teeth, tables);
-	int entries = (1 << teeth) - 1;
-	mst_rc rc;
+	int t, i;
 
-	/* tooth t = [2^(s t)] B */
 	ec_from_affine(&tooth[0], base);
-	for (t = 1; t < n_teeth; t++) {
+	for (t = 1; t < n; t++) {
 		tooth[t] = tooth[t - 1];
 		for (i = 0; i < spacing; i++)
 			ec_dbl(&tooth[t], &tooth[t]);
 	}
+}
+
+mst_rc ec_comb_build_tables(ec_aff *table, const ec_aff *base, int teeth, int tables)
+{
+	ec_jac tooth[EC_COMB_TEETH_MAX * EC_COMB_TABLES_MAX], *entry;
+	ec_aff tooth_aff[EC_COMB_TEETH_MAX * EC_COMB_TABLES_MAX];
+	int j, d, n_teeth = teeth * tables, spacing = comb_spacing(teeth, tables);
+	int entries = (1 << teeth) - 1;
+	mst_rc rc;
+
+	comb_teeth(tooth, base, n_teeth, spacing);
 	rc = batch_to_affine(tooth_aff, tooth, n_teeth);
 	if (rc != MST_OK)
 		return rc;
@@ -209,4 +217,113 @@ mst_rc ec_comb_build_tables(ec_aff *table, const ec_aff *base, int teeth, int ta
 mst_rc ec_comb_build(ec_aff *table, const ec_aff *base, int teeth)
 {
 	return ec_comb_build_tables(table, base, teeth, 1);
+}
+
+/* ---- signed-digit comb ----
+ * For odd k < 2^L (L = T V s), k = sum_(j < L) c_j 2^j with every digit
+ * c_j = +-1: c_j = 2 bit(k, j + 1) - 1 below the top, c_(L-1) = +1.  A
+ * column of T digits is then +-(2^(T-1) + sum_(t < T-1) +-2^t) in units
+ * of the teeth: its top digit's sign times one of 2^(T-1) entries, the
+ * entry index bit t saying whether digit t has the top digit's sign.  The
+ * table is half as large as the unsigned comb's for the same T, so T can
+ * grow by one for the same memory; no column is 0. */
+
+/* 1 when the digit at position pos (public) is +1 */
+static unsigned sdigit_positive(const uint8_t k[128], int pos, int top)
+{
+	int b = pos + 1;
+
+	if (pos >= top)
+		return 1;
+	if (b >= 1024)          /* public position; higher bits of k are 0 */
+		return 0;
+	return (unsigned)(k[127 - b / 8] >> (b % 8) & 1);
+}
+
+mst_rc ec_scomb_build(ec_aff *table, const ec_aff *base, int teeth, int tables)
+{
+	ec_jac tooth[EC_SCOMB_TEETH_MAX * EC_COMB_TABLES_MAX], twice, neg, *entry;
+	int t, j, d, n_teeth = teeth * tables, spacing = comb_spacing(teeth, tables);
+	int entries = 1 << (teeth - 1);
+	mst_rc rc;
+
+	comb_teeth(tooth, base, n_teeth, spacing);
+	entry = malloc(sizeof *entry * (size_t)(entries * tables));
+	if (entry == NULL)
+		return MST_ERR_NOMEM;
+	/* entry 0 = top tooth - the others; setting bit t of the index adds
+	 * 2 tooth t (complete additions: public points, built once) */
+	for (j = 0; j < tables; j++) {
+		ec_jac *e = entry + j * entries, *tj = tooth + j * teeth;
+
+		e[0] = tj[teeth - 1];
+		for (t = 0; t < teeth - 1; t++) {
+			neg = tj[t];
+			fp_neg(&neg.y, &neg.y);
+			ec_add(&e[0], &e[0], &neg);
+		}
+		for (d = 1; d < entries; d++) {
+			int top = 31 - __builtin_clz((unsigned)d);
+
+			ec_dbl(&twice, &tj[top]);
+			ec_add(&e[d], &e[d & ~(1 << top)], &twice);
+		}
+	}
+	rc = batch_to_affine(table, entry, entries * tables);
+	free(entry);
+	return rc;
+}
+
+uint64_t ec_scomb_mul(ec_jac *r, const uint8_t k[128], const ec_aff *table, int teeth, int tables)
+{
+	struct {
+		uint8_t kk[128];
+		ec_jac acc, sum, selj;
+		ec_aff sel;
+		fp rr, ny;
+	} w;
+	int i, j, t, spacing = comb_spacing(teeth, tables), entries = 1 << (teeth - 1);
+	int top = spacing * teeth * tables - 1;
+	uint64_t even = (uint64_t)(k[127] & 1) - 1, bad = 0;
+	unsigned borrow = 0;
+
+	/* kk = k if k is odd, q - k (odd: q is odd) if not; [k]B = -[q - k]B */
+	for (i = 127; i >= 0; i--) {
+		unsigned v = (unsigned)sakke_param_q[i] - k[i] - borrow;
+		uint8_t m = (uint8_t)even;
+
+		borrow = v >> 8 & 1;
+		w.kk[i] = (uint8_t)((k[i] & ~m) | ((uint8_t)v & m));
+	}
+	fp_copy(&w.acc.x, &fp_one);
+	fp_copy(&w.acc.y, &fp_one);
+	fp_set_zero(&w.acc.z);
+	for (i = spacing - 1; i >= 0; i--) {
+		ec_dbl(&w.acc, &w.acc);
+		for (j = 0; j < tables; j++) {
+			int base_pos = i + spacing * j * teeth;
+			unsigned top_pos = sdigit_positive(w.kk, base_pos + spacing * (teeth - 1), top);
+			unsigned idx = 0;
+			uint64_t acc_inf = fp_is_zero(&w.acc.z);
+
+			for (t = 0; t < teeth - 1; t++)
+				idx |= (1u ^ sdigit_positive(w.kk, base_pos + spacing * t, top) ^ top_pos) << t;
+			ct_table_select(&w.sel.x.v[0], &table[j * entries].x.v[0], entries, 2 * FP_LIMBS, idx);
+			fp_neg(&w.ny, &w.sel.y);
+			fp_cmov(&w.sel.y, &w.ny, (uint64_t)top_pos - 1);
+			ec_madd(&w.sum, &w.acc, &w.sel, &w.rr);
+			/* the sum equal to the entry: the formula fails (H = 0 and
+			 * rr = 0); the sum opposite to it (H = 0 only) correctly
+			 * gives infinity */
+			bad |= ~acc_inf & fp_is_zero(&w.sum.z) & fp_is_zero(&w.rr);
+			ec_from_affine(&w.selj, &w.sel);
+			ec_cmov(&w.sum, &w.selj, acc_inf);
+			w.acc = w.sum;
+		}
+	}
+	fp_neg(&w.ny, &w.acc.y);
+	fp_cmov(&w.acc.y, &w.ny, even);
+	*r = w.acc;
+	secure_wipe(&w, sizeof w);
+	return bad;
 }

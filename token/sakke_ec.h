@@ -85,6 +85,21 @@ void ct_table_select(uint64_t *out, const uint64_t *table, int n, int words, uns
  * nonzero (one 0 gives 0 everywhere).  For public values (tables). */
 void fp_inv_batch(fp *out, const fp *in, int n);
 
+/* Signed-digit comb (token/sakke_comb.c): V tables of 2^(T-1) affine
+ * entries for T teeth (T up to EC_SCOMB_TEETH_MAX), the T V teeth s =
+ * ceil(1022 / (T V)) bits apart; entry x of table j = [2^(s (j T + T -
+ * 1))] B + sum over t < T - 1 of +-[2^(s (j T + t))] B, + where bit t of
+ * x is set.  B public, in E(F_p)[q]; MST_ERR_NOMEM, MST_ERR_BAD_POINT as
+ * ec_comb_build. */
+#define EC_SCOMB_TEETH_MAX 7
+mst_rc ec_scomb_build(ec_aff *table, const ec_aff *base, int teeth, int tables);
+/* r = [k]B for k < q: s doublings, s V mixed additions, constant time in
+ * k.  Returns all-ones when an addition met the doubling case (its
+ * running sum equal to the entry added; the signed digits make partial
+ * sums that can wrap mod q, so this is not excluded for every k as in the
+ * unsigned comb, only astronomically unlikely for a random k): r is then
+ * wrong and the caller must compute [k]B another way. */
+uint64_t ec_scomb_mul(ec_jac *r, const uint8_t k[128], const ec_aff *table, int teeth, int tables);
 /* r = [k]P for the generator P and k < q, by the comb. */
 void ec_mul_generator(ec_jac *r, const uint8_t k[128]);
 /* the 4-teeth comb table of P (static) */

@@ -108,6 +108,16 @@ static void comb_tables_match_scalar_mult(void **state)
 	}
 }
 
+/* P and a fresh KMS public key, decoded: the bases of the comb tests */
+static void p_and_random_z(ec_aff bases[2])
+{
+	uint8_t z_pub[SAKKE_POINT_LEN];
+
+	random_z(z_pub);
+	assert_int_equal(ec_decode(&bases[0], sakke_param_P, SAKKE_POINT_LEN), MST_OK);
+	assert_int_equal(ec_decode(&bases[1], z_pub, SAKKE_POINT_LEN), MST_OK);
+}
+
 /* k = sum over the bits t of d of 2^(s (j T + t)): the scalar of entry
  * d - 1 of table j (s the spacing of T teeth x V tables) */
 static void entry_scalar(uint8_t k[SAKKE_SCALAR_LEN], int teeth, int tables, int j, int d)
@@ -131,23 +141,19 @@ static void comb_multi_tables_match_scalar_mult(void **state)
 	static const int shapes[][2] = { { 6, 4 }, { 5, 2 }, { 3, 3 } };
 	static const int some_d[] = { 1, 2, 3, 21, 42 };
 	static ec_aff table[EC_COMB_TABLE_MAX];
-	uint8_t z_pub[SAKKE_POINT_LEN], k[SAKKE_SCALAR_LEN], e1[SAKKE_POINT_LEN], e2[SAKKE_POINT_LEN];
-	const uint8_t *bases[2];
-	ec_aff base;
+	uint8_t k[SAKKE_SCALAR_LEN], e1[SAKKE_POINT_LEN], e2[SAKKE_POINT_LEN];
+	ec_aff bases[2];
 	ec_jac j, bj;
 	int n, sh, tb, i;
 
 	(void)state;
-	random_z(z_pub);
-	bases[0] = sakke_param_P;
-	bases[1] = z_pub;
+	p_and_random_z(bases);
 	for (n = 0; n < 2; n++) {
-		assert_int_equal(ec_decode(&base, bases[n], SAKKE_POINT_LEN), MST_OK);
-		ec_from_affine(&bj, &base);
+		ec_from_affine(&bj, &bases[n]);
 		for (sh = 0; sh < 3; sh++) {
 			int teeth = shapes[sh][0], tables = shapes[sh][1], entries = (1 << teeth) - 1;
 
-			assert_int_equal(ec_comb_build_tables(table, &base, teeth, tables), MST_OK);
+			assert_int_equal(ec_comb_build_tables(table, &bases[n], teeth, tables), MST_OK);
 			for (tb = 0; tb < tables; tb++) {
 				for (i = 0; i < 6; i++) {
 					int d = i < 5 ? some_d[i] % (entries + 1) : entries;
@@ -176,6 +182,66 @@ static void comb_multi_tables_match_scalar_mult(void **state)
 			memset(k, 0, sizeof k);
 			ec_comb_mul_tables(&j, k, table, teeth, tables);
 			assert_true(fp_is_zero(&j.z) != 0);
+		}
+	}
+}
+
+/* the signed-digit comb (identifier tables: 7 teeth x 4 tables) and other
+ * shapes: entries against the window method, and the comb against it for
+ * random scalars, 0, 1, 2, 3, q - 2, q - 1 (odd and even, so both the
+ * scalar and q minus it), never flagging the doubling case */
+static void scomb_matches_scalar_mult(void **state)
+{
+	static const int shapes[][2] = { { 7, 4 }, { 4, 2 }, { 2, 3 } };
+	static ec_aff table[EC_COMB_TABLES_MAX << (EC_SCOMB_TEETH_MAX - 1)];
+	uint8_t k[SAKKE_SCALAR_LEN], e1[SAKKE_POINT_LEN], e2[SAKKE_POINT_LEN];
+	ec_aff bases[2];
+	ec_jac j, bj, sum, part;
+	int n, sh, tb, i, t;
+
+	(void)state;
+	p_and_random_z(bases);
+	for (n = 0; n < 2; n++) {
+		ec_from_affine(&bj, &bases[n]);
+		for (sh = 0; sh < 3; sh++) {
+			int teeth = shapes[sh][0], tables = shapes[sh][1], entries = 1 << (teeth - 1);
+
+			assert_int_equal(ec_scomb_build(table, &bases[n], teeth, tables), MST_OK);
+			/* entries 0, 1 and the last of each table: top tooth +- the others */
+			for (tb = 0; tb < tables; tb++) {
+				for (i = 0; i < 3; i++) {
+					int x = i < 2 ? i : entries - 1;
+
+					entry_scalar(k, teeth, tables, tb, 1 << (teeth - 1));
+					ec_mul(&sum, k, sizeof k, &bj, 0);
+					for (t = 0; t < teeth - 1; t++) {
+						entry_scalar(k, teeth, tables, tb, 1 << t);
+						ec_mul(&part, k, sizeof k, &bj, 0);
+						if (!(x >> t & 1))
+							fp_neg(&part.y, &part.y);
+						ec_add(&sum, &sum, &part);
+					}
+					encode_jac(e1, &sum);
+					ec_encode(e2, &table[tb * entries + x]);
+					assert_memory_equal(e1, e2, SAKKE_POINT_LEN);
+				}
+			}
+			for (i = 0; i < 9; i++) {
+				random_scalar(k);
+				if (i < 4)      /* 0, 1, 2, 3 */
+					memset(k, 0, sizeof k), k[SAKKE_L - 1] = (uint8_t)i;
+				if (i == 4 || i == 5)   /* q - 1, q - 2 */
+					memcpy(k, sakke_param_q, SAKKE_L), k[SAKKE_L - 1] -= (uint8_t)(i - 3);
+				assert_true(ec_scomb_mul(&j, k, table, teeth, tables) == 0);
+				ec_mul(&sum, k, sizeof k, &bj, 0);
+				if (i == 0) {
+					assert_true(fp_is_zero(&j.z) != 0);
+					continue;
+				}
+				encode_jac(e1, &j);
+				encode_jac(e2, &sum);
+				assert_memory_equal(e1, e2, SAKKE_POINT_LEN);
+			}
 		}
 	}
 }
@@ -553,6 +619,7 @@ int main(void)
 		cmocka_unit_test(mul_mod_q_matches_bn),
 		cmocka_unit_test(comb_tables_match_scalar_mult),
 		cmocka_unit_test(comb_multi_tables_match_scalar_mult),
+		cmocka_unit_test(scomb_matches_scalar_mult),
 		cmocka_unit_test(r_point_matches_ladder),
 		cmocka_unit_test(z_cache_hits_evicts_refuses),
 		cmocka_unit_test(z_cache_is_thread_safe),
