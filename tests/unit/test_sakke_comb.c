@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <openssl/bn.h>
 #include <openssl/rand.h>
 #include "token/sakke.h"
 #include "token/sakke_internal.h"
@@ -244,6 +245,60 @@ static void scomb_matches_scalar_mult(void **state)
 			}
 		}
 	}
+}
+
+/* the signed comb's flag: k = q + 2e, e < 0 the last column of the last
+ * table (top digit -1), is odd and below q, and its last addition adds
+ * [e]B to [k - e]B = [e]B (mod q), the doubling case the mixed addition
+ * cannot do, whenever k's own digits give that column e.  With 2 teeth x
+ * 3 tables one of the 4 columns does (found with Python integers, and
+ * checked here): the comb must flag it; every other k must be right. */
+static void scomb_flags_doubling_case(void **state)
+{
+	static ec_aff table[3 << 1];
+	BIGNUM *q = BN_bin2bn(sakke_param_q, SAKKE_L, NULL), *k = BN_new(), *e = BN_new(), *p2 = BN_new();
+	uint8_t kb[SAKKE_SCALAR_LEN], e1[SAKKE_POINT_LEN], e2[SAKKE_POINT_LEN];
+	ec_aff base;
+	ec_jac j, ref, bj;
+	int pat, t, flagged = 0, s = (1022 + 5) / 6;
+
+	(void)state;
+	assert_non_null(q);
+	assert_non_null(k);
+	assert_non_null(e);
+	assert_non_null(p2);
+	ec_generator(&base);
+	ec_from_affine(&bj, &base);
+	assert_int_equal(ec_scomb_build(table, &base, 2, 3), MST_OK);
+	for (pat = 0; pat < 4; pat++) {
+		BN_zero(e);
+		for (t = 0; t < 2; t++) {       /* digit t of table 2's column */
+			BN_zero(p2);
+			assert_int_equal(BN_set_bit(p2, s * (2 * 2 + t)), 1);
+			if (pat >> t & 1)
+				assert_int_equal(BN_add(e, e, p2), 1);
+			else
+				assert_int_equal(BN_sub(e, e, p2), 1);
+		}
+		assert_int_equal(BN_lshift1(k, e), 1);
+		assert_int_equal(BN_add(k, k, q), 1);
+		if (BN_is_negative(k) || BN_cmp(k, q) >= 0)
+			continue;
+		assert_int_equal(BN_bn2binpad(k, kb, sizeof kb), (int)sizeof kb);
+		ec_mul(&ref, kb, sizeof kb, &bj, 0);
+		if (ec_scomb_mul(&j, kb, table, 2, 3) != 0) {
+			flagged++;
+			continue;
+		}
+		encode_jac(e1, &j);
+		encode_jac(e2, &ref);
+		assert_memory_equal(e1, e2, SAKKE_POINT_LEN);
+	}
+	assert_int_equal(flagged, 1);
+	BN_free(q);
+	BN_free(k);
+	BN_free(e);
+	BN_free(p2);
 }
 
 /* [r b]P + [r]Z == [r]([b]P + Z) on random z, b, r (and b = 0) */
@@ -620,6 +675,7 @@ int main(void)
 		cmocka_unit_test(comb_tables_match_scalar_mult),
 		cmocka_unit_test(comb_multi_tables_match_scalar_mult),
 		cmocka_unit_test(scomb_matches_scalar_mult),
+		cmocka_unit_test(scomb_flags_doubling_case),
 		cmocka_unit_test(r_point_matches_ladder),
 		cmocka_unit_test(z_cache_hits_evicts_refuses),
 		cmocka_unit_test(z_cache_is_thread_safe),
