@@ -114,6 +114,7 @@ int main(int argc, char **argv)
 		uint8_t bpub[SAKKE_SCALAR_LEN], z_pub[SAKKE_POINT_LEN];
 		ec_aff ztab[EC_COMB_MAX];
 		mst_rc rc;
+		int i;
 
 		memset(bpub, 0x21, sizeof bpub);
 		bpub[0] = 0x01;
@@ -125,6 +126,18 @@ int main(int argc, char **argv)
 		rc = sakke_r_point(ztab, bpub, k, &res);
 		PUBLIC(&rc, sizeof rc);         /* the verdict (R finite) is public */
 		if (rc != MST_OK)
+			return 1;
+		/* R = [r]([b]P + Z) for an identifier: first use (two combs),
+		 * second (its 6 x 4 tables built, then the comb with them),
+		 * third (tables from the cache) */
+		sakke_id_cache_clear();
+		for (i = 0; i < 3; i++) {
+			rc = sakke_r_for_id(z_pub, ztab, bpub, k, &t);
+			PUBLIC(&rc, sizeof rc);
+			if (rc != MST_OK)
+				return 1;
+		}
+		if (sakke_id_cache_builds() != 1)
 			return 1;
 	}
 

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <openssl/bn.h>
 #include <openssl/rand.h>
 #include "token/sakke.h"
 #include "token/sakke_internal.h"
@@ -16,7 +17,7 @@
 #include "sakke_test_scalars.h"
 
 #define CACHE_SLOTS 5           /* token/sakke_zcache.c */
-#define ID_SLOTS 16             /* token/sakke_idcache.c */
+#define ID_SLOTS 8              /* token/sakke_idcache.c */
 
 static void encode_jac(uint8_t out[SAKKE_POINT_LEN], const ec_jac *j)
 {
@@ -106,6 +107,198 @@ static void comb_tables_match_scalar_mult(void **state)
 		ec_comb_mul(&j, k, table, SAKKE_ZTAB_TEETH);
 		assert_true(fp_is_zero(&j.z) != 0);
 	}
+}
+
+/* P and a fresh KMS public key, decoded: the bases of the comb tests */
+static void p_and_random_z(ec_aff bases[2])
+{
+	uint8_t z_pub[SAKKE_POINT_LEN];
+
+	random_z(z_pub);
+	assert_int_equal(ec_decode(&bases[0], sakke_param_P, SAKKE_POINT_LEN), MST_OK);
+	assert_int_equal(ec_decode(&bases[1], z_pub, SAKKE_POINT_LEN), MST_OK);
+}
+
+/* k = sum over the bits t of d of 2^(s (j T + t)): the scalar of entry
+ * d - 1 of table j (s the spacing of T teeth x V tables) */
+static void entry_scalar(uint8_t k[SAKKE_SCALAR_LEN], int teeth, int tables, int j, int d)
+{
+	int t, s = (1022 + teeth * tables - 1) / (teeth * tables);
+
+	memset(k, 0, SAKKE_SCALAR_LEN);
+	for (t = 0; t < teeth; t++)
+		if (d >> t & 1) {
+			int bit = s * (j * teeth + t);
+
+			k[SAKKE_SCALAR_LEN - 1 - bit / 8] |= (uint8_t)(1u << (bit % 8));
+		}
+}
+
+/* several tables (the identifier tables: 6 teeth x 4 tables) and other
+ * shapes: entries against the window method, and the comb against it for
+ * random scalars, 0 (infinity), 1, 2 and q - 1 */
+static void comb_multi_tables_match_scalar_mult(void **state)
+{
+	static const int shapes[][2] = { { 6, 4 }, { 5, 2 }, { 3, 3 } };
+	static const int some_d[] = { 1, 2, 3, 21, 42 };
+	static ec_aff table[EC_COMB_TABLE_MAX];
+	uint8_t k[SAKKE_SCALAR_LEN], e1[SAKKE_POINT_LEN], e2[SAKKE_POINT_LEN];
+	ec_aff bases[2];
+	ec_jac j, bj;
+	int n, sh, tb, i;
+
+	(void)state;
+	p_and_random_z(bases);
+	for (n = 0; n < 2; n++) {
+		ec_from_affine(&bj, &bases[n]);
+		for (sh = 0; sh < 3; sh++) {
+			int teeth = shapes[sh][0], tables = shapes[sh][1], entries = (1 << teeth) - 1;
+
+			assert_int_equal(ec_comb_build_tables(table, &bases[n], teeth, tables), MST_OK);
+			for (tb = 0; tb < tables; tb++) {
+				for (i = 0; i < 6; i++) {
+					int d = i < 5 ? some_d[i] % (entries + 1) : entries;
+
+					if (d == 0)
+						continue;
+					entry_scalar(k, teeth, tables, tb, d);
+					ec_mul(&j, k, sizeof k, &bj, 0);
+					encode_jac(e1, &j);
+					ec_encode(e2, &table[tb * entries + d - 1]);
+					assert_memory_equal(e1, e2, SAKKE_POINT_LEN);
+				}
+			}
+			for (i = 0; i < 6; i++) {
+				random_scalar(k);
+				if (i == 0)     /* q - 1: every tooth's top positions */
+					memcpy(k, sakke_param_q, SAKKE_L), k[SAKKE_L - 1] -= 1;
+				if (i == 1 || i == 2)   /* 1, 2 */
+					memset(k, 0, sizeof k), k[SAKKE_L - 1] = (uint8_t)i;
+				ec_comb_mul_tables(&j, k, table, teeth, tables);
+				encode_jac(e1, &j);
+				ec_mul(&j, k, sizeof k, &bj, 0);
+				encode_jac(e2, &j);
+				assert_memory_equal(e1, e2, SAKKE_POINT_LEN);
+			}
+			memset(k, 0, sizeof k);
+			ec_comb_mul_tables(&j, k, table, teeth, tables);
+			assert_true(fp_is_zero(&j.z) != 0);
+		}
+	}
+}
+
+/* the signed-digit comb (identifier tables: 7 teeth x 4 tables) and other
+ * shapes: entries against the window method, and the comb against it for
+ * random scalars, 0, 1, 2, 3, q - 2, q - 1 (odd and even, so both the
+ * scalar and q minus it), never flagging the doubling case */
+static void scomb_matches_scalar_mult(void **state)
+{
+	static const int shapes[][2] = { { 7, 4 }, { 4, 2 }, { 2, 3 } };
+	static ec_aff table[EC_COMB_TABLES_MAX << (EC_SCOMB_TEETH_MAX - 1)];
+	uint8_t k[SAKKE_SCALAR_LEN], e1[SAKKE_POINT_LEN], e2[SAKKE_POINT_LEN];
+	ec_aff bases[2];
+	ec_jac j, bj, sum, part;
+	int n, sh, tb, i, t;
+
+	(void)state;
+	p_and_random_z(bases);
+	for (n = 0; n < 2; n++) {
+		ec_from_affine(&bj, &bases[n]);
+		for (sh = 0; sh < 3; sh++) {
+			int teeth = shapes[sh][0], tables = shapes[sh][1], entries = 1 << (teeth - 1);
+
+			assert_int_equal(ec_scomb_build(table, &bases[n], teeth, tables), MST_OK);
+			/* entries 0, 1 and the last of each table: top tooth +- the others */
+			for (tb = 0; tb < tables; tb++) {
+				for (i = 0; i < 3; i++) {
+					int x = i < 2 ? i : entries - 1;
+
+					entry_scalar(k, teeth, tables, tb, 1 << (teeth - 1));
+					ec_mul(&sum, k, sizeof k, &bj, 0);
+					for (t = 0; t < teeth - 1; t++) {
+						entry_scalar(k, teeth, tables, tb, 1 << t);
+						ec_mul(&part, k, sizeof k, &bj, 0);
+						if (!(x >> t & 1))
+							fp_neg(&part.y, &part.y);
+						ec_add(&sum, &sum, &part);
+					}
+					encode_jac(e1, &sum);
+					ec_encode(e2, &table[tb * entries + x]);
+					assert_memory_equal(e1, e2, SAKKE_POINT_LEN);
+				}
+			}
+			for (i = 0; i < 9; i++) {
+				random_scalar(k);
+				if (i < 4)      /* 0, 1, 2, 3 */
+					memset(k, 0, sizeof k), k[SAKKE_L - 1] = (uint8_t)i;
+				if (i == 4 || i == 5)   /* q - 1, q - 2 */
+					memcpy(k, sakke_param_q, SAKKE_L), k[SAKKE_L - 1] -= (uint8_t)(i - 3);
+				assert_true(ec_scomb_mul(&j, k, table, teeth, tables) == 0);
+				ec_mul(&sum, k, sizeof k, &bj, 0);
+				if (i == 0) {
+					assert_true(fp_is_zero(&j.z) != 0);
+					continue;
+				}
+				encode_jac(e1, &j);
+				encode_jac(e2, &sum);
+				assert_memory_equal(e1, e2, SAKKE_POINT_LEN);
+			}
+		}
+	}
+}
+
+/* the signed comb's flag: k = q + 2e, e < 0 the last column of the last
+ * table (top digit -1), is odd and below q, and its last addition adds
+ * [e]B to [k - e]B = [e]B (mod q), the doubling case the mixed addition
+ * cannot do, whenever k's own digits give that column e.  With 2 teeth x
+ * 3 tables one of the 4 columns does (found with Python integers, and
+ * checked here): the comb must flag it; every other k must be right. */
+static void scomb_flags_doubling_case(void **state)
+{
+	static ec_aff table[3 << 1];
+	BIGNUM *q = BN_bin2bn(sakke_param_q, SAKKE_L, NULL), *k = BN_new(), *e = BN_new(), *p2 = BN_new();
+	uint8_t kb[SAKKE_SCALAR_LEN], e1[SAKKE_POINT_LEN], e2[SAKKE_POINT_LEN];
+	ec_aff base;
+	ec_jac j, ref, bj;
+	int pat, t, flagged = 0, s = (1022 + 5) / 6;
+
+	(void)state;
+	assert_non_null(q);
+	assert_non_null(k);
+	assert_non_null(e);
+	assert_non_null(p2);
+	ec_generator(&base);
+	ec_from_affine(&bj, &base);
+	assert_int_equal(ec_scomb_build(table, &base, 2, 3), MST_OK);
+	for (pat = 0; pat < 4; pat++) {
+		BN_zero(e);
+		for (t = 0; t < 2; t++) {       /* digit t of table 2's column */
+			BN_zero(p2);
+			assert_int_equal(BN_set_bit(p2, s * (2 * 2 + t)), 1);
+			if (pat >> t & 1)
+				assert_int_equal(BN_add(e, e, p2), 1);
+			else
+				assert_int_equal(BN_sub(e, e, p2), 1);
+		}
+		assert_int_equal(BN_lshift1(k, e), 1);
+		assert_int_equal(BN_add(k, k, q), 1);
+		if (BN_is_negative(k) || BN_cmp(k, q) >= 0)
+			continue;
+		assert_int_equal(BN_bn2binpad(k, kb, sizeof kb), (int)sizeof kb);
+		ec_mul(&ref, kb, sizeof kb, &bj, 0);
+		if (ec_scomb_mul(&j, kb, table, 2, 3) != 0) {
+			flagged++;
+			continue;
+		}
+		encode_jac(e1, &j);
+		encode_jac(e2, &ref);
+		assert_memory_equal(e1, e2, SAKKE_POINT_LEN);
+	}
+	assert_int_equal(flagged, 1);
+	BN_free(q);
+	BN_free(k);
+	BN_free(e);
+	BN_free(p2);
 }
 
 /* [r b]P + [r]Z == [r]([b]P + Z) on random z, b, r (and b = 0) */
@@ -237,6 +430,8 @@ static void g_comb_matches_pf_pow(void **state)
 			memset(e, 0, sizeof e), e[FP_BYTES - 1] = 1;
 		if (i == 2)
 			memset(e, 0xff, sizeof e);
+		if (i == 3)     /* the top bit of the last of the 24 teeth */
+			memset(e, 0, sizeof e), e[FP_BYTES - 1 - 989 / 8] = 1u << (989 % 8);
 		sakke_g_pow_fixed(&ours, e);
 		sakke_pf_pow(&ref, &g, e, sizeof e);
 		assert_true(fp_equal(&ours, &ref) != 0);
@@ -478,6 +673,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(mul_mod_q_matches_bn),
 		cmocka_unit_test(comb_tables_match_scalar_mult),
+		cmocka_unit_test(comb_multi_tables_match_scalar_mult),
+		cmocka_unit_test(scomb_matches_scalar_mult),
+		cmocka_unit_test(scomb_flags_doubling_case),
 		cmocka_unit_test(r_point_matches_ladder),
 		cmocka_unit_test(z_cache_hits_evicts_refuses),
 		cmocka_unit_test(z_cache_is_thread_safe),
