@@ -47,6 +47,11 @@
 #include <wolfssl/wolfcrypt/random.h>
 #include <wolfssl/wolfcrypt/sakke.h>
 #include <wolfssl/wolfcrypt/wc_port.h>
+#include <wolfssl/wolfcrypt/cpuid.h>
+#if defined(HAVE_CPUID_INTEL) && (defined(__x86_64__) || defined(__i386__))
+#include <cpuid.h>
+#define WOLF_TWO_PATHS 1
+#endif
 
 #include "token/eccsi.h"
 #include "token/hex.h"
@@ -291,6 +296,41 @@ static int wolf_rsk_valid(SakkeKey *k, const uint8_t *id, size_t id_len,
 	wc_ecc_del_point(p);
 	return valid;
 }
+
+/* ---- wolfSSL's two x86-64 paths ----
+ *
+ * wolfSSL's x86-64 assembly has two versions of its 1024-bit (and P-256)
+ * arithmetic: one with the BMI2/ADX instructions (mulx, adcx, adox), taken
+ * when the CPU reports them, and a generic one.  Which is faster depends
+ * on the machine (on the virtual AMD EPYC of README "Performance" the
+ * BMI2/ADX one is 3x slower), so the bench measures both and times
+ * wolfSSL on the faster, through wolfSSL's public cpuid_* calls. */
+
+static const char *wolf_path = "as built (no run-time choice)";
+
+#ifdef WOLF_TWO_PATHS
+/* the CPU has BMI2 and ADX (CPUID leaf 7: EBX bits 8 and 19) */
+static int cpu_has_bmi2_adx(void)
+{
+	unsigned a, b, c, d;
+
+	return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 8)) && (b & (1u << 19));
+}
+
+/* wolfSSL on its BMI2/ADX path (on != 0, only where the CPU has them) or
+ * on its generic path.  wolfSSL reads the CPU's flags at its first
+ * operation; the checks ran one before. */
+static void wolf_bmi2_adx(int on)
+{
+	if (on && cpu_has_bmi2_adx()) {
+		cpuid_set_flag(CPUID_BMI2);
+		cpuid_set_flag(CPUID_ADX);
+	} else {
+		cpuid_clear_flag(CPUID_BMI2);
+		cpuid_clear_flag(CPUID_ADX);
+	}
+}
+#endif
 
 /* ---- the correctness checks ---- */
 
@@ -718,6 +758,42 @@ static struct op ops[] = {
 };
 #define OPS (sizeof ops / sizeof ops[0])
 
+/* choice: 0 the faster of wolfSSL's two paths (measured on steady-state
+ * decapsulation), 1 its BMI2/ADX path, 2 its generic path */
+static void wolf_choose_path(int choice)
+{
+#ifdef WOLF_TWO_PATHS
+	static char why[160];
+	double adx[5], gen[5], a, g;
+	int i;
+
+	if (!cpu_has_bmi2_adx()) {
+		wolf_bmi2_adx(0);
+		wolf_path = "generic (the CPU has no BMI2/ADX)";
+		return;
+	}
+	if (choice != 0) {
+		wolf_bmi2_adx(choice == 1);
+		wolf_path = choice == 1 ? "BMI2/ADX (--wolf-path adx)" : "generic (--wolf-path generic)";
+		return;
+	}
+	for (i = 0; i < 5; i++) {
+		wolf_bmi2_adx(1);
+		adx[i] = sample(wolf_decap, NULL, 1);
+		wolf_bmi2_adx(0);
+		gen[i] = sample(wolf_decap, NULL, 1);
+	}
+	a = median(adx, 5);
+	g = median(gen, 5);
+	wolf_bmi2_adx(a < g);
+	snprintf(why, sizeof why, "%s, the faster here (decapsulation: BMI2/ADX %.0f us, generic %.0f us)",
+		 a < g ? "BMI2/ADX" : "generic", a, g);
+	wolf_path = why;
+#else
+	(void)choice;
+#endif
+}
+
 static void run_rounds(int rounds)
 {
 	double yard_est[2];
@@ -785,7 +861,7 @@ static void print_table(void)
 
 int main(int argc, char **argv)
 {
-	int rounds = 41, check_only = 0, i;
+	int rounds = 41, check_only = 0, path_choice = 0, i;
 	double load[3];
 
 	for (i = 1; i < argc; i++) {
@@ -793,14 +869,19 @@ int main(int argc, char **argv)
 			check_only = 1;
 		} else if (strcmp(argv[i], "--quick") == 0) {
 			rounds = 9;
+		} else if (strcmp(argv[i], "--wolf-path") == 0 && i + 1 < argc &&
+			   (strcmp(argv[i + 1], "adx") == 0 || strcmp(argv[i + 1], "generic") == 0)) {
+			path_choice = strcmp(argv[++i], "adx") == 0 ? 1 : 2;
 		} else if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc) {
 			rounds = atoi(argv[++i]);
 			if (rounds < 1)
 				rounds = 1;
 		} else {
-			fprintf(stderr, "usage: side_by_side [--check] [--quick | --rounds N]\n"
-				"  --check     the cross-checks of both libraries only\n"
-				"  --quick     9 rounds (default 41)\n");
+			fprintf(stderr, "usage: side_by_side [--check] [--quick | --rounds N] [--wolf-path adx|generic]\n"
+				"  --check      the cross-checks of both libraries only (on both wolfSSL paths)\n"
+				"  --quick      9 rounds (default 41)\n"
+				"  --wolf-path  time wolfSSL on its BMI2/ADX or its generic x86-64 path\n"
+				"               (default: the faster of the two on this machine)\n");
 			return 2;
 		}
 	}
@@ -814,12 +895,23 @@ int main(int argc, char **argv)
 	rfc_load();
 	check_eccsi();
 	check_sakke();
+#ifdef WOLF_TWO_PATHS
+	if (cpu_has_bmi2_adx()) { /* the checks again on the other path */
+		printf("wolfSSL on its generic path:\n");
+		wolf_bmi2_adx(0);
+		check_eccsi();
+		check_sakke();
+		wolf_bmi2_adx(1);
+	}
+#endif
 	if (checks_failed) {
 		printf("%d check(s) FAILED\n", checks_failed);
 		return 1;
 	}
 	if (!check_only) {
 		timing_setup();
+		wolf_choose_path(path_choice);
+		printf("wolfSSL timed on its path: %s\n", wolf_path);
 		run_rounds(rounds);
 		print_table();
 		timing_teardown();
