@@ -22,6 +22,10 @@
  * operation's samples over the median of the yardstick samples taken next
  * to them (sign rows: ECDSA sign; verify rows: ECDSA verify).
  *
+ * wolfSSL is timed with its tables where it has them, and on the faster of
+ * its two x86-64 paths (BMI2/ADX or generic, measured at start: see
+ * wolf_choose_path); the checks run on both.
+ *
  * Every timed call is checked where a check costs nothing: each
  * decapsulation must give the SSV back, each same-identifier encapsulation
  * the expected Encapsulated Data, each verification must accept.
