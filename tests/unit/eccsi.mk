@@ -1,6 +1,6 @@
 # tests/unit/eccsi.mk: cmocka tests of ECCSI, the MIKEY PRF and identifiers
 # (RFC vectors and the vendor interop vectors of tests/vectors/).
-noinst_HEADERS += tests/vectors/interop_vectors.h
+noinst_HEADERS += tests/vectors/interop_vectors.h tests/unit/eccsi_rfc_vectors.h
 dist_noinst_SCRIPTS += tests/vectors/gen_interop.py
 
 check_PROGRAMS += tests/unit/test_eccsi tests/unit/test_eccsi_faults \
