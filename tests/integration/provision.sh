@@ -21,10 +21,7 @@ T=$SOFTHSM_DIR/prov
 mkdir "$T" || exit 99
 . "$top_srcdir/tests/integration/kms_server_env.sh"
 trap 'rc=$?; kms_server_stop; (exit $rc); token_teardown' EXIT
-FAILED=0 COUNT=0
-pass() { COUNT=$((COUNT + 1)); echo "ok $COUNT - $1"; }
-failed() { COUNT=$((COUNT + 1)); FAILED=$((FAILED + 1)); echo "not ok $COUNT - $1"; }
-check() { d=$1; shift; if "$@"; then pass "$d"; else failed "$d"; fi; }
+. "$top_srcdir/tests/integration/tap.sh"
 p11() { "$PKCS11_TOOL" --module "$MODULE" "$@"; }
 # objects the user of slot $1 sees
 count() { p11 --token-label "$1" --login --pin 1234 --list-objects 2>/dev/null | grep -ciE '^(private key|public key|secret key|data) object'; }
@@ -248,6 +245,4 @@ else
 	echo "gdb not found: the core dump check skipped"
 fi
 
-echo "1..$COUNT"
-[ "$FAILED" -eq 0 ] || { echo "$FAILED of $COUNT failed"; exit 1; }
-exit 0
+tap_finish
