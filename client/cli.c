@@ -3,6 +3,7 @@
  *
  * Exit status: 0 accepted / created, 1 refused (one line on stderr naming
  * why), 2 usage or configuration error. */
+#define _GNU_SOURCE 1   /* secure_getenv */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -156,16 +157,53 @@ static char *pin_from_fd(int fd)
 	return pin;
 }
 
+void cli_pin_wipe(char *pin)
+{
+	if (pin)
+		OPENSSL_secure_clear_free(pin, strlen(pin) + 1);
+}
+
 void cli_pin_free(struct cli_args *a)
 {
-	if (a->pin)
-		OPENSSL_secure_clear_free(a->pin, strlen(a->pin) + 1);
+	cli_pin_wipe(a->pin);
 	a->pin = NULL;
+}
+
+int cli_parse_fd(const char *s, long *fd)
+{
+	return parse_num(s, 0, 1 << 20, fd);
+}
+
+char *cli_pin_take(const char *opt, char *arg, long fd, const char *env, const char **why)
+{
+	static _Thread_local char msg[128];
+	char *from_env = secure_getenv(env), *pin = NULL;
+
+	*why = NULL;
+	if (arg && fd >= 0) {
+		snprintf(msg, sizeof msg, "give the PIN once: --%s or --%s-fd", opt, opt);
+		*why = msg;
+	} else if (arg) {
+		pin = pin_copy(arg);
+	} else if (fd >= 0) {
+		pin = pin_from_fd((int)fd);
+		if (!pin) {
+			snprintf(msg, sizeof msg, "--%s-fd: no PIN line could be read (at most %d octets)",
+				 opt, PIN_MAX);
+			*why = msg;
+		}
+	} else if (from_env && *from_env) {
+		pin = pin_copy(from_env);
+	}
+	if (from_env)
+		unsetenv(env);  /* not passed on to anything we start */
+	return pin;
 }
 
 static int parse_args(int argc, char **argv, struct cli_args *a)
 {
-	char *pin_arg = NULL, *env;
+	char *pin_arg = NULL;
+	const char *why;
 	long pin_fd = -1;
 	int ch;
 	long v;
@@ -187,7 +225,7 @@ static int parse_args(int argc, char **argv, struct cli_args *a)
 		case O_TOKEN: a->token = optarg; break;
 		case O_PIN: pin_arg = optarg; break;
 		case O_PIN_FD:
-			if (!parse_num(optarg, 0, 1 << 20, &pin_fd))
+			if (!cli_parse_fd(optarg, &pin_fd))
 				return usage_error("--pin-fd must be a file descriptor number");
 			break;
 		case O_FROM: a->from = optarg; break;
@@ -283,22 +321,13 @@ static int parse_args(int argc, char **argv, struct cli_args *a)
 	}
 	if (optind != argc)
 		return usage_error("unexpected argument");
-	if (pin_arg && pin_fd >= 0)
-		return usage_error("give the PIN once: --pin or --pin-fd");
-	env = getenv("MSTOKEN_PIN");
-	if (pin_arg)
-		a->pin = pin_copy(pin_arg);
-	else if (pin_fd >= 0)
-		a->pin = pin_from_fd((int)pin_fd);
-	else if (env && *env)
-		a->pin = pin_copy(env);
-	if (env)
-		unsetenv("MSTOKEN_PIN");  /* not passed on to anything we start */
+	a->pin = cli_pin_take("pin", pin_arg, pin_fd, "MSTOKEN_PIN", &why);
+	if (why)
+		return usage_error(why);
 	if (!a->token)
 		return usage_error("--token is required");
 	if (!a->pin)
-		return usage_error(pin_fd >= 0 ? "--pin-fd: no PIN line could be read (at most 256 octets)"
-				   : "a PIN is required: --pin-fd N, MSTOKEN_PIN or --pin");
+		return usage_error("a PIN is required: --pin-fd N, MSTOKEN_PIN or --pin");
 	return CLI_OK;
 }
 

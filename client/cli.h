@@ -50,5 +50,14 @@ int cli_open(const struct cli_args *a, struct ms_ctx **c);
 void cli_print_keys(FILE *f, const struct ms_keys *k);
 /* Wipe and free the PIN (from --pin, --pin-fd or MSTOKEN_PIN). */
 void cli_pin_free(struct cli_args *a);
+/* A PIN from --OPT P (arg, then wiped in argv), --OPT-fd N (fd >= 0: the
+ * first line of descriptor N, which is closed) or the environment variable
+ * env (unset, so not passed on), in that order, into secure memory (free
+ * with cli_pin_wipe).  NULL with *why NULL: none given; NULL with *why set
+ * (a usage error): both --OPT and --OPT-fd, or no line could be read. */
+char *cli_pin_take(const char *opt, char *arg, long fd, const char *env, const char **why);
+void cli_pin_wipe(char *pin);
+/* --pin-fd's value: a descriptor number; 0 when it is not one. */
+int cli_parse_fd(const char *s, long *fd);
 
 #endif

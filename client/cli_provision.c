@@ -40,10 +40,13 @@ struct prov_args {
 
 static void usage(FILE *f)
 {
-	fputs("usage: mikey-sakke provision init   --kms URL --cacert CA.pem --enrolment ENROL --token LABEL --so-pin P [--pin P] [--module M]\n"
-	      "       mikey-sakke provision keys   --kms URL --cacert CA.pem --enrolment ENROL --token LABEL --pin P [--next] [--module M]\n"
-	      "       mikey-sakke provision renew  --kms URL --cacert CA.pem --enrolment ENROL --token LABEL --pin P [--before DAYS] [--module M]\n"
-	      "       mikey-sakke provision status --token LABEL --pin P [--module M]\n", f);
+	fputs("usage: mikey-sakke provision init   --kms URL --cacert CA.pem --enrolment ENROL --token LABEL SO-PIN-SOURCE [PIN-SOURCE] [--module M]\n"
+	      "       mikey-sakke provision keys   --kms URL --cacert CA.pem --enrolment ENROL --token LABEL PIN-SOURCE [--next] [--module M]\n"
+	      "       mikey-sakke provision renew  --kms URL --cacert CA.pem --enrolment ENROL --token LABEL PIN-SOURCE [--before DAYS] [--module M]\n"
+	      "       mikey-sakke provision status --token LABEL PIN-SOURCE [--module M]\n"
+	      "PIN-SOURCE: --pin-fd N (first line read from descriptor N), or the MSTOKEN_PIN\n"
+	      "environment variable, or --pin PIN (visible to other users in /proc).\n"
+	      "SO-PIN-SOURCE: the same with --so-pin-fd N, MSTOKEN_SO_PIN, --so-pin PIN.\n", f);
 }
 
 static int usage_error(const char *what)
@@ -59,8 +62,8 @@ static int refused(const char *what, const char *why)
 	return CLI_REFUSED;
 }
 
-enum { O_KMS = 256, O_CACERT, O_ENROL, O_TOKEN, O_SO_PIN, O_PIN, O_NEXT, O_BEFORE, O_MODULE,
-       O_HELP };
+enum { O_KMS = 256, O_CACERT, O_ENROL, O_TOKEN, O_SO_PIN, O_SO_PIN_FD, O_PIN, O_PIN_FD, O_NEXT,
+       O_BEFORE, O_MODULE, O_HELP };
 
 static const struct option options[] = {
 	{ "kms", required_argument, NULL, O_KMS },
@@ -68,7 +71,9 @@ static const struct option options[] = {
 	{ "enrolment", required_argument, NULL, O_ENROL },
 	{ "token", required_argument, NULL, O_TOKEN },
 	{ "so-pin", required_argument, NULL, O_SO_PIN },
+	{ "so-pin-fd", required_argument, NULL, O_SO_PIN_FD },
 	{ "pin", required_argument, NULL, O_PIN },
+	{ "pin-fd", required_argument, NULL, O_PIN_FD },
 	{ "next", no_argument, NULL, O_NEXT },
 	{ "before", required_argument, NULL, O_BEFORE },
 	{ "module", required_argument, NULL, O_MODULE },
@@ -78,8 +83,10 @@ static const struct option options[] = {
 
 static int parse_args(int argc, char **argv, struct prov_args *a)
 {
+	char *end, *pin_arg = NULL, *so_pin_arg = NULL;
+	const char *why;
+	long pin_fd = -1, so_pin_fd = -1;
 	int o;
-	char *end;
 
 	memset(a, 0, sizeof *a);
 	a->module = MS_DEFAULT_MODULE;
@@ -93,8 +100,14 @@ static int parse_args(int argc, char **argv, struct prov_args *a)
 		case O_CACERT: a->cacert = optarg; break;
 		case O_ENROL: a->enrol = optarg; break;
 		case O_TOKEN: a->token = optarg; break;
-		case O_SO_PIN: a->so_pin = optarg; break;
-		case O_PIN: a->pin = optarg; break;
+		case O_SO_PIN: so_pin_arg = optarg; break;
+		case O_PIN: pin_arg = optarg; break;
+		case O_SO_PIN_FD:
+		case O_PIN_FD:
+			if (!cli_parse_fd(optarg, o == O_PIN_FD ? &pin_fd : &so_pin_fd))
+				return usage_error(o == O_PIN_FD ? "--pin-fd must be a file descriptor number"
+						   : "--so-pin-fd must be a file descriptor number");
+			break;
 		case O_NEXT: a->next = 1; break;
 		case O_MODULE: a->module = optarg; break;
 		case O_BEFORE:
@@ -108,17 +121,22 @@ static int parse_args(int argc, char **argv, struct prov_args *a)
 	}
 	if (optind != argc)
 		return usage_error("unexpected argument");
-	/* PINs may come from the environment rather than argv (which /proc shows) */
-	if (!a->pin && secure_getenv("MSTOKEN_PIN") != NULL)
-		a->pin = strdup(secure_getenv("MSTOKEN_PIN"));
-	if (!a->so_pin && secure_getenv("MSTOKEN_SO_PIN") != NULL)
-		a->so_pin = strdup(secure_getenv("MSTOKEN_SO_PIN"));
+	/* as the other commands take it (cli.c): a descriptor or the
+	 * environment keeps a PIN out of argv, which /proc shows */
+	a->pin = cli_pin_take("pin", pin_arg, pin_fd, "MSTOKEN_PIN", &why);
+	if (why)
+		return usage_error(why);
+	a->so_pin = cli_pin_take("so-pin", so_pin_arg, so_pin_fd, "MSTOKEN_SO_PIN", &why);
+	if (why)
+		return usage_error(why);
 	if (!a->token)
 		return usage_error("--token is required");
 	if (strcmp(a->cmd, "status") != 0 && (!a->kms || !a->cacert || !a->enrol))
 		return usage_error("--kms, --cacert and --enrolment are required");
 	if (strcmp(a->cmd, "init") == 0 ? !a->so_pin : !a->pin)
-		return usage_error(strcmp(a->cmd, "init") == 0 ? "init needs --so-pin" : "--pin is required");
+		return usage_error(strcmp(a->cmd, "init") == 0
+				   ? "init needs the SO PIN: --so-pin-fd N, MSTOKEN_SO_PIN or --so-pin"
+				   : "a PIN is required: --pin-fd N, MSTOKEN_PIN or --pin");
 	if (a->next && strcmp(a->cmd, "keys") != 0)
 		return usage_error("--next belongs to keys");
 	return CLI_OK;
@@ -332,18 +350,22 @@ int cli_provision(int argc, char **argv)
 		return usage_error("the command must be init, keys, renew or status");
 	}
 	rc = parse_args(argc, argv, &a);
-	if (rc == CLI_HELP)
-		return CLI_OK;
-	if (rc != CLI_OK)
-		return rc;
+	if (rc != CLI_OK) {
+		cli_pin_wipe(a.pin);
+		cli_pin_wipe(a.so_pin);
+		return rc == CLI_HELP ? CLI_OK : rc;
+	}
 	if (strcmp(a.cmd, "status") == 0) {
 		rc = cmd_status(&a);
 		goto out;
 	}
 	/* the enrolment's TrK/InK: pages of their own, locked, out of core
 	 * dumps, wiped */
-	if (posix_memalign((void **)&e, 4096, ENROL_PAGES) != 0)
-		return refused(a.cmd, "out of memory");
+	if (posix_memalign((void **)&e, 4096, ENROL_PAGES) != 0) {
+		e = NULL;
+		rc = refused(a.cmd, "out of memory");
+		goto out;
+	}
 	memset(e, 0, ENROL_PAGES);
 	(void)mlock(e, ENROL_PAGES);
 	(void)madvise(e, ENROL_PAGES, MADV_DONTDUMP);
@@ -369,10 +391,8 @@ out:
 		munlock(e, ENROL_PAGES);
 		free(e);
 	}
-	if (a.pin)
-		OPENSSL_cleanse(a.pin, strlen(a.pin));
-	if (a.so_pin)
-		OPENSSL_cleanse(a.so_pin, strlen(a.so_pin));
+	cli_pin_wipe(a.pin);
+	cli_pin_wipe(a.so_pin);
 	return rc;
 }
 

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <libxml/tree.h>
+#include <libxml/xmlerror.h>
 #include "token/kmsxml.h"
 
 /* Longest element text we read: a 1024-octet UserID in hex, with room to
@@ -19,6 +20,20 @@
 /* Write a one-line reason into err (may be NULL) and return rc. */
 mst_rc kx_fail(char *err, size_t err_len, mst_rc rc, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+
+/* libxml2's error printers, silenced for the calling thread between
+ * kx_quiet_begin() and kx_quiet_end() (which puts the host's back): some
+ * errors (a failed encoding conversion) go to stderr whatever the parser
+ * options, quoting input octets, which in a KmsKeySet are secret key hex.
+ * Reasons come from the parser context instead (xmlCtxtGetLastError). */
+typedef struct {
+	xmlGenericErrorFunc generic;
+	void *generic_ctx;
+	xmlStructuredErrorFunc structured;
+	void *structured_ctx;
+} kx_quiet_state;
+void kx_quiet_begin(kx_quiet_state *q);
+void kx_quiet_end(const kx_quiet_state *q);
 
 /* Parse xml (at most KMSXML_MAX_INPUT octets) with the network, DTDs and
  * entities refused.  The caller releases *doc with kx_free_doc(). */

@@ -75,6 +75,35 @@ static void parse_error_text(xmlParserCtxtPtr ctxt, char *out, size_t cap)
 		*--p = '\0';
 }
 
+static void quiet_generic(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
+}
+
+static void quiet_structured(void *ctx, xmlErrorPtr e)
+{
+	(void)ctx;
+	(void)e;
+}
+
+/* libxml2 keeps both handlers per thread: another thread's are untouched. */
+void kx_quiet_begin(kx_quiet_state *q)
+{
+	q->generic = xmlGenericError;
+	q->generic_ctx = xmlGenericErrorContext;
+	q->structured = xmlStructuredError;
+	q->structured_ctx = xmlStructuredErrorContext;
+	xmlSetGenericErrorFunc(NULL, quiet_generic);
+	xmlSetStructuredErrorFunc(NULL, quiet_structured);
+}
+
+void kx_quiet_end(const kx_quiet_state *q)
+{
+	xmlSetGenericErrorFunc(q->generic_ctx, q->generic);
+	xmlSetStructuredErrorFunc(q->structured_ctx, q->structured);
+}
+
 void kx_wipe_content(xmlNodePtr n)
 {
 	if (n->content != NULL &&
@@ -139,7 +168,7 @@ void kx_free_doc(xmlDocPtr doc)
 	xmlFreeDoc(doc);
 }
 
-mst_rc kx_load(const uint8_t *xml, size_t len, xmlDocPtr *doc, char *err, size_t err_len)
+static mst_rc load(const uint8_t *xml, size_t len, xmlDocPtr *doc, char *err, size_t err_len)
 {
 	struct load_state st = { 0 };
 	xmlParserCtxtPtr ctxt;
@@ -195,5 +224,16 @@ mst_rc kx_load(const uint8_t *xml, size_t len, xmlDocPtr *doc, char *err, size_t
 	ctxt->myDoc = NULL;
 	wipe_input(ctxt, start, len);
 	xmlFreeParserCtxt(ctxt);
+	return rc;
+}
+
+mst_rc kx_load(const uint8_t *xml, size_t len, xmlDocPtr *doc, char *err, size_t err_len)
+{
+	kx_quiet_state quiet;
+	mst_rc rc;
+
+	kx_quiet_begin(&quiet);
+	rc = load(xml, len, doc, err, err_len);
+	kx_quiet_end(&quiet);
 	return rc;
 }

@@ -31,6 +31,7 @@ mst_rc kmsxml_redact_keyset(const uint8_t *xml, size_t len, char **out, size_t *
 	xmlDocPtr doc;
 	xmlNodePtr payload, n;
 	kmsxml_kind kind;
+	kx_quiet_state quiet;
 	xmlChar *text = NULL;
 	int text_len = 0;
 	size_t i;
@@ -51,7 +52,9 @@ mst_rc kmsxml_redact_keyset(const uint8_t *xml, size_t len, char **out, size_t *
 			empty_element(n);
 	}
 	if (rc == MST_OK) {
+		kx_quiet_begin(&quiet);
 		xmlDocDumpMemoryEnc(doc, &text, &text_len, "UTF-8");
+		kx_quiet_end(&quiet);
 		if (text == NULL || text_len < 0 || (*out = malloc((size_t)text_len + 1)) == NULL) {
 			rc = kx_fail(err, err_len, MST_ERR_NOMEM, "out of memory");
 		} else {
@@ -69,6 +72,7 @@ mst_rc kx_redacted_copy(const xmlNode *ks, char **out, size_t *out_len)
 {
 	xmlDocPtr doc = xmlNewDoc((const xmlChar *)"1.0");
 	xmlNodePtr copy, n;
+	kx_quiet_state quiet;
 	xmlChar *text = NULL;
 	int text_len = 0;
 	size_t i;
@@ -88,7 +92,9 @@ mst_rc kx_redacted_copy(const xmlNode *ks, char **out, size_t *out_len)
 	for (i = 0; i < sizeof secret_elements / sizeof secret_elements[0]; i++)
 		if (kx_child(copy, secret_elements[i], 0, &n, NULL, 0) == MST_OK && n != NULL)
 			empty_element(n);
+	kx_quiet_begin(&quiet);
 	xmlDocDumpMemoryEnc(doc, &text, &text_len, "UTF-8");
+	kx_quiet_end(&quiet);
 	if (text != NULL && text_len > 0 && (*out = malloc((size_t)text_len + 1)) != NULL) {
 		memcpy(*out, text, (size_t)text_len);
 		(*out)[text_len] = '\0';

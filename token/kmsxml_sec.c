@@ -295,22 +295,10 @@ static int in_subtree(void *root, xmlNodePtr node, xmlNodePtr parent)
  * response would otherwise leave its secrets in it. */
 typedef int (*sink_fn)(void *ctx, const uint8_t *p, size_t n);
 
-/* libxml2's C14N reports a document it cannot canonicalise (e.g. a
- * relative namespace URI) through the generic error function, by default
- * onto stderr - not something a PKCS#11 module inside an application may
- * do.  The function is per thread in libxml2; it is replaced for the call
- * and put back, so the host's own setting is untouched. */
-static void quiet(void *ctx, const char *msg, ...)
-{
-	(void)ctx;
-	(void)msg;
-}
-
 static mst_rc c14n_subtree(xmlNodePtr root, sink_fn sink, void *sink_ctx)
 {
 	xmlOutputBufferPtr buf = xmlAllocOutputBuffer(NULL);
-	xmlGenericErrorFunc old_fn = xmlGenericError;
-	void *old_ctx = xmlGenericErrorContext;
+	kx_quiet_state quiet;
 	const xmlChar *p;
 	size_t n;
 	int r;
@@ -318,9 +306,12 @@ static mst_rc c14n_subtree(xmlNodePtr root, sink_fn sink, void *sink_ctx)
 
 	if (buf == NULL)
 		return MST_ERR_NOMEM;
-	xmlSetGenericErrorFunc(NULL, quiet);
+	/* C14N reports a document it cannot canonicalise (e.g. a relative
+	 * namespace URI) through libxml2's printers: not from inside a
+	 * PKCS#11 module */
+	kx_quiet_begin(&quiet);
 	r = xmlC14NExecute(root->doc, in_subtree, root, XML_C14N_EXCLUSIVE_1_0, NULL, 0, buf);
-	xmlSetGenericErrorFunc(old_ctx, old_fn);
+	kx_quiet_end(&quiet);
 	p = xmlOutputBufferGetContent(buf);
 	n = xmlOutputBufferGetSize(buf);
 	if (r < 0 || p == NULL)
@@ -514,6 +505,7 @@ mst_rc kmssec_sign_text(const uint8_t *xml, size_t len, const uint8_t ink[KMSSEC
 			const char *ink_id, char **out, size_t *out_len, char *err, size_t err_len)
 {
 	xmlDocPtr doc;
+	kx_quiet_state quiet;
 	xmlChar *text = NULL;
 	int text_len = 0;
 	mst_rc rc;
@@ -527,7 +519,9 @@ mst_rc kmssec_sign_text(const uint8_t *xml, size_t len, const uint8_t ink[KMSSEC
 	rc = kmssec_sign(doc, ink, ink_id, err, err_len);
 	if (rc == MST_OK) {
 		/* never a formatted dump: indentation would change the signed text */
+		kx_quiet_begin(&quiet);
 		xmlDocDumpMemoryEnc(doc, &text, &text_len, "UTF-8");
+		kx_quiet_end(&quiet);
 		if (text == NULL || text_len <= 0 || (*out = malloc((size_t)text_len + 1)) == NULL) {
 			rc = kx_fail(err, err_len, MST_ERR_NOMEM, "out of memory");
 		} else {

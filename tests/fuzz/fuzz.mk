@@ -67,8 +67,16 @@ tests_fuzz_fuzz_p11records_CFLAGS = $(AM_CFLAGS) $(P11KIT_CFLAGS)
 tests_fuzz_fuzz_p11records_LDFLAGS = $(FUZZ_LD)
 tests_fuzz_fuzz_p11records_LDADD = token/libmststore.la $(CRYPTO_LIBS)
 
+# the stand-in HSM as a module the token loads (fuzz_pkcs11's backing token)
+noinst_LTLIBRARIES += tests/fuzz/fake_p11.la
+tests_fuzz_fake_p11_la_SOURCES = tests/fuzz/fake_p11.c tests/fuzz/fake_p11_module.c
+tests_fuzz_fake_p11_la_CFLAGS = $(AM_CFLAGS) $(P11KIT_CFLAGS)
+tests_fuzz_fake_p11_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared -rpath /nowhere
+tests_fuzz_fake_p11_la_LIBADD = $(CRYPTO_LIBS)
+
 tests_fuzz_fuzz_pkcs11_SOURCES = tests/fuzz/fuzz_pkcs11.c
-tests_fuzz_fuzz_pkcs11_CFLAGS = $(AM_CFLAGS) $(P11KIT_CFLAGS)
+tests_fuzz_fuzz_pkcs11_CFLAGS = $(AM_CFLAGS) $(P11KIT_CFLAGS) \
+	-DFAKE_P11_MODULE='"$(abs_top_builddir)/tests/fuzz/.libs/fake_p11.so"'
 tests_fuzz_fuzz_pkcs11_LDFLAGS = $(FUZZ_LD)
 tests_fuzz_fuzz_pkcs11_LDADD = tests/fuzz/libfuzzmodule.la
 
@@ -77,7 +85,7 @@ tests_fuzz_fuzz_seeds_SOURCES = tests/fuzz/fuzz_seeds.c tests/fuzz/fake_p11.c
 tests_fuzz_fuzz_seeds_CFLAGS = $(AM_CFLAGS) $(XML_CFLAGS) $(TSS2_CFLAGS) $(P11KIT_CFLAGS)
 tests_fuzz_fuzz_seeds_LDADD = tests/fuzz/libfuzzmodule.la client/libmsclient.la $(TSS2_LIBS) $(CRYPTO_LIBS)
 
-fuzzers: $(FUZZ_TARGETS:=$(EXEEXT)) tests/fuzz/fuzz_seeds$(EXEEXT)
+fuzzers: $(FUZZ_TARGETS:=$(EXEEXT)) tests/fuzz/fuzz_seeds$(EXEEXT) tests/fuzz/fake_p11.la
 else
 fuzzers:
 	@echo "configure with CC=clang --enable-fuzzers to build the fuzz targets"; exit 1

@@ -65,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	st.have_session = 1;
 	st.session = 1;
 	st.who = KEYSTORE_USER;
-	st.seal_key = 1;
+	st.seal_key = FAKE_P11_FIXED_KEY;
 	if (p11_list(&st, entries, &n) == MST_OK) {
 		for (i = 0; i < n; i++) {
 			if (entries[i].name[0] == '\0')

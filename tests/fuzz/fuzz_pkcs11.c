@@ -1,14 +1,20 @@
 /* tests/fuzz/fuzz_pkcs11.c - libFuzzer target for PKCS#11 templates: the
- * module, with one slot sealing into a private SoftHSM2 token, driven
- * through C_CreateObject / C_FindObjectsInit / C_GetAttributeValue /
+ * module, with one slot of the SoftHSM2 keystore backend, driven through
+ * C_CreateObject / C_FindObjectsInit / C_GetAttributeValue /
  * C_SetAttributeValue / C_CopyObject / C_DestroyObject with fuzzed
  * templates (pValue NULL with a non-zero length included).
  *
+ * The slot's backing token is the in-memory stand-in HSM
+ * tests/fuzz/fake_p11.c, loaded as a module (tests/fuzz/.libs/fake_p11.so):
+ * SoftHSM2's file store rereads its object files on every search, which
+ * holds a campaign to some 30 sequences a second.  FUZZ_PKCS11_HSM=path
+ * of SoftHSM2's module runs the same target over SoftHSM2 instead.
+ *
  * The token is set up once per process in a fresh temporary folder
- * (SoftHSM2 token, C_InitToken, C_InitPIN, a user login, one generated
- * sensitive secret key and one data object); each input runs in a session
- * of its own and leaves nothing behind: its session objects go with the
- * session, its token objects are destroyed at the end.
+ * (C_InitToken, C_InitPIN, a user login, one generated sensitive secret
+ * key and one data object); each input runs in a session of its own and
+ * leaves nothing behind: its session objects go with the session, its
+ * token objects are destroyed at the end.
  *
  * Input: a sequence of operations, each an opcode octet then its operands
  * (see next_template).  Promises checked besides "no crash": the value of
@@ -118,6 +124,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		{ CKA_TOKEN, &yes, sizeof yes }, { CKA_VALUE_LEN, &key_len, sizeof key_len },
 		{ CKA_LABEL, key_label, 8 },
 	};
+	const char *hsm = getenv("FUZZ_PKCS11_HSM");
 	CK_ATTRIBUTE data_t[] = {
 		{ CKA_CLASS, &data_cls, sizeof data_cls }, { CKA_TOKEN, &yes, sizeof yes },
 		{ CKA_LABEL, data_label, 9 }, { CKA_VALUE, data_value, 3 },
@@ -136,7 +143,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		 "log.level = ERROR\nslots.removable = false\n", dir);
 	write_file("softhsm2.conf", text);
 	snprintf(text, sizeof text, "[slot]\nlabel = fuzz\nbackend = pkcs11\n"
-		 "pkcs11.module = %s\npkcs11.token = fuzz-store\n", MST_DEFAULT_HSM_MODULE);
+		 "pkcs11.module = %s\npkcs11.token = fuzz-store\n",
+		 hsm != NULL && *hsm != '\0' ? hsm : FAKE_P11_MODULE);
 	write_file("mstoken.conf", text);
 	snprintf(text, sizeof text, "%s/softhsm2.conf", dir);
 	setenv("SOFTHSM2_CONF", text, 1);

@@ -329,6 +329,8 @@ static void p11_records(void)
 	struct p11_store st;
 	struct p11_state state;
 	static const uint8_t attrs[] = "MSTO\x01 attribute record", key[32] = "a key value";
+	static uint8_t old[256];
+	size_t old_len;
 
 	memset(&st, 0, sizeof st);
 	st.f = fake_p11();
@@ -336,15 +338,22 @@ static void p11_records(void)
 	st.have_slot = st.have_session = 1;
 	st.session = 1;
 	st.who = KEYSTORE_USER;
-	st.seal_key = 1;
+	st.seal_key = FAKE_P11_FIXED_KEY;
 	fake_p11_reset();
 	if (p11_put(&st, "obj-1.a", 1, 0, attrs, sizeof attrs) != MST_OK ||
 	    p11_put(&st, "obj-1.v", 2, 1, key, sizeof key) != MST_OK)
 		exit(1);
 	put_p11_table("public-and-private");
+	old_len = fake_objs[1].value_len;
+	if (old_len > sizeof old)
+		exit(1);
+	memcpy(old, fake_objs[1].value, old_len);
 	if (p11_put(&st, "obj-1.v", 2, 1, key, 16) != MST_OK)
 		exit(1);
-	fake_objs[1].live = 1;  /* the older generation left behind */
+	/* the older generation left behind (its value borrowed again) */
+	fake_objs[1].live = 1;
+	fake_objs[1].value = old;
+	fake_objs[1].value_len = old_len;
 	put_p11_table("two-generations");
 	memset(&state, 0, sizeof state);
 	state.sequence = 3;

@@ -9,12 +9,7 @@ set -u
 . "$top_srcdir/tests/integration/client_env.sh"
 client_env_setup mst-cli alice bob carol dave erin || exit $?
 trap 'rm -rf "$T"' EXIT
-fail=0
-
-check() { # name, command...
-	name=$1; shift
-	if "$@"; then echo "ok: $name"; else echo "FAIL: $name"; fail=1; fi
-}
+. "$top_srcdir/tests/integration/tap.sh"
 
 "$KMS" community create --dir "$T/c2" --kms-uri kms.example.org > /dev/null || exit 99
 "$KMS" community create --dir "$T/c1" --kms-uri kms1.example.org --user-id-format 1 > /dev/null || exit 99
@@ -203,4 +198,4 @@ wait $b1pid; rb1=$?
 check "broadcast 1:1: bob accepted the announced offer" [ "$rb1" = 0 ]
 check "broadcast 1:1: initiator named, two crypto sessions, same keys" sh -c \
 	"grep -q '^initiator=sip:alice@example.org ' '$T/b1-bob' && [ \$(grep -c '^cs=' '$T/b1keys') = 2 ] && [ \"\$(grep '^cs=' '$T/b1-bob')\" = \"\$(grep '^cs=' '$T/b1keys')\" ]"
-exit $fail
+tap_finish

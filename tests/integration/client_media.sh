@@ -13,7 +13,7 @@ cs=0 srtp-master-key=e1f97a0d3e018be0d64fa32c06de4139 srtp-master-salt=0ec675ad4
 cs=1 srtp-master-key=4c1aa45a81f73d61c800bbb00fbb1eaa srtp-master-salt=8b2c4f9a6cb08d7d1e24b6a0c1d2
 cs=2 srtp-master-key=e1f97a0d3e018be0d64fa32c06de4138 srtp-master-salt=0ec675ad498afeebb6960b3a
 KEYS
-fail=0
+. "$top_srcdir/tests/integration/tap.sh"
 
 # the port a receiver listens on, from its "listening on port N" line (5 s)
 port_of() {
@@ -23,11 +23,6 @@ port_of() {
 		sleep 0.1
 	done
 	sed -n 's/.*listening on port \([0-9]*\).*/\1/p' "$1"
-}
-
-check() { # name, command...
-	name=$1; shift
-	if "$@"; then echo "ok: $name"; else echo "FAIL: $name"; fail=1; fi
 }
 
 "$MEDIA" recv --listen 127.0.0.1:0 --keys "$T/keys" --cs 0 --packets 100 --tamper 10 \
@@ -70,4 +65,4 @@ P=$(port_of "$T/ready3")
 wait $rpid; rc=$?
 cat "$T/recv3"
 check "wrong key: nothing authenticated" [ "$rc" = 1 -a "$(cat "$T/recv3")" = "received=5 authenticated=0 refused=5 replayed=0" ]
-exit $fail
+tap_finish

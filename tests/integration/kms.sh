@@ -166,4 +166,4 @@ for flag in --dir --kms-uri --user-id-format --key-period --key-offset --wrapped
 		grep -q -- "^\\.B.* $(printf '%s' "$flag" | sed 's/-/\\\\-/g')\\b" "${top_srcdir:-.}/kms/mstoken-kms.1"
 done
 
-finish
+tap_finish

@@ -8,11 +8,7 @@ if [ ! -x "$KMS" ]; then
 fi
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/kms-test.XXXXXX") || exit 99
 trap 'rm -rf "$TMP"' EXIT
-FAILED=0
-COUNT=0
-
-pass() { COUNT=$((COUNT + 1)); echo "ok $COUNT - $1"; }
-fail() { COUNT=$((COUNT + 1)); FAILED=$((FAILED + 1)); echo "not ok $COUNT - $1"; }
+. "${top_srcdir:-.}/tests/integration/tap.sh"
 
 # ok DESC CMD...: CMD must exit 0.
 ok() {
@@ -20,7 +16,7 @@ ok() {
 	if "$@" >"$TMP/out" 2>"$TMP/err"; then
 		pass "$desc"
 	else
-		fail "$desc (exit $?: $(cat "$TMP/err"))"
+		failed "$desc (exit $?: $(cat "$TMP/err"))"
 	fi
 }
 
@@ -32,20 +28,14 @@ refused() {
 	rc=$?
 	lines=$(wc -l <"$TMP/err")
 	if [ "$rc" -ne 2 ]; then
-		fail "$desc (exit $rc, expected 2)"
+		failed "$desc (exit $rc, expected 2)"
 	elif [ "$lines" -ne 1 ]; then
-		fail "$desc ($lines lines on stderr, expected 1)"
+		failed "$desc ($lines lines on stderr, expected 1)"
 	elif ! grep -q '^mstoken-kms: ' "$TMP/err" || ! grep -qF -- "$frag" "$TMP/err"; then
-		fail "$desc (stderr '$(cat "$TMP/err")' lacks '$frag')"
+		failed "$desc (stderr '$(cat "$TMP/err")' lacks '$frag')"
 	else
 		pass "$desc: $(cat "$TMP/err")"
 	fi
-}
-
-# check DESC TEST-ARGS...: a shell test.
-check() {
-	desc=$1; shift
-	if "$@"; then pass "$desc"; else fail "$desc"; fi
 }
 
 # matches TEXT ERE: the whole of TEXT matches.
@@ -68,10 +58,4 @@ hex_of() { printf "$1" | od -An -v -tx1 | tr -d ' \n'; }
 only_files() {
 	dir=$1; shift
 	[ "$(ls -A "$dir" | sort | tr '\n' ' ')" = "$(printf '%s\n' "$@" | sort | tr '\n' ' ')" ]
-}
-
-finish() {
-	echo "1..$COUNT"
-	[ "$FAILED" -eq 0 ] || { echo "$FAILED of $COUNT failed"; exit 1; }
-	exit 0
 }

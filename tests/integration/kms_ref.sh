@@ -19,7 +19,7 @@ msref_ok() {
 	if out=$(python3 "$MSREF" keyset-check --cert "$2" --keyset "$3" 2>&1) && [ "$out" = ok ]; then
 		pass "$1"
 	else
-		fail "$1 (msref: $out)"
+		failed "$1 (msref: $out)"
 	fi
 }
 
@@ -31,7 +31,7 @@ msref_refuses() {
 	if [ "$rc" -eq 1 ] && [ "$(wc -l <"$TMP/ref.out")" -eq 1 ] && grep -q '^msref: ' "$TMP/ref.out"; then
 		pass "$1: $(cat "$TMP/ref.out")"
 	else
-		fail "$1 (msref exit $rc: $(cat "$TMP/ref.out"))"
+		failed "$1 (msref exit $rc: $(cat "$TMP/ref.out"))"
 	fi
 }
 
@@ -42,7 +42,7 @@ check_refuses() {
 	if [ "$rc" -eq 1 ] && grep -qF -- "$2" "$TMP/check.out"; then
 		pass "$1: $(cat "$TMP/check.out")"
 	else
-		fail "$1 (exit $rc: $(cat "$TMP/check.out"))"
+		failed "$1 (exit $rc: $(cat "$TMP/check.out"))"
 	fi
 }
 
@@ -91,4 +91,4 @@ check_refuses "kmsxml-check refuses the altered SSK" "SSK/PVT (RFC 6507 5.1.2)" 
 check_refuses "kmsxml-check refuses msref's key set under another community" "KmsUri differs" \
 	"$R1/community.xml" "$TMP/r2.xml"
 
-finish
+tap_finish

@@ -66,7 +66,7 @@ refused "serve: bad --listen" "--listen: expected ADDR:PORT" \
 if kms_server_start "$D" "$TMP/srv"; then
 	pass "server listening on port $KMS_PORT (a free one, port 0 asked)"
 else
-	fail "server did not start"; finish
+	failed "server did not start"; tap_finish
 fi
 PORT=$KMS_PORT LOG=$KMS_LOG
 URL=https://localhost:$PORT/keymanagement/identity/v1
@@ -135,13 +135,13 @@ refusal() { # DESC STATUS PATH [curl options...]
 	desc=$1 want=$2 path=$3; shift 3
 	got=$(post "$TMP/refused.xml" "$path" "$@")
 	if [ "$got" != "$want" ]; then
-		fail "$desc: HTTP $got, expected $want"
+		failed "$desc: HTTP $got, expected $want"
 	elif grep -qE 'KmsKeySet|EncryptedKey|KmsCertificate' "$TMP/refused.xml"; then
-		fail "$desc: the refusal carries keys or a certificate"
+		failed "$desc: the refusal carries keys or a certificate"
 	elif [ "$want" -ne 413 ] && [ "$want" -ne 405 ] && [ "$want" -ne 404 ] && ! grep -q "<ErrorCode>$want</ErrorCode>" "$TMP/refused.xml"; then
-		fail "$desc: no KmsError $want in the body"
+		failed "$desc: no KmsError $want in the body"
 	elif ! valid "$TMP/refused.xml"; then
-		fail "$desc: the KmsError body is not valid under the schema: $(cat "$TMP/xmllint.out")"
+		failed "$desc: the KmsError body is not valid under the schema: $(cat "$TMP/xmllint.out")"
 	else
 		pass "$desc: $want $(sed -n 's:.*<ErrorMsg>\(.*\)</ErrorMsg>.*:\1:p' "$TMP/refused.xml")"
 	fi
@@ -262,7 +262,7 @@ secrets_in_log() {
 	done
 	return 1
 }
-if secrets_in_log; then fail "a secret is in the log"; else pass "no secret value in the log ($(wc -l < "$LOG") lines)"; fi
+if secrets_in_log; then failed "a secret is in the log"; else pass "no secret value in the log ($(wc -l < "$LOG") lines)"; fi
 
 # --- TLS -----------------------------------------------------------------------
 check "plain HTTP to the TLS port gets no answer" \
@@ -276,4 +276,4 @@ check "TLS 1.1 is refused" \
 kms_server_stop
 check "SIGTERM stops the server cleanly (exit 0)" [ "$KMS_STATUS" -eq 0 ]
 check "... and it says so" grep -q 'stopping (signal 15)' "$LOG"
-finish
+tap_finish

@@ -21,10 +21,7 @@ T=$SOFTHSM_DIR/prov
 mkdir "$T" || exit 99
 . "$top_srcdir/tests/integration/kms_server_env.sh"
 trap 'rc=$?; kms_server_stop; (exit $rc); token_teardown' EXIT
-FAILED=0 COUNT=0
-pass() { COUNT=$((COUNT + 1)); echo "ok $COUNT - $1"; }
-failed() { COUNT=$((COUNT + 1)); FAILED=$((FAILED + 1)); echo "not ok $COUNT - $1"; }
-check() { d=$1; shift; if "$@"; then pass "$d"; else failed "$d"; fi; }
+. "$top_srcdir/tests/integration/tap.sh"
 p11() { "$PKCS11_TOOL" --module "$MODULE" "$@"; }
 # objects the user of slot $1 sees
 count() { p11 --token-label "$1" --login --pin 1234 --list-objects 2>/dev/null | grep -ciE '^(private key|public key|secret key|data) object'; }
@@ -58,13 +55,15 @@ for s in alice bob; do
 done
 K="--kms $KMS_URL --cacert $KMS_CACERT"
 
-# --- provisioning alice ----------------------------------------------------
-prov init alice $K --enrolment "$T/alice.enrol" --so-pin 12345678; RC=$?
-check "init (SO PIN): exit 0, the community imported" sh -c \
+# --- provisioning alice (PINs from descriptors, as the other commands) ------
+echo 12345678 > "$T/so.pin"
+echo 1234 > "$T/user.pin"
+prov init alice $K --enrolment "$T/alice.enrol" --so-pin-fd 3 3< "$T/so.pin"; RC=$?
+check "init (SO PIN from --so-pin-fd): exit 0, the community imported" sh -c \
 	'[ $1 -eq 0 ] && grep -q "^imported community kms.example.org: UserIdFormat 2" "$2"' - $RC "$T/out"
 cp "$T/out" "$T/init.out"
-prov keys alice $K --enrolment "$T/alice.enrol" --pin 1234; RC=$?
-check "keys (user PIN): exit 0, alice's key set of now imported" sh -c \
+prov keys alice $K --enrolment "$T/alice.enrol" --pin-fd 3 3< "$T/user.pin"; RC=$?
+check "keys (user PIN from --pin-fd): exit 0, alice's key set of now imported" sh -c \
 	'[ $1 -eq 0 ] && grep -q "^imported key set sip:alice@example.org: period [0-9]*, .* (valid)" "$2"' - $RC "$T/out"
 check "... and the TrK and InK stored" sh -c 'grep -q "^imported transport key (TrK) TrK-" "$1" &&
 	grep -q "^imported integrity key (InK) InK-" "$1"' - "$T/out"
@@ -73,8 +72,8 @@ prov keys alice $K --enrolment "$T/alice.enrol" --pin 1234 --next; RC=$?
 check "keys --next: the next period's key set as well" sh -c \
 	'[ $1 -eq 0 ] && grep -q "^imported key set .* (not yet valid)" "$2" && [ $(grep -c "^imported key set" "$2") -eq 1 ]' - $RC "$T/out"
 cp "$T/out" "$T/next.out"
-prov status alice --pin 1234; RC=$?
-check "status: community, both key sets, TrK and InK IDs" sh -c '[ $1 -eq 0 ] &&
+(MSTOKEN_PIN=1234; export MSTOKEN_PIN; prov status alice); RC=$?
+check "status (user PIN from MSTOKEN_PIN): community, both key sets, TrK and InK IDs" sh -c '[ $1 -eq 0 ] &&
 	[ $(grep -c "^key set sip:alice@example.org" "$2") -eq 2 ] && grep -q "^community kms.example.org" "$2" &&
 	grep -q "^transport key (TrK) $3 of sip:alice@example.org" "$2" && grep -q "^integrity key (InK) $4 of" "$2"' - \
 	$RC "$T/out" "$(sed -n 's/^trk-id=//p' "$T/alice.enrol")" "$(sed -n 's/^ink-id=//p' "$T/alice.enrol")"
@@ -124,6 +123,10 @@ prov keys alice $K --enrolment "$T/badhex.enrol" --pin 1234; RC=$?
 usage2 "a TrK that is not hex" "trk: expected 64 hex digits"
 prov keys alice $K --enrolment "$T/alice.enrol" --pin 9999; RC=$?
 usage2 "a wrong PIN" "cannot log in"
+prov keys alice $K --enrolment "$T/alice.enrol" --pin 1234 --pin-fd 3 3< "$T/user.pin"; RC=$?
+usage2 "--pin and --pin-fd together" "give the PIN once: --pin or --pin-fd"
+prov init alice $K --enrolment "$T/alice.enrol" --so-pin-fd 7; RC=$?
+usage2 "--so-pin-fd on a closed descriptor" "--so-pin-fd: no PIN line could be read"
 sh "$top_srcdir/tests/integration/kms_tls.sh" "$T/otherca" > /dev/null 2>&1 || exit 99
 prov keys alice --kms "$KMS_URL" --cacert "$T/otherca/ca.pem" --enrolment "$T/alice.enrol" --pin 1234; RC=$?
 refused1 "a KMS whose certificate another CA signed" "cannot reach the KMS"
@@ -177,8 +180,9 @@ check "the same response again (replay): refused" grep -qi "0xcd530302\|CKR_VEND
 # --- key rotation: the KMS draws a new TrK/InK for bob, the next init
 # carries them (wrapped under the old TrK); init --pin gives them to the user
 "$KMS" user rotate --dir "$T/kms" --uri sip:bob@example.org > /dev/null || exit 99
-prov init bob $K --enrolment "$T/bob.enrol" --so-pin 12345678 --pin 1234; RC=$?
-check "init --pin after a rotation: the new TrK and InK stored ($(tr '\n' ' ' < "$T/out"))" sh -c \
+(MSTOKEN_SO_PIN=12345678; export MSTOKEN_SO_PIN
+ prov init bob $K --enrolment "$T/bob.enrol" --pin-fd 3 3< "$T/user.pin"); RC=$?
+check "init (SO PIN from MSTOKEN_SO_PIN) --pin-fd after a rotation: the new TrK and InK stored ($(tr '\n' ' ' < "$T/out"))" sh -c \
 	'[ $1 -eq 0 ] && grep -q "^stored transport key (TrK) TrK-" "$2" && grep -q "^stored integrity key (InK) InK-" "$2"' - \
 	$RC "$T/out"
 sleep 1
@@ -241,6 +245,4 @@ else
 	echo "gdb not found: the core dump check skipped"
 fi
 
-echo "1..$COUNT"
-[ "$FAILED" -eq 0 ] || { echo "$FAILED of $COUNT failed"; exit 1; }
-exit 0
+tap_finish

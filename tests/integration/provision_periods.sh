@@ -21,10 +21,7 @@ T=$SOFTHSM_DIR/periods
 mkdir "$T" || exit 99
 . "$top_srcdir/tests/integration/kms_server_env.sh"
 trap 'rc=$?; kms_server_stop; (exit $rc); token_teardown' EXIT
-FAILED=0 COUNT=0
-pass() { COUNT=$((COUNT + 1)); echo "ok $COUNT - $1"; }
-failed() { COUNT=$((COUNT + 1)); FAILED=$((FAILED + 1)); echo "not ok $COUNT - $1"; }
-check() { d=$1; shift; if "$@"; then pass "$d"; else failed "$d"; fi; }
+. "$top_srcdir/tests/integration/tap.sh"
 p11() { "$PKCS11_TOOL" --module "$MODULE" "$@"; }
 
 # one-hour key periods (offset 0: they end on the hour): the boundary is at
@@ -92,6 +89,4 @@ check "renew deletes the ended key set and fetches nothing: $(tr '\n' ' ' < "$T/
 check "... status shows no expired key set" sh -c \
 	'! "$1" provision status --module "$2" --token alice --pin 1234 | grep -q "(expired)"' - "$MS" "$MODULE"
 
-echo "1..$COUNT"
-[ "$FAILED" -eq 0 ] || { echo "$FAILED of $COUNT failed"; exit 1; }
-exit 0
+tap_finish

@@ -94,4 +94,4 @@ if [ "$SIP_TRANSPORT" = tls ]; then
 	check "a server certificate from another CA: no registration, no INVITE, exit 2" \
 		sh -c "[ $orc = 2 ] && grep -q '^register-failed' '$T/other.out' && ! grep -q '^invite-sent' '$T/other.out'"
 fi
-exit $fail
+tap_finish

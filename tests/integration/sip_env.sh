@@ -9,7 +9,7 @@
 #   ue <user> <mikey-sakke ue options...>      # token, PIN, URI, proxy, password
 #   ue_bg <name> <user> <options...>           # the same in the background
 #   wait_line FILE REGEX [SECONDS]             # until a step line appears
-#   check NAME COMMAND...                      # "ok: NAME" or "FAIL: NAME" (fail=1)
+#   check NAME COMMAND..., tap_finish          # tests/integration/tap.sh
 # SIP_TRANSPORT=tls: the UEs talk SIP over TLS to their servers (a test CA
 # and certificates made by kam_start; the servers talk UDP to each other).
 SIP_TRANSPORT=${SIP_TRANSPORT:-udp}
@@ -127,11 +127,7 @@ ue_bg() {
 	echo $! > "$T/$name.pid"
 }
 
-fail=0
-check() { # name, command...
-	name=$1; shift
-	if "$@"; then echo "ok: $name"; else echo "FAIL: $name"; fail=1; fi
-}
+. "$top_srcdir/tests/integration/tap.sh"
 
 wait_line() { # file, regex, seconds (10)
 	n=0

@@ -29,7 +29,7 @@ for variant in other:"returned I_MESSAGE has CSB ID" flipped:"bad signature"; do
 	sipp "127.0.0.1:$KAM_B_PORT" -sf "$S/register.xml" -i 127.0.0.1 -m 1 -timeout 10 -nostdin \
 		-au bob -ap "$(cat "$(kam_password bob)")" -key user bob -key domain b.example \
 		-key contact_port "$port" > "$T/reg-$v.out" 2>&1 ||
-		{ cat "$T/reg-$v.out"; echo "FAIL: sipp could not register bob"; fail=1; }
+		{ cat "$T/reg-$v.out"; failed "sipp could not register bob"; }
 	ue alice --call sip:bob@b.example --timeout 10 > "$T/alice-$v.out" 2>&1
 	arc=$?
 	wait $spid; src=$?
@@ -42,4 +42,4 @@ for variant in other:"returned I_MESSAGE has CSB ID" flipped:"bad signature"; do
 	check "$v: the SIPp callee saw the CANCEL and the ACK of the 487" [ $src = 0 ]
 	[ $src = 0 ] || cat "$T/sipp-$v.out" "$T/sipp-$v.err" 2> /dev/null | tail -n 20
 done
-exit $fail
+tap_finish

@@ -41,4 +41,4 @@ check "the same I_MESSAGE again: 488, Warning: 399 b.example \"replayed ...\"" \
 check "a flipped signature bit: 488, Warning: 399 b.example \"bad signature ...\"" \
 	sh -c "[ $c3 = 0 ] && grep -q '^Warning: 399 b.example \"bad signature' '$T/flipped.msg' && grep -q '^refused status=488 reason=\"bad signature' '$T/bob.out'"
 check "bob answered all three and exits 1" sh -c "[ $brc = 1 ] && [ \$(grep -c '^invite-received ' '$T/bob.out') = 3 ]"
-exit $fail
+tap_finish

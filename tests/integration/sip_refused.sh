@@ -54,4 +54,4 @@ check "a callee that only rings: CANCEL after 3 s, 487, exit 1" sh -c "[ $arc = 
 prc=$?
 cat "$T/pin.out" "$T/pin.err"
 check "wrong PIN: exit 2 naming the token, nothing sent" sh -c "[ $prc = 2 ] && grep -q 'cannot log in to token \"alice\"' '$T/pin.err' && [ ! -s '$T/pin.out' ]"
-exit $fail
+tap_finish

@@ -146,7 +146,7 @@ static int p11open(void)
 
 	memset(&st, 0, sizeof st);
 	st.f = fake_p11();
-	st.seal_key = 1;
+	st.seal_key = FAKE_P11_FIXED_KEY;
 	st.have_session = 1;
 	st.who = KEYSTORE_USER;
 	memset(data, 0xc3, sizeof data);

@@ -24,7 +24,7 @@ tests_unit_kmsxml_check_LDADD = token/libmstcore.la $(CRYPTO_LIBS) $(XML_LIBS)
 # mstoken-kms end to end (shell); kms_lib.sh holds their helpers.
 TESTS += tests/integration/kms.sh
 dist_check_SCRIPTS += tests/integration/kms.sh
-EXTRA_DIST += tests/integration/kms_lib.sh
+EXTRA_DIST += tests/integration/kms_lib.sh tests/integration/tap.sh
 # key sets checked by the independent msref (tests/ref/msref.py, part ref)
 TESTS += tests/integration/kms_ref.sh
 dist_check_SCRIPTS += tests/integration/kms_ref.sh

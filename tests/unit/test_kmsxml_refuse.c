@@ -281,6 +281,85 @@ static void dtd_and_entities_refused(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* Run parse on xml with stderr going to a file; what was written there. */
+static size_t stderr_bytes_of(mst_rc (*parse)(const char *xml, size_t len), const char *xml,
+			      size_t len, char *seen, size_t cap)
+{
+	char path[] = "/tmp/mst-kmsxml-stderr-XXXXXX";
+	int fd = mkstemp(path), saved = dup(2);
+	ssize_t n;
+
+	assert_true(fd >= 0 && saved >= 0);
+	fflush(stderr);
+	assert_true(dup2(fd, 2) == 2);
+	(void)parse(xml, len);
+	fflush(stderr);
+	assert_true(dup2(saved, 2) == 2);
+	close(saved);
+	n = pread(fd, seen, cap - 1, 0);
+	close(fd);
+	unlink(path);
+	assert_true(n >= 0);
+	seen[n] = '\0';
+	return (size_t)n;
+}
+
+static mst_rc parse_keyset(const char *xml, size_t len)
+{
+	kms_keyset *k = new_keyset();
+	char err[256];
+	mst_rc rc = kmsxml_parse_keyset((const uint8_t *)xml, len, k, err, sizeof err);
+
+	secmem_free(k);
+	if (rc != MST_OK)        /* nor in the reason: "... bytes 0x8E 0xFF ..." */
+		assert_null(strstr(err, "0x"));
+	return rc;
+}
+
+static mst_rc redact_keyset(const char *xml, size_t len)
+{
+	char err[256], *out = NULL;
+	size_t out_len;
+	mst_rc rc = kmsxml_redact_keyset((const uint8_t *)xml, len, &out, &out_len, err, sizeof err);
+
+	free(out);
+	return rc;
+}
+
+/* libxml2 reports some errors (an encoding conversion that fails) through
+ * its generic handler, which prints to stderr quoting the octets: inside a
+ * key set those are secret key hex.  Nothing may be printed at all. */
+static void no_error_printed(void **state)
+{
+	static const char *const ssk = "<UserSigningKeySSK>D31C6FD2";
+	static const char *const bad[][2] = {
+		/* octets that are no EUC-JP (or Shift_JIS) inside the SSK */
+		{ "encoding=\"UTF-8\"", "encoding=\"EUC-JP\"" },
+		{ "encoding=\"UTF-8\"", "encoding=\"Shift_JIS\"" },
+		{ "encoding=\"UTF-8\"", "encoding=\"ISO-2022-JP\"" },
+		{ "encoding=\"UTF-8\"", "encoding=\"UTF-16\"" },
+		{ "encoding=\"UTF-8\"", "encoding=\"no-such-encoding\"" },
+		{ "encoding=\"UTF-8\"", "encoding=\"UTF-8\"" },        /* not UTF-8 either */
+	};
+	mst_rc (*const parsers[])(const char *, size_t) = { parse_keyset, redact_keyset };
+	size_t len, i, p;
+	char *base = keyset_sample(&len), seen[4096];
+
+	(void)state;
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char *enc = mutate(base, bad[i][0], bad[i][1]);
+		char *xml = mutate(enc, ssk, "<UserSigningKeySSK>D3\x8e\xff\x1b$B\xff\xfe" "1C6FD2");
+
+		for (p = 0; p < sizeof parsers / sizeof parsers[0]; p++)
+			if (stderr_bytes_of(parsers[p], xml, strlen(xml), seen, sizeof seen) != 0)
+				fail_msg("%s (%s): printed \"%s\"", bad[i][1],
+					 p == 0 ? "parse" : "redact", seen);
+		free(xml);
+		free(enc);
+	}
+	free(base);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -289,6 +368,7 @@ int main(void)
 		cmocka_unit_test(certificate_missing_element),
 		cmocka_unit_test(mutation_sweep),
 		cmocka_unit_test(dtd_and_entities_refused),
+		cmocka_unit_test(no_error_printed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
