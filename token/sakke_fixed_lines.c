@@ -16,7 +16,7 @@
  * nothing (a process that imports one key would pay the two tables, more
  * than a plain pairing, for nothing); its second builds P's and its own.
  * A forked child starts with an empty cache (the lock may have been held
- * by a thread the child does not have); the blocks are left.
+ * by a thread the child does not have); the blocks are left, reachable.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -44,15 +44,38 @@ static uint64_t use_clock;
 static pthread_mutex_t fixed_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 
+/* The child's copies of the tables are not freed: a thread of the parent
+ * may have been between free() and clearing its slot.  They stay
+ * reachable, never used (copy-on-write: they cost the child nothing),
+ * instead of lost. */
+static fp *orphans[FIXED_SLOTS];
+
 static void reset_in_child(void)
 {
+	int i;
+
 	pthread_mutex_init(&fixed_lock, NULL);
+	for (i = 0; i < FIXED_SLOTS; i++)
+		if (slots[i].c != NULL)
+			orphans[i] = slots[i].c;
 	memset(slots, 0, sizeof slots);
 }
 
 static void register_atfork(void)
 {
 	pthread_atfork(NULL, NULL, reset_in_child);
+}
+
+/* When the module is unloaded (dlclose after C_Finalize; a process may
+ * load it many times) the tables go with it: nothing else points to them
+ * then, and nothing can be using one. */
+__attribute__((destructor)) static void fixed_lines_free(void)
+{
+	int i;
+
+	for (i = 0; i < FIXED_SLOTS; i++)
+		free(slots[i].c);
+	memset(slots, 0, sizeof slots);
 }
 
 static void fixed_lock_take(void)
