@@ -21,7 +21,7 @@ SAN_ENV =
 endif
 endif
 SAN_SH_ENV = $(SAN_ENV)
-EXTRA_DIST += tests/asan-pkcs11-tool.in tests/lsan-sofia-sip.supp
+EXTRA_DIST += tests/asan-pkcs11-tool.in tests/lsan-sofia-sip.supp tests/valgrind.supp
 DISTCLEANFILES += tests/asan-pkcs11-tool
 AM_TESTS_ENVIRONMENT = \
 	top_srcdir='$(abs_top_srcdir)'; export top_srcdir; \

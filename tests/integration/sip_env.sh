@@ -8,14 +8,15 @@
 #   trap sip_env_teardown EXIT
 #   ue <user> <mikey-sakke ue options...>      # token, PIN, URI, proxy, password
 #   ue_bg <name> <user> <options...>           # the same in the background
-#   wait_line FILE REGEX [SECONDS]             # until a step line appears
+#   wait_line FILE REGEX [SECONDS]             # until a step line appears (60 s)
 #   check NAME COMMAND..., tap_finish          # tests/integration/tap.sh
 # SIP_TRANSPORT=tls: the UEs talk SIP over TLS to their servers (a test CA
 # and certificates made by kam_start; the servers talk UDP to each other).
 SIP_TRANSPORT=${SIP_TRANSPORT:-udp}
 # An ASan build: sofia-sip's TLS transport leaves its OpenSSL objects at
-# exit; full malloc stacks let the suppression match only those.
-if [ "${MST_SANITIZERS:-}" = address ]; then
+# exit; full malloc stacks let the suppression match only those.  Only
+# with TLS: a full unwind at every malloc makes a UE several times slower.
+if [ "${MST_SANITIZERS:-}" = address ] && [ "$SIP_TRANSPORT" = tls ]; then
 	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0"
 	LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$top_srcdir/tests/lsan-sofia-sip.supp"
 	export ASAN_OPTIONS LSAN_OPTIONS
@@ -114,25 +115,29 @@ ue() { # user, ue options...
 	else
 		set -- --proxy "$(kam_proxy $d)" "$@"
 	fi
-	${ue_exec:+exec} "$MS" ue --module "$MODULE" --token $user --pin 1234 --uri "sip:$user@$d.example" \
+	${ue_exec:+exec} ${ue_timeout:+timeout $ue_timeout} "$MS" ue --module "$MODULE" --token $user --pin 1234 --uri "sip:$user@$d.example" \
 		--password-file "$(kam_password $user)" "$@"
 }
 
 # ue_bg NAME USER OPTIONS...: a UE in the background, its own process
 # (pid in $T/NAME.pid, so that it can be signalled and is stopped at
-# teardown), stdout in $T/NAME.out, stderr in $T/NAME.err.
+# teardown), stdout in $T/NAME.out, stderr in $T/NAME.err.  It is ended
+# after UE_TIMEOUT seconds (300; exit status 124), so that a test whose
+# calls never reach it fails instead of waiting for ever.
 ue_bg() {
 	name=$1; shift
-	(ue_exec=1; ue "$@") > "$T/$name.out" 2> "$T/$name.err" &
+	(ue_exec=1; ue_timeout=${UE_TIMEOUT:-300}; ue "$@") > "$T/$name.out" 2> "$T/$name.err" &
 	echo $! > "$T/$name.pid"
 }
 
 . "$top_srcdir/tests/integration/tap.sh"
 
-wait_line() { # file, regex, seconds (10)
+# (60 s by default: a UE built with ASan, whose every malloc unwinds the
+# full stack, takes 10 s and more to register on a loaded machine)
+wait_line() { # file, regex, seconds (60)
 	n=0
 	until grep -q -E "$2" "$1" 2>/dev/null; do
-		n=$((n + 1)); [ $n -gt $(( ${3:-10} * 10 )) ] && return 1
+		n=$((n + 1)); [ $n -gt $(( ${3:-60} * 10 )) ] && return 1
 		sleep 0.1
 	done
 }
