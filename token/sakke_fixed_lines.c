@@ -47,8 +47,9 @@ static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 /* The child's copies of the tables are not freed: a thread of the parent
  * may have been between free() and clearing its slot.  They stay
  * reachable, never used (copy-on-write: they cost the child nothing),
- * instead of lost. */
-static fp *orphans[FIXED_SLOTS];
+ * instead of lost.  (volatile: never read, the stores would otherwise be
+ * dropped by the compiler.) */
+static fp *volatile orphans[FIXED_SLOTS];
 
 static void reset_in_child(void)
 {
