@@ -67,18 +67,6 @@ static void register_atfork(void)
 	pthread_atfork(NULL, NULL, reset_in_child);
 }
 
-/* When the module is unloaded (dlclose after C_Finalize; a process may
- * load it many times) the tables go with it: nothing else points to them
- * then, and nothing can be using one. */
-__attribute__((destructor)) static void fixed_lines_free(void)
-{
-	int i;
-
-	for (i = 0; i < FIXED_SLOTS; i++)
-		free(slots[i].c);
-	memset(slots, 0, sizeof slots);
-}
-
 static void fixed_lock_take(void)
 {
 	pthread_once(&atfork_once, register_atfork);
@@ -298,18 +286,36 @@ unsigned sakke_fixed_lines_builds(void)
 	return n;
 }
 
-void sakke_fixed_lines_clear(void)
+/* with the lock held: free every table no call is using */
+static void slots_drop_unused(void)
 {
 	int i;
 
-	fixed_lock_take();
 	for (i = 0; i < FIXED_SLOTS; i++) {
 		if (slots[i].last_use && slots[i].refs == 0) {
 			free(slots[i].c);
 			memset(&slots[i], 0, sizeof slots[i]);
 		}
 	}
+}
+
+void sakke_fixed_lines_clear(void)
+{
+	fixed_lock_take();
+	slots_drop_unused();
 	memset(seen, 0, sizeof seen);
 	seen_next = 0;
+	pthread_mutex_unlock(&fixed_lock);
+}
+
+/* When the module is unloaded (dlclose after C_Finalize; a process may
+ * load it many times) the tables go with it.  This also runs at exit(),
+ * when another thread may still be validating a key: a table in use is
+ * left to it.  (The lock directly: fixed_lock_take would register fork
+ * handlers in a library being unloaded.) */
+__attribute__((destructor)) static void fixed_lines_free(void)
+{
+	pthread_mutex_lock(&fixed_lock);
+	slots_drop_unused();
 	pthread_mutex_unlock(&fixed_lock);
 }
