@@ -36,17 +36,18 @@ tally() { # name...: one line each, counted in n and bad
 # Two lanes, so that both cores work (the PBKDF2 of every PIN makes the
 # keystore and token programs take minutes each under memcheck): the two
 # keystore programs in one, everything else in the other.
-ran="test_keystore_pkcs11 test_keystore_process"
+built() { # program names: those of them built in tests/unit
+	for t; do [ -x "$b/tests/unit/$t" ] && echo "$t"; done
+}
 rm -f "$b"/valgrind-*.rc
-for t in $ran; do
-	[ -x "$b/tests/unit/$t" ] && run "$t" "$b/tests/unit/$t"
-done &
-lane=$!
-for t in test_core test_eccsi test_eccsi_faults test_mikey_prf \
+lane=$(built test_keystore_pkcs11 test_keystore_process)
+rest=$(built test_core test_eccsi test_eccsi_faults test_mikey_prf \
 	 test_identity test_kmsxml test_kmsxml_refuse test_config \
-	 test_atomicfile test_dpck; do
-	[ -x "$b/tests/unit/$t" ] && { run "$t" "$b/tests/unit/$t"; ran="$ran $t"; }
-done
+	 test_atomicfile test_dpck)
+for t in $lane; do run "$t" "$b/tests/unit/$t"; done &
+lane_pid=$!
+for t in $rest; do run "$t" "$b/tests/unit/$t"; done
+ran="$(echo $lane $rest)"
 # the module through PKCS#11 on a private SoftHSM2 (tests/integration/token.sh, direct load)
 . "$s/tests/integration/token-env.sh"
 if token_setup >/dev/null; then
@@ -55,7 +56,7 @@ if token_setup >/dev/null; then
 	ran="$ran test_token"
 	(token_teardown) >/dev/null  # it ends with exit: keep it in a subshell
 fi
-wait "$lane"
+wait "$lane_pid"
 tally $ran
 echo "valgrind memcheck: $n programs, $bad errors"
 [ $bad -eq 0 ]
