@@ -4,6 +4,7 @@
 #include "token/eccsi_ec.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -23,10 +24,33 @@ static const uint8_t p256_q[ECCSI_N] = {
  * building them (curve constants, Montgomery inverses) cost as much as
  * the signature's own arithmetic.  Both are only read afterwards
  * (EC_POINT_mul and the BN Montgomery calls take them const), so every
- * thread shares them; each operation still owns its BN_CTX. */
-static EC_GROUP *shared_group;
-static BN_MONT_CTX *shared_mont_q;
+ * thread shares them; each operation still owns its BN_CTX.
+ *
+ * `users` counts the environments open on them, so that the unload
+ * destructor (which also runs at exit(), perhaps while another thread is
+ * still signing) frees them only when nobody holds them.  Lock-free on
+ * purpose: a mutex could be held across fork().  open() counts itself
+ * before it reads `shared`; the destructor takes `shared` before it reads
+ * the count (both sequentially consistent), so either open() sees NULL and
+ * fails, or the destructor sees the user and leaves the pair alone. */
+struct shared_ec {
+	EC_GROUP *group;
+	BN_MONT_CTX *mont_q;
+};
+static struct shared_ec shared_store;
+static _Atomic(struct shared_ec *) shared;
+static atomic_uint users;
 static pthread_once_t shared_once = PTHREAD_ONCE_INIT;
+/* Left in use at unload: kept reachable, never freed (volatile: the store
+ * is never read and would otherwise be dropped). */
+static struct shared_ec *volatile shared_orphan;
+
+/* A forked child has only the thread that called fork(), which was not
+ * inside an operation: none of the parent's environments exist there. */
+static void users_reset_in_child(void)
+{
+	atomic_store(&users, 0);
+}
 
 static void shared_init(void)
 {
@@ -35,8 +59,10 @@ static void shared_init(void)
 	BN_CTX *bn = BN_CTX_new();
 
 	if (g && m && bn && BN_MONT_CTX_set(m, EC_GROUP_get0_order(g), bn)) {
-		shared_group = g;
-		shared_mont_q = m;
+		shared_store.group = g;
+		shared_store.mont_q = m;
+		atomic_store(&shared, &shared_store);
+		pthread_atfork(NULL, NULL, users_reset_in_child);
 	} else {
 		EC_GROUP_free(g);
 		BN_MONT_CTX_free(m);
@@ -48,25 +74,47 @@ static void shared_init(void)
  * it many times) the two go with it, instead of leaking one pair per load. */
 __attribute__((destructor)) static void shared_free(void)
 {
-	EC_GROUP_free(shared_group);
-	BN_MONT_CTX_free(shared_mont_q);
-	shared_group = NULL;
-	shared_mont_q = NULL;
+	struct shared_ec *s = atomic_exchange(&shared, NULL);
+
+	if (!s)
+		return;
+	if (atomic_load(&users) != 0) {
+		shared_orphan = s;
+		return;
+	}
+	EC_GROUP_free(s->group);
+	BN_MONT_CTX_free(s->mont_q);
+	memset(s, 0, sizeof(*s));
 }
 
 void ecc_env_close(struct ecc_env *e)
 {
 	BN_CTX_free(e->bn);
+	if (e->group)
+		atomic_fetch_sub(&users, 1);
 	memset(e, 0, sizeof(*e));
+}
+
+unsigned ecc_env_users(void)
+{
+	return atomic_load(&users);
 }
 
 mst_rc ecc_env_open(struct ecc_env *e)
 {
+	const struct shared_ec *s;
+
 	memset(e, 0, sizeof(*e));
-	if (pthread_once(&shared_once, shared_init) != 0 || !shared_group)
+	if (pthread_once(&shared_once, shared_init) != 0)
 		return MST_ERR_CRYPTO;
-	e->group = shared_group;
-	e->mont_q = shared_mont_q;
+	atomic_fetch_add(&users, 1);
+	s = atomic_load(&shared);
+	if (!s) {
+		atomic_fetch_sub(&users, 1);
+		return MST_ERR_CRYPTO;
+	}
+	e->group = s->group;
+	e->mont_q = s->mont_q;
 	e->q = EC_GROUP_get0_order(e->group);
 	e->bn = BN_CTX_new();
 	if (!e->bn) {

@@ -49,6 +49,10 @@ struct ecc_env {
 mst_rc ecc_env_open(struct ecc_env *e);
 void ecc_env_close(struct ecc_env *e);
 
+/* How many environments are open now (tests: every path that opens one
+ * closes it, or the unload destructor would keep the curve forever). */
+unsigned ecc_env_users(void);
+
 /* 1 when 0 < x < q.  x may be secret: the subtraction runs over every
  * octet and the result is formed with masks, not branches. */
 int ecc_scalar_in_range(const uint8_t x[ECCSI_N]);

@@ -556,6 +556,13 @@ static void test_sign_scalar_matches_bn(void **state)
 	BN_CTX_free(ctx);
 }
 
+/* Last: every call above, failed or not, closed what it opened. */
+static void test_every_env_closed(void **state)
+{
+	(void)state;
+	assert_int_equal(ecc_env_users(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -572,6 +579,7 @@ int main(void)
 		cmocka_unit_test(test_signer_threads),
 		cmocka_unit_test(test_interop_signatures),
 		cmocka_unit_test(test_interop_key_sets),
+		cmocka_unit_test(test_every_env_closed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,6 +10,7 @@
 #include <openssl/crypto.h>
 
 #include "token/eccsi.h"
+#include "token/eccsi_ec.h"
 #include "token/mikey_prf.h"
 
 /* -1: never fail; n >= 0: let n more allocations succeed, then fail. */
@@ -230,6 +231,13 @@ static void test_prf_under_faults(void **state)
 	assert_true(done);
 }
 
+/* Last: no failure path above left an environment open. */
+static void test_every_env_closed(void **state)
+{
+	(void)state;
+	assert_int_equal(ecc_env_users(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -237,6 +245,7 @@ int main(void)
 		cmocka_unit_test(test_validate_and_sign_under_faults),
 		cmocka_unit_test(test_issue_under_faults),
 		cmocka_unit_test(test_prf_under_faults),
+		cmocka_unit_test(test_every_env_closed),
 	};
 	uint8_t ksak[ECCSI_N], kpak[ECCSI_POINT_LEN], out[16];
 
