@@ -41,9 +41,6 @@ static struct shared_ec shared_store;
 static _Atomic(struct shared_ec *) shared;
 static atomic_uint users;
 static pthread_once_t shared_once = PTHREAD_ONCE_INIT;
-/* Left in use at unload: kept reachable, never freed (volatile: the store
- * is never read and would otherwise be dropped). */
-static struct shared_ec *volatile shared_orphan;
 
 /* A forked child has only the thread that called fork(), which was not
  * inside an operation: none of the parent's environments exist there. */
@@ -76,12 +73,9 @@ __attribute__((destructor)) static void shared_free(void)
 {
 	struct shared_ec *s = atomic_exchange(&shared, NULL);
 
-	if (!s)
+	/* a pair still in use stays in shared_store: reachable, never freed */
+	if (!s || atomic_load(&users) != 0)
 		return;
-	if (atomic_load(&users) != 0) {
-		shared_orphan = s;
-		return;
-	}
 	EC_GROUP_free(s->group);
 	BN_MONT_CTX_free(s->mont_q);
 	memset(s, 0, sizeof(*s));
